@@ -1,0 +1,1 @@
+"""Shared pytest set-up: tests never touch the network."""
