@@ -1,0 +1,327 @@
+"""Bundled real datasets (``data/*.csv``) and the loaders that return validated frames.
+
+The CSVs are built from publisher files by ``data/build.py`` and documented in
+``data/SOURCES.md``. They are read through ``importlib.resources`` from
+``forecast._bundled`` (a symlink to ``data/``), so editable and plain installs work.
+
+Main entry points:
+
+- :func:`list_datasets` - one row per bundled dataset (id, title, publisher, licence, ...).
+- :func:`load` - ``(frame, DatasetMeta)`` for a dataset id, or for a user's CSV of the
+  same schema (``path=``), validated the same way.
+- :func:`load_history` - history frame ``series_id, ds, y`` (persons per month).
+- :func:`load_drivers` - drivers frame ``ds`` + driver columns (see ``docs/architecture.md``).
+- :func:`load_hosts` - annual UNHCR stocks and flows of Afghans by host country.
+- :func:`read_csv` - validate any user CSV against a dataset or frame schema.
+
+NA means "not reported" everywhere and is never replaced by zero.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from forecast import schema
+from forecast.errors import SchemaError
+
+CC_BY = "CC BY 4.0"
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """Provenance of one dataset (statsmodels-style SOURCE/COPYRIGHT/NOTE in one object).
+
+    ``columns`` holds ``(name, unit, description)`` triples in file order.
+    """
+
+    id: str
+    title: str
+    publisher: str
+    licence: str
+    vintage: str
+    origin: str
+    columns: tuple[tuple[str, str, str], ...]
+    caveats: tuple[str, ...]
+    file: str
+
+    @property
+    def url(self) -> str:
+        """Alias of ``origin`` (where the raw data came from)."""
+        return self.origin
+
+    def units(self) -> dict[str, str]:
+        """Column name -> unit."""
+        return {name: unit for name, unit, _ in self.columns}
+
+
+def _cols(table_id: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple((c.name, c.unit, c.description) for c in schema.SPECS[table_id].columns)
+
+
+def _meta(id, title, publisher, licence, vintage, origin, caveats) -> DatasetMeta:
+    return DatasetMeta(id, title, publisher, licence, vintage, origin, _cols(id),
+                       tuple(caveats), f"{id}.csv")
+
+
+REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
+    _meta(
+        "hosts_afghan_annual",
+        "Afghan refugees, asylum-seekers and new arrivals by host country (annual)",
+        "UNHCR Refugee Population Statistics Database",
+        CC_BY,
+        "refugees R package 2025.12.1 (GitHub PopulationStatistics/refugees @ 0c16a6d, 2026-06-25)",
+        "https://www.unhcr.org/refugee-statistics/download ; github.com/PopulationStatistics/refugees",
+        [
+            "Stocks are at year end; new_* columns are flows (arrivals during the year).",
+            "NA and 0 are kept as the publisher wrote them: NA = not reported, not zero.",
+            "Central Asian figures are small and irregular (e.g. UZB 13 -> 13,032 refugees in 2021).",
+            "oip (other people in need of international protection) appears only in recent years.",
+        ],
+    ),
+    _meta(
+        "movement_monthly",
+        "Monthly movements of Afghans: UNHCR asylum applications (DEU, GBR, FRA, CAN) and Frontex detections",
+        "UNHCR; Frontex (via IOM GDI gdidata)",
+        "UNHCR: CC BY 4.0; Frontex: reuse with acknowledgement (Frontex legal notice)",
+        "UNHCR extract 2018-11-16 (1999-01..2018-08); Frontex via iom/gdidata 0.3.21 (2009-01..2025-04)",
+        "github.com/j-p-terry/MovementMatters ; github.com/iom/gdidata ; https://www.frontex.europa.eu/",
+        [
+            "UNHCR monthly series were discontinued after 2018; '*' (suppressed small counts) -> y NA, flag 'suppressed'.",
+            "Months missing inside a series' span are written with y NA and flag 'absent_in_source'.",
+            "Frontex counts detections of irregular border crossings, not persons: one person may be detected more than once.",
+            "frontex_afg_total sums the route rows listed for the month; a route with no row that month is not a component "
+            "(the source lists no zero rows); a listed component that is NA makes the sum NA (flag 'component_na').",
+        ],
+    ),
+    _meta(
+        "uk_asylum_quarterly",
+        "UK asylum applications by Afghan nationals (quarterly)",
+        "UK Home Office (Immigration system statistics, Asylum and resettlement datasets)",
+        "Open Government Licence v3.0",
+        "humaniverse/asylum R package 1.2.0 @ e7044ec; 2001Q1..2024Q3",
+        "https://www.gov.uk/government/statistical-data-sets/asylum-and-resettlement-datasets",
+        [
+            "Cross-check series for unhcr_asylum_GBR (UNHCR counts may differ in definition).",
+            "dependants are NA where the source has no dependant rows; applications is NA then.",
+        ],
+    ),
+    _meta(
+        "conflict_monthly",
+        "Monthly conflict fatalities (UCDP GED, best estimate) in Afghanistan and neighbours",
+        "Uppsala Conflict Data Program (UCDP), aggregated by the PaCE project",
+        CC_BY,
+        "UCDP GED 25.1 (1989-2024) + UCDP Candidate GED (2025-01..2026-05); PaCE Hist.csv @ 0e30cc4",
+        "https://ucdp.uu.se/downloads/ ; github.com/conflictlab/Pace-map-risk",
+        [
+            "Long format: one row per country (iso3) and month. KAZ and TKM are not in the source.",
+            "preliminary = 1 from 2025-01: Candidate data, revised when the next GED release comes out.",
+            "PaCE dropped events whose start and end fall in different months, so totals are a lower bound.",
+        ],
+    ),
+    _meta(
+        "battle_deaths_annual",
+        "Battle-related deaths in Afghanistan (annual, best/low/high)",
+        "PRIO Battle-deaths 3.1 (1946-1988) and UCDP (1989-2022)",
+        CC_BY,
+        "poldat ucdpbrds @ 9cdbec6 (UCDP GED 23.1 for 1989-2022)",
+        "https://ucdp.uu.se/downloads/ ; github.com/kvelleby/poldat",
+        [
+            "Two sources joined at 1989 (see source_dataset); definitions differ slightly.",
+        ],
+    ),
+    _meta(
+        "climate_monthly",
+        "Afghanistan monthly precipitation, anomaly, SPI-3/SPI-12, ERA5 temperature and Nino-3.4",
+        "CRU TS 4.09 via World Bank CCKP; ERA5 (Copernicus C3S) via Our World in Data; NOAA CPC",
+        "CCKP: CC BY 4.0 (cite Harris et al. 2020); OWID: CC BY 4.0 (ERA5 Copernicus licence); NOAA: public domain",
+        "CRU TS 4.09 (1901-2024); OWID ERA5 to 2026-04; CPC detrended Nino-3.4 to 2024-12",
+        "https://climateknowledgeportal.worldbank.org/ ; https://ourworldindata.org/ ; "
+        "https://www.cpc.ncep.noaa.gov/data/indices/detrend.nino34.ascii.txt",
+        [
+            "SPI: gamma fitted per calendar month on the 1991-2020 rolling totals (Thom 1958 MLE), "
+            "mixed distribution for zero totals, clipped to +-3.09; computed in data/build.py.",
+            "precip_anom_mm is against the 1991-2020 mean of the same calendar month.",
+            "Each column is NA where its source does not cover the month.",
+        ],
+    ),
+    _meta(
+        "food_prices_monthly",
+        "Afghanistan national retail wheat price (median over markets) and index (2019 = 100)",
+        "World Food Programme (VAM), via HDX",
+        "CC BY-IGO",
+        "HDX wfp_food_prices_afg.csv (2000-01..2024-09), copy at arnaldojr/food-prices @ 0b1e9f2",
+        "https://data.humdata.org/dataset/wfp-food-prices-for-afghanistan",
+        [
+            "Commodity 'Wheat', unit KG, pricetype Retail, currency AFN; priceflag 'actual' to 2020-04 and "
+            "'aggregate' after (see price_basis). Wheat flour is not used.",
+            "Market coverage changes from 4 markets (2000) to 30+ (2020s): the median is not a fixed basket.",
+        ],
+    ),
+    _meta(
+        "afghan_demographics",
+        "Afghan refugees and asylum-seekers by age band and sex, end 2025",
+        "UNHCR Refugee Population Statistics Database",
+        CC_BY,
+        "refugees R package 2025.12.1 demographics (year 2025)",
+        "https://www.unhcr.org/refugee-statistics/download ; github.com/PopulationStatistics/refugees",
+        [
+            "pop_type REF and ASY, hosts outside Afghanistan. Scopes: all_hosts, central_asia (KAZ, KGZ, TJK, "
+            "TKM, UZB), IRN, PAK, and each Central Asian host.",
+            "Persons of unknown age (f_other/m_other) are left out; share is of the known-age total of the scope.",
+        ],
+    ),
+)}
+
+DRIVER_NAMES = tuple(c.name for c in schema.DRIVER_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- files
+def bundled_path(file: str) -> Path:
+    """Filesystem path of a bundled file (``forecast/_bundled/<file>``)."""
+    res = resources.files("forecast._bundled").joinpath(file)
+    return Path(str(res))
+
+
+def _meta_for(dataset_id: str) -> DatasetMeta:
+    try:
+        return REGISTRY[dataset_id]
+    except KeyError:
+        raise SchemaError(
+            f"unknown dataset {dataset_id!r}; bundled datasets: {sorted(REGISTRY)}"
+        ) from None
+
+
+@functools.lru_cache(maxsize=32)
+def _read_bundled(dataset_id: str) -> pd.DataFrame:
+    meta = _meta_for(dataset_id)
+    path = bundled_path(meta.file)
+    if not path.is_file():
+        raise SchemaError(f"{path}: bundled file missing; rebuild with `python data/build.py`")
+    return schema.read_table(path, dataset_id)
+
+
+def read_csv(path: str | Path, dataset_id: str) -> pd.DataFrame:
+    """Read a user's CSV and validate it against the schema ``dataset_id``.
+
+    ``dataset_id`` is a bundled dataset id (see :func:`list_datasets`) or one of the
+    frame ids ``history``, ``drivers``, ``forecast``, ``paths``. Returns the typed frame
+    (columns and units as in that dataset's :class:`DatasetMeta`). Raises
+    :class:`forecast.errors.SchemaError` naming the file, column and first bad lines.
+    """
+    return schema.read_table(path, dataset_id)
+
+
+def load(dataset_id: str, path: str | Path | None = None) -> tuple[pd.DataFrame, DatasetMeta]:
+    """Load a bundled dataset (or a user's CSV of the same schema) with its provenance.
+
+    Returns ``(frame, meta)``. The columns and their units are listed in
+    ``meta.columns`` (``(name, unit, description)``); dates are ``datetime64[ns]``
+    month starts, counts are ``float64`` with NaN = not reported. The returned frame
+    is a fresh copy: changing it does not change later loads.
+    """
+    meta = _meta_for(dataset_id)
+    if path is not None:
+        return read_csv(path, dataset_id), meta
+    return _read_bundled(dataset_id).copy(), meta
+
+
+def list_datasets() -> pd.DataFrame:
+    """One row per bundled dataset.
+
+    Columns: ``id``, ``title``, ``publisher``, ``licence``, ``vintage``, ``rows`` (data
+    rows), ``start`` and ``end`` (first and last date or year, as text), ``file``.
+    """
+    recs = []
+    for m in REGISTRY.values():
+        df = _read_bundled(m.id)
+        if "ds" in df:
+            start, end = f"{df['ds'].min():%Y-%m}", f"{df['ds'].max():%Y-%m}"
+        elif "year" in df:
+            start, end = str(int(df["year"].min())), str(int(df["year"].max()))
+        else:
+            start = end = ""
+        recs.append({"id": m.id, "title": m.title, "publisher": m.publisher,
+                     "licence": m.licence, "vintage": m.vintage, "rows": len(df),
+                     "start": start, "end": end, "file": m.file})
+    return pd.DataFrame(recs)
+
+
+# ----------------------------------------------------------------------------- frames
+def load_history(series_ids=None, path: str | Path | None = None) -> pd.DataFrame:
+    """History frame of monthly movements of Afghans.
+
+    Columns: ``series_id`` (str), ``ds`` (datetime64, first day of month), ``y``
+    (float, persons per month; NaN = not reported). One row per series and month,
+    months gap-free within each series, sorted by series_id then ds.
+
+    Bundled series (``movement_monthly``): ``unhcr_asylum_DEU|GBR|FRA|CAN`` (UNHCR
+    monthly asylum applications, 1999-2018), ``frontex_afg_total`` and
+    ``frontex_afg_<route>`` (Frontex detections, 2009-2025; detections, not persons).
+
+    ``series_ids``: a string or a list of ids to keep (unknown ids raise SchemaError).
+    ``path``: a user's CSV with at least ``series_id, ds, y`` (extra columns dropped),
+    validated as a history frame.
+    """
+    if path is not None:
+        df = schema.read_table(path, "history")[["series_id", "ds", "y"]]
+    else:
+        df = _read_bundled("movement_monthly")[["series_id", "ds", "y"]].copy()
+    if series_ids is not None:
+        ids = [series_ids] if isinstance(series_ids, str) else list(series_ids)
+        known = set(df["series_id"])
+        unknown = [s for s in ids if s not in known]
+        if unknown:
+            raise SchemaError(
+                f"{path or 'movement_monthly'}: column 'series_id': unknown series {unknown}; "
+                f"available: {sorted(known)}"
+            )
+        df = df[df["series_id"].isin(ids)]
+    df = df.sort_values(["series_id", "ds"], kind="mergesort").reset_index(drop=True)
+    return df
+
+
+def load_drivers(path: str | Path | None = None) -> pd.DataFrame:
+    """Drivers frame: monthly Afghanistan drivers, outer-joined on month.
+
+    Columns (NaN where the source does not report the month):
+
+    - ``ds`` datetime64, first day of month (gap-free, sorted)
+    - ``fatalities`` deaths per month, UCDP GED best estimate (conflict_monthly, AFG;
+      2025-01 on preliminary Candidate data)
+    - ``spi3``, ``spi12`` standardized precipitation index (dimensionless; CRU TS 4.09)
+    - ``precip_anom_mm`` mm per month vs the 1991-2020 calendar-month mean
+    - ``temp_c`` ERA5 mean 2 m temperature, deg C
+    - ``nino34_anom_c`` Nino-3.4 SST anomaly, deg C (NOAA CPC, detrended)
+    - ``wheat_price_index`` WFP median retail wheat price over markets, AFN, 2019 mean = 100
+
+    ``path``: a user's drivers CSV (``ds`` + any of those columns, extra numeric
+    columns allowed), validated the same way.
+    """
+    if path is not None:
+        return schema.read_table(path, "drivers")
+    conflict = _read_bundled("conflict_monthly")
+    fat = conflict.loc[conflict["iso3"] == "AFG", ["ds", "fatalities"]]
+    clim = _read_bundled("climate_monthly")[["ds", "spi3", "spi12", "precip_anom_mm", "temp_c",
+                                             "nino34_anom_c"]]
+    food = _read_bundled("food_prices_monthly")[["ds", "wheat_price_index"]]
+    df = fat.merge(clim, on="ds", how="outer").merge(food, on="ds", how="outer")
+    grid = pd.DataFrame({"ds": pd.date_range(df["ds"].min(), df["ds"].max(), freq="MS")})
+    df = grid.merge(df, on="ds", how="left")
+    df = df[["ds", *DRIVER_NAMES]].sort_values("ds").reset_index(drop=True)
+    return schema.validate_drivers(df, source="bundled drivers")
+
+
+def load_hosts(path: str | Path | None = None) -> pd.DataFrame:
+    """Annual Afghan refugees/asylum-seekers by host (KAZ, KGZ, TJK, TKM, UZB, IRN, PAK).
+
+    Columns: ``year`` (int), ``host_iso3``, ``host_name``; stocks at year end in
+    persons: ``refugees``, ``asylum_seekers``, ``oip``; flows in persons per year:
+    ``new_refugees``, ``new_asylum_seekers``. NaN = not reported (kept apart from 0).
+    Source: UNHCR (CC BY 4.0).
+    """
+    return load("hosts_afghan_annual", path)[0]

@@ -1,0 +1,585 @@
+"""One vocabulary of columns, and the checks that every frame and CSV goes through.
+
+Each bundled dataset and each exchanged frame (history, drivers, forecast, paths;
+see ``docs/architecture.md``) has a :class:`TableSpec`: its columns with kind and
+unit, its key (unique) and whether its months must be continuous. From a spec
+the module builds a pandera schema (``pandera_schema``) and runs it after parsing.
+
+Every failure raises :class:`forecast.errors.SchemaError` whose message names the
+file (or frame), the column and the first bad rows. For a file, rows are given as
+line numbers in the file (header = line 1); for a frame, as index labels.
+
+Public checks: :func:`read_table` (a CSV file), :func:`validate_frame` (a frame),
+and the frame shortcuts :func:`validate_history`, :func:`validate_drivers`,
+:func:`validate_forecast`, :func:`validate_paths`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from forecast.errors import SchemaError
+
+NA_STRINGS = frozenset({"", "NA", "NaN", "nan", "N/A", "<NA>"})
+MAX_SHOWN = 5  # bad rows listed in a message
+QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)  # required by docs/architecture.md
+
+# kinds: "str" text; "date" ISO date YYYY-MM-DD; "month" date on the 1st of a month;
+# "int" whole number; "float" real number; "count" real number >= 0 (persons, deaths)
+KINDS = ("str", "date", "month", "int", "float", "count")
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: name, kind (see ``KINDS``), unit, meaning, and whether NA is allowed."""
+
+    name: str
+    kind: str
+    unit: str = ""
+    description: str = ""
+    nullable: bool = True
+    allowed: tuple[str, ...] | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Columns (in order), unique key, and monthly continuity of one table."""
+
+    id: str
+    columns: tuple[Col, ...]
+    key: tuple[str, ...] = ()
+    continuous_by: tuple[str, ...] | None = None  # months gap-free within these groups
+    extra_numeric_ok: bool = False  # other columns allowed if numeric (drivers)
+    required: tuple[str, ...] | None = None  # default: every column
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        return self.names if self.required is None else self.required
+
+    def col(self, name: str) -> Col:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _ds(desc: str = "month start (first day of the month)") -> Col:
+    return Col("ds", "month", "YYYY-MM-01", desc, nullable=False)
+
+
+PERSONS = "persons"
+PERSONS_M = "persons per month"
+PERSONS_Y = "persons per year"
+
+SPECS: dict[str, TableSpec] = {}
+
+
+def _register(spec: TableSpec) -> TableSpec:
+    SPECS[spec.id] = spec
+    return spec
+
+
+# ---- exchanged frames (docs/architecture.md)
+HISTORY = _register(TableSpec(
+    "history",
+    (
+        Col("series_id", "str", "", "series identifier", nullable=False),
+        _ds(),
+        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported"),
+    ),
+    key=("series_id", "ds"),
+    continuous_by=("series_id",),
+))
+
+DRIVER_COLUMNS = (
+    Col("fatalities", "count", "deaths per month", "UCDP GED best estimate, Afghanistan"),
+    Col("spi3", "float", "dimensionless", "standardized precipitation index, 3 months"),
+    Col("spi12", "float", "dimensionless", "standardized precipitation index, 12 months"),
+    Col("precip_anom_mm", "float", "mm per month", "precipitation minus 1991-2020 calendar-month mean"),
+    Col("temp_c", "float", "deg C", "ERA5 mean 2 m temperature, Afghanistan"),
+    Col("nino34_anom_c", "float", "deg C", "Nino-3.4 SST anomaly (NOAA CPC, detrended)"),
+    Col("wheat_price_index", "count", "index, 2019 mean = 100", "WFP median retail wheat price over markets, AFN"),
+)
+DRIVERS = _register(TableSpec(
+    "drivers",
+    (_ds(), *DRIVER_COLUMNS),
+    key=("ds",),
+    continuous_by=(),
+    extra_numeric_ok=True,
+    required=("ds",),
+))
+
+FORECAST = _register(TableSpec(
+    "forecast",
+    (
+        Col("series_id", "str", "", "series identifier", nullable=False),
+        _ds(),
+        Col("model", "str", "", "model alias", nullable=False),
+        Col("scenario", "str", "", "scenario name", nullable=False),
+        Col("quantile", "float", "probability", "quantile level in (0, 1)", nullable=False,
+            min_value=0.0, max_value=1.0),
+        Col("value", "count", PERSONS_M, "forecast quantile", nullable=False),
+    ),
+    key=("series_id", "ds", "model", "scenario", "quantile"),
+))
+
+PATHS = _register(TableSpec(
+    "paths",
+    (
+        Col("series_id", "str", "", "series identifier", nullable=False),
+        _ds(),
+        Col("model", "str", "", "model alias", nullable=False),
+        Col("scenario", "str", "", "scenario name", nullable=False),
+        Col("path", "int", "", "sample path number 0..N-1", nullable=False, min_value=0),
+        Col("value", "count", PERSONS_M, "simulated persons in the month", nullable=False),
+    ),
+    key=("series_id", "ds", "model", "scenario", "path"),
+))
+
+# ---- bundled datasets (data/*.csv, built by data/build.py)
+_register(TableSpec(
+    "hosts_afghan_annual",
+    (
+        Col("year", "int", "year", "calendar year (stocks at year end)", nullable=False),
+        Col("host_iso3", "str", "ISO 3166-1 alpha-3", "country of asylum", nullable=False,
+            allowed=("IRN", "KAZ", "KGZ", "PAK", "TJK", "TKM", "UZB")),
+        Col("host_name", "str", "", "country of asylum, UNHCR name", nullable=False),
+        Col("refugees", "count", PERSONS, "refugees (incl. refugee-like) at year end"),
+        Col("asylum_seekers", "count", PERSONS, "asylum-seekers at year end"),
+        Col("oip", "count", PERSONS, "other people in need of international protection at year end"),
+        Col("new_refugees", "count", PERSONS_Y, "new refugee arrivals in the year (flows)"),
+        Col("new_asylum_seekers", "count", PERSONS_Y, "new asylum applications in the year (flows)"),
+    ),
+    key=("host_iso3", "year"),
+))
+
+_register(TableSpec(
+    "movement_monthly",
+    (
+        Col("series_id", "str", "", "series identifier", nullable=False),
+        _ds(),
+        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported"),
+        Col("flag", "str", "", "'' | suppressed | absent_in_source | component_na",
+            allowed=("suppressed", "absent_in_source", "component_na")),
+        Col("source", "str", "", "publisher", nullable=False),
+    ),
+    key=("series_id", "ds"),
+    continuous_by=("series_id",),
+))
+
+_register(TableSpec(
+    "uk_asylum_quarterly",
+    (
+        Col("quarter", "str", "YYYYQn", "calendar quarter", nullable=False),
+        Col("ds", "month", "YYYY-MM-01", "first day of the quarter", nullable=False),
+        Col("main_applicants", "count", "persons per quarter", "main applicants"),
+        Col("dependants", "count", "persons per quarter", "dependants; NA = not reported"),
+        Col("applications", "count", "persons per quarter", "main applicants + dependants; NA if either is NA"),
+    ),
+    key=("ds",),
+))
+
+_register(TableSpec(
+    "conflict_monthly",
+    (
+        _ds(),
+        Col("iso3", "str", "ISO 3166-1 alpha-3", "country where the events happened", nullable=False),
+        Col("fatalities", "count", "deaths per month", "UCDP GED best estimate, all violence types"),
+        Col("preliminary", "int", "0/1", "1 = UCDP Candidate (preliminary) data, 2025-01 on",
+            nullable=False, min_value=0, max_value=1),
+    ),
+    key=("iso3", "ds"),
+    continuous_by=("iso3",),
+))
+
+_register(TableSpec(
+    "battle_deaths_annual",
+    (
+        Col("year", "int", "year", "calendar year", nullable=False),
+        Col("iso3", "str", "ISO 3166-1 alpha-3", "country", nullable=False),
+        Col("best", "count", "deaths per year", "best estimate"),
+        Col("low", "count", "deaths per year", "low estimate"),
+        Col("high", "count", "deaths per year", "high estimate"),
+        Col("source_dataset", "str", "", "PRIO Battle-deaths 3.1 or UCDP GED 23.1"),
+    ),
+    key=("iso3", "year"),
+))
+
+_register(TableSpec(
+    "climate_monthly",
+    (
+        _ds(),
+        Col("precip_mm", "count", "mm per month", "CRU TS 4.09 area mean precipitation (CCKP)"),
+        Col("precip_anom_mm", "float", "mm per month", "precip_mm minus 1991-2020 calendar-month mean"),
+        Col("spi3", "float", "dimensionless", "SPI over 3 months, gamma fit on 1991-2020"),
+        Col("spi12", "float", "dimensionless", "SPI over 12 months, gamma fit on 1991-2020"),
+        Col("temp_c", "float", "deg C", "ERA5 2 m temperature, area mean (OWID)"),
+        Col("nino34_anom_c", "float", "deg C", "Nino-3.4 anomaly, detrended (NOAA CPC)"),
+    ),
+    key=("ds",),
+    continuous_by=(),
+))
+
+_register(TableSpec(
+    "food_prices_monthly",
+    (
+        _ds(),
+        Col("wheat_afn_per_kg", "count", "AFN per kg", "median over markets, retail wheat"),
+        Col("wheat_usd_per_kg", "count", "USD per kg", "median over markets, retail wheat (WFP conversion)"),
+        Col("markets", "count", "markets", "markets with a wheat price that month"),
+        Col("price_basis", "str", "", "actual | aggregate | mixed (WFP priceflag)",
+            allowed=("actual", "aggregate", "mixed")),
+        Col("wheat_price_index", "count", "index, 2019 mean = 100", "wheat_afn_per_kg / 2019 mean x 100"),
+    ),
+    key=("ds",),
+    continuous_by=(),
+))
+
+_register(TableSpec(
+    "afghan_demographics",
+    (
+        Col("scope", "str", "", "all_hosts | central_asia | host ISO-3", nullable=False),
+        Col("age_band", "str", "years", "age band", nullable=False,
+            allowed=("0-4", "5-11", "12-17", "18-59", "60+")),
+        Col("sex", "str", "", "female | male", nullable=False, allowed=("female", "male")),
+        Col("persons", "count", PERSONS, "refugees + asylum-seekers, end 2025"),
+        Col("share", "float", "fraction", "persons / scope total of known age and sex",
+            min_value=0.0, max_value=1.0),
+    ),
+    key=("scope", "age_band", "sex"),
+))
+
+
+# ----------------------------------------------------------------------------- messages
+def _rows(labels, is_file: bool) -> str:
+    labels = list(labels)
+    shown = ", ".join(str(x) for x in labels[:MAX_SHOWN])
+    more = f" (first {MAX_SHOWN} of {len(labels)})" if len(labels) > MAX_SHOWN else ""
+    return f"{'line' if is_file else 'row'}{'s' if len(labels) > 1 else ''} {shown}{more}"
+
+
+def _fail(source: str, column: str | None, problem: str, labels=(), values=(), is_file=True):
+    msg = f"{source}"
+    if column is not None:
+        msg += f": column '{column}'"
+    msg += f": {problem}"
+    if len(labels):
+        msg += f" at {_rows(labels, is_file)}"
+    if len(values):
+        msg += " (values: " + ", ".join(repr(v) for v in list(values)[:MAX_SHOWN]) + ")"
+    raise SchemaError(msg)
+
+
+# ----------------------------------------------------------------------------- reading
+def read_text(path: Path | str) -> str:
+    """Read a file as UTF-8 (BOM allowed), or raise SchemaError naming the first bad line."""
+    path = Path(path)
+    if not path.is_file():
+        raise SchemaError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        _fail(str(path), None, f"not UTF-8 (byte 0x{data[e.start]:02x} at byte {e.start}); "
+              "save the file as UTF-8", [line])
+    if not text.strip():
+        _fail(str(path), None, "file is empty (expected a header line and data rows)")
+    return text
+
+
+def _parse(text: str, source: str) -> pd.DataFrame:
+    """Split CSV text into a frame of strings indexed by line number (header = 1)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = None
+    rows, lines = [], []
+    for rec in reader:
+        if not rec or all(not f.strip() for f in rec):
+            continue
+        if header is None:
+            header = [h.strip() for h in rec]
+            header_line = reader.line_num
+            continue
+        if len(rec) != len(header):
+            _fail(source, None, f"{len(rec)} fields where the header (line {header_line}) "
+                  f"has {len(header)}", [reader.line_num])
+        rows.append(rec)
+        lines.append(reader.line_num)
+    if header is None:
+        _fail(source, None, "file is empty (expected a header line and data rows)")
+    if len(header) == 1:
+        for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if sep in header[0]:
+                _fail(source, None, f"wrong delimiter: the header is {name}-separated "
+                      f"({header[0][:60]!r}); use commas", [1])
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        _fail(source, None, f"duplicate column names {dup} in the header", [1])
+    if not rows:
+        _fail(source, None, "no data rows (only a header)")
+    df = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    return df
+
+
+# ----------------------------------------------------------------------------- checks
+def _isna(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_ts(v):
+    if _isna(v):
+        return pd.NaT
+    try:
+        if isinstance(v, str):
+            return pd.to_datetime(v.strip(), format="%Y-%m-%d")
+        return pd.Timestamp(v)
+    except (TypeError, ValueError):
+        return pd.NaT
+
+
+def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
+    """Parse string cells (file) or coerce typed cells (frame) column by column."""
+    missing = [c for c in spec.required_names if c not in df.columns]
+    if missing:
+        hint = ""
+        if any(";" in str(c) for c in df.columns):
+            hint = " (the header contains ';': is the file semicolon-separated?)"
+        _fail(source, missing[0], f"missing column(s) {missing}; expected {list(spec.names)}"
+              f"{hint}, found {[str(c) for c in df.columns]}")
+    out = {}
+    known = set(spec.names)
+    for name in df.columns:
+        if name in known:
+            col = spec.col(name)
+        elif spec.extra_numeric_ok:
+            col = Col(str(name), "float")
+        else:
+            continue
+        s = df[name]
+        raw = s.astype(object)
+        if is_file:
+            na = raw.map(lambda v: str(v).strip() in NA_STRINGS)
+        else:
+            na = pd.isna(raw)
+        if col.kind == "str":
+            vals = raw.map(lambda v: "" if _isna(v) else str(v).strip()).where(~na, "")
+            if not col.nullable:
+                bad = vals == ""
+                if bad.any():
+                    _fail(source, name, "empty values (not allowed)", s.index[bad], is_file=is_file)
+            out[name] = vals.astype("str")
+        elif col.kind in ("date", "month"):
+            if pd.api.types.is_datetime64_any_dtype(s):
+                d = s
+            elif is_file:
+                txt = raw.map(lambda v: str(v).strip())
+                d = pd.to_datetime(txt.where(~na), format="%Y-%m-%d", errors="coerce")
+            else:
+                d = pd.Series([_to_ts(v) for v in raw], index=s.index, dtype="datetime64[ns]")
+            bad = d.isna() & ~na
+            if bad.any():
+                _fail(source, name, "unparsable dates (expected YYYY-MM-DD)",
+                      s.index[bad], raw[bad], is_file)
+            if getattr(d.dt, "tz", None) is not None:
+                d = d.dt.tz_localize(None)
+            d = d.astype("datetime64[ns]")
+            if col.kind == "month":
+                off = d.notna() & ((d.dt.day != 1) | (d.dt.normalize() != d))
+                if off.any():
+                    _fail(source, name, "dates must be the first day of a month (YYYY-MM-01)",
+                          s.index[off], raw[off], is_file)
+            out[name] = d
+        else:  # int, float, count
+            if is_file:
+                txt = raw.map(lambda v: str(v).strip())
+                num = pd.to_numeric(txt.where(~na), errors="coerce")
+            elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                num = pd.to_numeric(s).astype("float64")
+            else:
+                num = pd.to_numeric(raw.where(~na), errors="coerce")
+            num = pd.Series(num, index=s.index).astype("float64")
+            bad = (num.isna() & ~na) | np.isinf(num)
+            if bad.any():
+                _fail(source, name, "non-numeric values", s.index[bad], raw[bad], is_file)
+            if col.kind == "int":
+                frac = num.notna() & (num != np.floor(num))
+                if frac.any():
+                    _fail(source, name, "values must be whole numbers", s.index[frac],
+                          raw[frac], is_file)
+            out[name] = num
+        if not col.nullable and col.kind != "str":
+            nas = out[name].isna()
+            if nas.any():
+                _fail(source, name, "missing values (not allowed)", s.index[nas], is_file=is_file)
+    cols = [c for c in spec.names if c in out] + [c for c in out if c not in known]
+    res = pd.DataFrame({c: out[c] for c in cols}, index=df.index)
+    for c in spec.columns:
+        if c.kind == "int" and c.name in res and not res[c.name].isna().any():
+            res[c.name] = res[c.name].astype("int64")
+    return res
+
+
+def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera schema of a table (run on the parsed, typed frame)."""
+    cols = {}
+    for c in spec.columns:
+        checks = []
+        if c.kind == "count":
+            checks.append(pa.Check.ge(0, error="negative count"))
+        if c.min_value is not None:
+            checks.append(pa.Check.ge(c.min_value))
+        if c.max_value is not None:
+            checks.append(pa.Check.le(c.max_value))
+        if c.allowed is not None:
+            allowed = list(c.allowed) + ([""] if c.nullable else [])
+            checks.append(pa.Check.isin(allowed))
+        dtype = {"str": "str", "date": "datetime64[ns]", "month": "datetime64[ns]",
+                 "int": None, "float": "float64", "count": "float64"}[c.kind]
+        cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable or c.kind == "str",
+                                 required=c.name in spec.required_names, coerce=False)
+    return pa.DataFrameSchema(cols, unique=list(spec.key) or None, strict=False,
+                              name=spec.id, report_duplicates="all")
+
+
+def _run_pandera(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> None:
+    try:
+        pandera_schema(spec).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        fc = e.failure_cases
+        first = fc.iloc[0]
+        column = first["column"]
+        check = str(first["check"])
+        sel = fc[(fc["column"] == column) & (fc["check"].astype(str) == check)]
+        idx = [i for i in sel["index"].tolist() if i is not None and not pd.isna(i)]
+        idx = sorted(set(int(i) if isinstance(i, (int, np.integer, float)) else i for i in idx))
+        if "uniqueness" in check:
+            key = list(spec.key)
+            _fail(source, ",".join(key), f"duplicate rows for key {key}"
+                  + (" (duplicate dates)" if "ds" in key else ""), idx, is_file=is_file)
+        if "negative" in check or ("greater_than_or_equal_to(0" in check
+                                   and spec.col(column).kind == "count"):
+            _fail(source, column, "negative count (persons/deaths/prices cannot be < 0)",
+                  idx, sel["failure_case"].tolist(), is_file)
+        _fail(source, column, f"check {check} failed", idx, sel["failure_case"].tolist(), is_file)
+
+
+def _check_months(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> None:
+    if spec.continuous_by is None or "ds" not in df:
+        return
+    groups = df.groupby(list(spec.continuous_by), sort=False) if spec.continuous_by else [
+        ((), df)]
+    for gkey, g in groups:
+        g = g.sort_values("ds")
+        p = g["ds"].dt.year * 12 + g["ds"].dt.month
+        step = p.diff().iloc[1:]
+        gap = step[step > 1]
+        if len(gap):
+            labels = list(gap.index)
+            prev = g["ds"].shift(1).loc[labels]
+            first = f"{prev.iloc[0]:%Y-%m} -> {g['ds'].loc[labels[0]]:%Y-%m}"
+            where = f" in group {gkey}" if spec.continuous_by else ""
+            _fail(source, "ds", f"gap in the monthly index{where} (first gap {first}; "
+                  "write the missing months with an empty value for 'not reported')",
+                  labels, is_file=is_file)
+
+
+def _validate(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
+    if len(df) == 0:
+        _fail(source, None, "no data rows")
+    typed = _convert(df, spec, source, is_file)
+    _run_pandera(typed, spec, source, is_file)
+    _check_months(typed, spec, source, is_file)
+    if spec.id == "forecast":
+        _check_quantiles(typed, source, is_file)
+    return typed
+
+
+def _check_quantiles(df: pd.DataFrame, source: str, is_file: bool) -> None:
+    grp = ["series_id", "ds", "model", "scenario"]
+    have = df.groupby(grp)["quantile"].agg(lambda q: set(np.round(q, 6)))
+    need = set(np.round(QUANTILES, 6))
+    short = have[have.map(lambda s: not need <= s)]
+    if len(short):
+        miss = sorted(need - short.iloc[0])
+        _fail(source, "quantile", f"missing required quantiles {miss} for {short.index[0]}")
+    s = df.sort_values([*grp, "quantile"])
+    dec = s.groupby(grp)["value"].diff() < -1e-9
+    if dec.any():
+        _fail(source, "value", "quantiles cross (value decreases as quantile increases)",
+              list(s.index[dec]), s["value"][dec].tolist(), is_file)
+
+
+# ----------------------------------------------------------------------------- public
+def spec_for(table_id: str) -> TableSpec:
+    """The spec of a dataset or frame id; SchemaError listing the known ids otherwise."""
+    try:
+        return SPECS[table_id]
+    except KeyError:
+        raise SchemaError(f"unknown table {table_id!r}; known: {sorted(SPECS)}") from None
+
+
+def read_table(path: Path | str, table_id: str) -> pd.DataFrame:
+    """Read and validate a CSV file against the spec ``table_id``.
+
+    Returns a typed frame (columns in spec order, then any extra allowed columns):
+    text columns as ``str`` ('' = NA for nullable text), dates as ``datetime64[ns]``,
+    numbers as ``float64`` (NaN = not reported; whole-number columns with no NA as
+    ``int64``), with a fresh ``RangeIndex``. Raises :class:`SchemaError` naming the
+    file, column and first bad lines (header = line 1).
+    """
+    spec = spec_for(table_id)
+    text = read_text(path)
+    raw = _parse(text, str(path))
+    typed = _validate(raw, spec, str(path), is_file=True)
+    return typed.reset_index(drop=True)
+
+
+def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd.DataFrame:
+    """Validate an in-memory frame; return a typed copy (the input is not modified)."""
+    spec = spec_for(table_id)
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
+    return _validate(df.copy(), spec, source, is_file=False)
+
+
+def validate_history(df: pd.DataFrame, source: str = "history frame") -> pd.DataFrame:
+    """Check a history frame: ``series_id`` (str), ``ds`` (month start), ``y`` (persons per
+    month, >= 0, NA allowed); unique (series_id, ds); no gaps in any series' months."""
+    out = validate_frame(df, "history", source)
+    return out[["series_id", "ds", "y"]]
+
+
+def validate_drivers(df: pd.DataFrame, source: str = "drivers frame") -> pd.DataFrame:
+    """Check a drivers frame: ``ds`` (month start, unique, gap-free) + numeric driver columns
+    (``fatalities`` deaths/month >= 0, ``spi3``, ``spi12``, ``precip_anom_mm`` mm/month,
+    ``temp_c`` deg C, ``nino34_anom_c`` deg C, ``wheat_price_index`` >= 0; NA allowed)."""
+    return validate_frame(df, "drivers", source)
+
+
+def validate_forecast(df: pd.DataFrame, source: str = "forecast frame") -> pd.DataFrame:
+    """Check a forecast frame: ``series_id, ds, model, scenario, quantile, value``; value
+    persons per month >= 0, no NA; quantiles 0.05..0.95 present and not crossing."""
+    return validate_frame(df, "forecast", source)
+
+
+def validate_paths(df: pd.DataFrame, source: str = "paths frame") -> pd.DataFrame:
+    """Check a paths frame: ``series_id, ds, model, scenario, path, value``; ``path`` int >= 0,
+    value persons per month >= 0, no NA; unique key."""
+    return validate_frame(df, "paths", source)
