@@ -272,15 +272,21 @@ def _rows(labels, is_file: bool) -> str:
     return f"{'line' if is_file else 'row'}{'s' if len(labels) > 1 else ''} {shown}{more}"
 
 
-def _fail(source: str, column: str | None, problem: str, labels=(), values=(), is_file=True):
+def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), values=(), is_file=True,
+          hint: str = ""):
     msg = f"{source}"
     if column is not None:
-        msg += f": column '{column}'"
+        if isinstance(column, str):
+            msg += f": column '{column}'"
+        else:
+            msg += ": columns " + ", ".join(f"'{c}'" for c in column)
     msg += f": {problem}"
     if len(labels):
         msg += f" at {_rows(labels, is_file)}"
     if len(values):
         msg += " (values: " + ", ".join(repr(v) for v in list(values)[:MAX_SHOWN]) + ")"
+    if hint:
+        msg += f"; {hint}"
     raise SchemaError(msg)
 
 
@@ -295,8 +301,8 @@ def read_text(path: Path | str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        _fail(str(path), None, f"not UTF-8 (byte 0x{data[e.start]:02x} at byte {e.start}); "
-              "save the file as UTF-8", [line])
+        _fail(str(path), None, f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+              [line], hint="save the file as UTF-8")
     if not text.strip():
         _fail(str(path), None, "file is empty (expected a header line and data rows)")
     return text
@@ -312,11 +318,10 @@ def _parse(text: str, source: str) -> pd.DataFrame:
             continue
         if header is None:
             header = [h.strip() for h in rec]
-            header_line = reader.line_num
             continue
         if len(rec) != len(header):
-            _fail(source, None, f"{len(rec)} fields where the header (line {header_line}) "
-                  f"has {len(header)}", [reader.line_num])
+            _fail(source, None, f"row has {len(rec)} fields but the header has {len(header)}",
+                  [reader.line_num])
         rows.append(rec)
         lines.append(reader.line_num)
     if header is None:
@@ -325,7 +330,7 @@ def _parse(text: str, source: str) -> pd.DataFrame:
         for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if sep in header[0]:
                 _fail(source, None, f"wrong delimiter: the header is {name}-separated "
-                      f"({header[0][:60]!r}); use commas", [1])
+                      f"({header[0][:60]!r})", [1], hint="save the file comma-separated")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         _fail(source, None, f"duplicate column names {dup} in the header", [1])
@@ -471,7 +476,7 @@ def _run_pandera(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) 
         idx = sorted(set(int(i) if isinstance(i, (int, np.integer, float)) else i for i in idx))
         if "uniqueness" in check:
             key = list(spec.key)
-            _fail(source, ",".join(key), f"duplicate rows for key {key}"
+            _fail(source, key, "duplicate rows for the key"
                   + (" (duplicate dates)" if "ds" in key else ""), idx, is_file=is_file)
         if "negative" in check or ("greater_than_or_equal_to(0" in check
                                    and spec.col(column).kind == "count"):
@@ -494,10 +499,14 @@ def _check_months(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool)
             labels = list(gap.index)
             prev = g["ds"].shift(1).loc[labels]
             first = f"{prev.iloc[0]:%Y-%m} -> {g['ds'].loc[labels[0]]:%Y-%m}"
-            where = f" in group {gkey}" if spec.continuous_by else ""
-            _fail(source, "ds", f"gap in the monthly index{where} (first gap {first}; "
-                  "write the missing months with an empty value for 'not reported')",
-                  labels, is_file=is_file)
+            where = ""
+            if spec.continuous_by:
+                kv = gkey if isinstance(gkey, tuple) else (gkey,)
+                where = " for " + ", ".join(
+                    f"{c}={v!r}" for c, v in zip(spec.continuous_by, kv, strict=True))
+            _fail(source, "ds", f"gap in the monthly index{where} (first gap {first})",
+                  labels, is_file=is_file,
+                  hint="write the missing months with an empty value for 'not reported'")
 
 
 def _validate(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
