@@ -1,0 +1,162 @@
+"""The one model protocol, and the pieces every adapter shares.
+
+Every model works on a variance-stabilising scale, ``z = log1p(y)`` (monthly
+counts of people are bursty and heavy-tailed; on the log scale their errors are
+roughly Gaussian and additive). A model is fitted once on history (and drivers
+when it uses them), then predicts ``h`` months ahead given future driver
+features, returning a :class:`Predictive`: per-step location and scale of a
+Gaussian on the log scale (for quantiles) plus simulated sample paths on the same
+scale (for downstream Monte Carlo, keeping the correlation across months).
+
+Every engine's interval convention (statsmodels ``alpha``, Prophet
+``interval_width``) is converted here, once, into quantiles: ``value_q =
+max(0, expm1(loc + scale * Phi^-1(q)))``. The map is monotone in ``q``, so
+quantiles never cross, and clipping at 0 keeps counts non-negative.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from forecast.errors import ModelError
+
+QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+"""Quantile levels of every forecast frame (architecture.md, forecast frame)."""
+
+SEASON = 12
+"""Months in a seasonal cycle."""
+
+
+def to_model_scale(y: np.ndarray | pd.Series) -> np.ndarray:
+    """Counts (persons per month, >= 0) -> model scale ``log1p(y)``."""
+    arr = np.asarray(y, dtype=float)
+    return np.log1p(np.maximum(arr, 0.0))
+
+
+def from_model_scale(z: np.ndarray) -> np.ndarray:
+    """Model scale -> counts (persons per month), never negative."""
+    return np.maximum(np.expm1(np.asarray(z, dtype=float)), 0.0)
+
+
+@dataclass(frozen=True)
+class Predictive:
+    """A model's predictive distribution for months origin+1 .. origin+h.
+
+    ``loc`` and ``scale`` (shape ``(h,)``) are the mean and standard deviation
+    of a Gaussian on the log1p scale; ``paths`` (shape ``(n_paths, h)``) are
+    simulated trajectories on the same scale. A mixture (the ensemble) sets
+    ``components`` to ``(weights, locs, scales)`` instead of a single Gaussian.
+    """
+
+    loc: np.ndarray
+    scale: np.ndarray
+    paths: np.ndarray
+    components: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def quantiles(self, levels: tuple[float, ...] = QUANTILES) -> np.ndarray:
+        """Quantiles in persons per month, shape ``(len(levels), h)``; never negative,
+        non-decreasing in the level."""
+        q = np.asarray(levels, dtype=float)
+        if self.components is None:
+            z = self.loc[None, :] + self.scale[None, :] * norm.ppf(q)[:, None]
+        else:
+            z = _mixture_quantiles(*self.components, q)
+        out = from_model_scale(z)
+        # monotone in q by construction; enforce against round-off
+        return np.maximum.accumulate(out, axis=0)
+
+    def path_values(self) -> np.ndarray:
+        """Sample paths in persons per month, shape ``(n_paths, h)``, never negative."""
+        return from_model_scale(self.paths)
+
+
+def _mixture_quantiles(w: np.ndarray, locs: np.ndarray, scales: np.ndarray,
+                       q: np.ndarray) -> np.ndarray:
+    """Quantiles of a Gaussian mixture per step by bisection (vectorised).
+
+    ``w`` (k,), ``locs``/``scales`` (k, h) -> (len(q), h) on the model scale.
+    """
+    lo = (locs - 6 * scales).min(axis=0)[None, :].repeat(len(q), 0)
+    hi = (locs + 6 * scales).max(axis=0)[None, :].repeat(len(q), 0)
+    target = q[:, None]
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        cdf = np.einsum("k,qkh->qh", w,
+                        norm.cdf((mid[:, None, :] - locs[None]) / scales[None]))
+        below = cdf < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def model_rng(seed: int, name: str) -> np.random.Generator:
+    """The Generator a model draws from: seeded by the run seed and the model name,
+    so a model's draws do not depend on which other models run alongside it."""
+    return np.random.default_rng([int(seed), zlib.crc32(name.encode())])
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What every forecasting model provides.
+
+    ``fit(z, X)``: ``z`` is a pandas Series of log1p counts indexed by month start
+    (``ds``), contiguous, no NA at the end; ``X`` the driver features on the same
+    index (or None for models that use no drivers). Returns self.
+
+    ``predict(h, X_future, n_paths, rng)``: ``X_future`` the driver features for
+    the ``h`` months after the last fitted month (None for driver-free models).
+
+    ``update(z, X)``: condition the fitted model on a longer history *without*
+    re-estimating parameters (statsmodels ``apply``); used by rolling backtests.
+    """
+
+    name: str
+    uses_drivers: bool
+
+    def fit(self, z: pd.Series, X: pd.DataFrame | None) -> Model: ...
+
+    def predict(self, h: int, X_future: pd.DataFrame | None, n_paths: int,
+                rng: np.random.Generator) -> Predictive: ...
+
+    def update(self, z: pd.Series, X: pd.DataFrame | None) -> Model: ...
+
+
+class BaseModel:
+    """Shared checks for the adapters (not required by the protocol)."""
+
+    name: ClassVar[str] = "base"
+    uses_drivers: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self._fitted = False
+
+    def _check_fitted(self) -> None:
+        if not self._fitted:
+            raise ModelError(f"model {self.name!r}: call fit() before predict()")
+
+    @staticmethod
+    def _check_z(z: pd.Series, name: str) -> np.ndarray:
+        arr = np.asarray(z, dtype=float)
+        if arr.size < 2 * SEASON + 2:
+            raise ModelError(f"model {name!r}: needs at least {2 * SEASON + 2} months of "
+                             f"history, got {arr.size}")
+        if np.isnan(arr[-1]):
+            raise ModelError(f"model {name!r}: the last month of history is NA; trim the "
+                             "history so it ends on a reported month")
+        return arr
+
+    def update(self, z: pd.Series, X: pd.DataFrame | None):  # default: refit
+        return self.fit(z, X)
+
+
+def fill_inside(z: np.ndarray) -> np.ndarray:
+    """Linearly interpolate interior NA on the log scale (for engines without NA
+    support: ETS and the baselines). Leading NA are dropped by the caller."""
+    s = pd.Series(z)
+    return s.interpolate(limit_area="inside").to_numpy()

@@ -1,0 +1,101 @@
+"""Benchmark models: random walk (naive), seasonal naive and drift, on the log1p scale.
+
+These are the bar every other model must beat (Hyndman & Athanasopoulos,
+*Forecasting: Principles and Practice*, 3rd ed., section 5.2 "Some simple
+forecasting methods"; section 5.5 for their prediction-interval formulas, used
+here on the log1p scale with Gaussian residuals).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside
+
+
+def _clean(z: pd.Series, name: str) -> np.ndarray:
+    arr = BaseModel._check_z(z, name)
+    arr = fill_inside(arr)
+    return arr[~np.isnan(arr)]
+
+
+class Naive(BaseModel):
+    """Random walk: every future month equals the last observed month.
+
+    h-step sd = sigma * sqrt(h), sigma = sd of month-on-month changes.
+    """
+
+    name = "naive"
+
+    def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> Naive:
+        arr = _clean(z, self.name)
+        self.last_ = arr[-1]
+        self.sigma_ = float(np.std(np.diff(arr), ddof=1))
+        self._fitted = True
+        return self
+
+    def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
+        self._check_fitted()
+        k = np.arange(1, h + 1)
+        loc = np.full(h, self.last_)
+        scale = self.sigma_ * np.sqrt(k)
+        paths = self.last_ + np.cumsum(rng.standard_normal((n_paths, h)) * self.sigma_, axis=1)
+        return Predictive(loc, scale, paths)
+
+
+class SeasonalNaive(BaseModel):
+    """Seasonal naive: each future month equals the same month one year earlier.
+
+    h-step sd = sigma_s * sqrt(floor((h-1)/12) + 1), sigma_s = sd of 12-month changes.
+    """
+
+    name = "snaive"
+
+    def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> SeasonalNaive:
+        arr = _clean(z, self.name)
+        self.last_season_ = arr[-SEASON:]
+        self.sigma_ = float(np.std(arr[SEASON:] - arr[:-SEASON], ddof=1))
+        self._fitted = True
+        return self
+
+    def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
+        self._check_fitted()
+        k = np.arange(h)
+        loc = self.last_season_[k % SEASON]
+        scale = self.sigma_ * np.sqrt(k // SEASON + 1)
+        eps = rng.standard_normal((n_paths, h)) * self.sigma_
+        paths = np.empty((n_paths, h))
+        for j in range(h):
+            prev = paths[:, j - SEASON] if j >= SEASON else self.last_season_[j]
+            paths[:, j] = prev + eps[:, j]
+        return Predictive(loc, scale, paths)
+
+
+class Drift(BaseModel):
+    """Random walk with drift: the average monthly change since the start continues.
+
+    h-step sd = sigma * sqrt(h * (1 + h / (T - 1))).
+    """
+
+    name = "drift"
+
+    def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> Drift:
+        arr = _clean(z, self.name)
+        d = np.diff(arr)
+        self.last_ = arr[-1]
+        self.slope_ = float(d.mean())
+        self.sigma_ = float(np.std(d - self.slope_, ddof=1))
+        self.t_ = arr.size
+        self._fitted = True
+        return self
+
+    def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
+        self._check_fitted()
+        k = np.arange(1, h + 1)
+        loc = self.last_ + self.slope_ * k
+        scale = self.sigma_ * np.sqrt(k * (1 + k / (self.t_ - 1)))
+        infl = np.sqrt(1 + k / (self.t_ - 1))
+        steps = rng.standard_normal((n_paths, h)) * self.sigma_
+        paths = loc + np.cumsum(steps, axis=1) * infl
+        return Predictive(loc, scale, paths)

@@ -1,0 +1,71 @@
+"""Ensemble: a weighted mixture of member models' predictive distributions.
+
+Quantiles are those of the Gaussian mixture on the log1p scale (exact, by
+bisection); path ``i`` is taken from member ``j`` with probability ``w_j``.
+Weights default to equal; :func:`forecast.backtest.skill_weights` turns a
+backtest table into inverse-CRPS weights (``w_j ∝ 1 / CRPS_j``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ModelError
+from forecast.models.base import BaseModel, Predictive, model_rng
+
+
+def combine(preds: Mapping[str, Predictive], weights: Mapping[str, float],
+            rng: np.random.Generator) -> Predictive:
+    """Mix member predictions (same horizon and path count) with the given weights."""
+    names = [n for n in weights if n in preds]
+    if not names:
+        raise ModelError("ensemble: none of the weighted members was predicted: "
+                         f"weights {sorted(weights)}, predicted {sorted(preds)}")
+    w = np.array([weights[n] for n in names], dtype=float)
+    if np.any(w < 0) or w.sum() <= 0:
+        raise ModelError(f"ensemble: weights must be >= 0 and not all 0, got {dict(weights)}")
+    w = w / w.sum()
+    locs = np.stack([preds[n].loc for n in names])
+    scales = np.stack([np.maximum(preds[n].scale, 1e-9) for n in names])
+    loc = w @ locs
+    scale = np.sqrt(w @ (scales**2 + locs**2) - loc**2)
+    n_paths = preds[names[0]].paths.shape[0]
+    pick = rng.choice(len(names), size=n_paths, p=w)
+    stacked = np.stack([preds[n].paths for n in names])  # (k, n, h)
+    paths = stacked[pick, np.arange(n_paths)]
+    return Predictive(loc, scale, paths, components=(w, locs, scales))
+
+
+class Ensemble(BaseModel):
+    """Weighted mixture of member models (default members: sarimax, ets, prophet)."""
+
+    name = "ensemble"
+    uses_drivers = True
+
+    def __init__(self, members: Mapping[str, BaseModel], weights: Mapping[str, float] | None = None):
+        super().__init__()
+        if not members:
+            raise ModelError("ensemble: needs at least one member model")
+        self.members = dict(members)
+        self.weights = dict(weights) if weights else {n: 1.0 for n in self.members}
+
+    def fit(self, z: pd.Series, X: pd.DataFrame | None) -> Ensemble:
+        for m in self.members.values():
+            m.fit(z, X if m.uses_drivers else None)
+        self._fitted = True
+        return self
+
+    def update(self, z: pd.Series, X: pd.DataFrame | None) -> Ensemble:
+        for m in self.members.values():
+            m.update(z, X if m.uses_drivers else None)
+        return self
+
+    def predict(self, h, X_future=None, n_paths=200, rng=None, seed: int = 0) -> Predictive:
+        self._check_fitted()
+        preds = {n: m.predict(h, X_future if m.uses_drivers else None, n_paths,
+                              model_rng(seed, n))
+                 for n, m in self.members.items()}
+        return combine(preds, self.weights, rng)

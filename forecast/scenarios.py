@@ -1,0 +1,324 @@
+"""Scenarios: frozen, JSON-serialisable descriptions of the future drivers and
+of the border/destination policy levers.
+
+A :class:`Scenario` turns the drivers observed up to the forecast origin into
+future driver paths (:meth:`Scenario.future_drivers`):
+
+* ``baseline="persist"``: every driver holds its last observed value, except
+  ``fatalities`` (mean of the last 3 observed months, which damps one-off spikes)
+  and ``temp_c`` (its calendar-month mean over the last 10 observed years).
+* ``baseline="climatology"``: as persist, but the climate anomalies (``spi3``,
+  ``spi12``, ``precip_anom_mm``, ``nino34_anom_c``) return to 0, their
+  long-run mean by construction.
+
+Shocks are then applied, in order, over months ``start .. start+duration-1``
+after the origin (month 1 is the first forecast month):
+
+* ``conflict``: ``fatalities x value`` (``value`` >= 0, e.g. 3 = tripling);
+* ``drought``: ``spi3`` and ``spi12`` set to ``value`` (e.g. -1.5, "severely
+  dry" in the SPI classification of McKee, Doesken & Kleist 1993, *Proc. 8th
+  Conf. Applied Climatology*, table 1);
+* ``food_price``: ``wheat_price_index x value``.
+
+Policy levers act on host arrivals (:mod:`forecast.hosts`), not on the
+movement forecast: ``border_openness`` multiplies arrivals into every host,
+``host_openness`` per host (iso3 -> factor), ``host_shares`` overrides the
+estimated share of the outflow reaching a host (iso3 -> share).
+
+Preset magnitudes are illustrative planning cases, not predictions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ScenarioError
+
+SHOCK_KINDS: dict[str, str] = {
+    "conflict": "fatalities multiplied by value (>= 0)",
+    "drought": "spi3 and spi12 set to value (SPI units, -4 .. 4)",
+    "food_price": "wheat_price_index multiplied by value (> 0)",
+}
+BASELINES: tuple[str, ...] = ("persist", "climatology")
+HOSTS: tuple[str, ...] = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "IRN", "PAK")
+_ANOMALIES = ("spi3", "spi12", "precip_anom_mm", "nino34_anom_c")
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A change to one driver over a window of forecast months (see module docstring)."""
+
+    kind: str
+    start: int = 1
+    duration: int = 6
+    value: float = 1.0
+
+    def __post_init__(self):
+        _check_shock(self, "shock")
+
+
+def _check_shock(s: Shock, where: str) -> None:
+    if s.kind not in SHOCK_KINDS:
+        raise ScenarioError(f"{where}.kind: unknown shock kind {s.kind!r}; "
+                            f"choose from {', '.join(SHOCK_KINDS)}")
+    for field in ("start", "duration"):
+        v = getattr(s, field)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ScenarioError(f"{where}.{field}: must be an integer >= 1, got {v!r}")
+    v = s.value
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ScenarioError(f"{where}.value: must be a finite number, got {v!r}")
+    if s.kind == "conflict" and v < 0:
+        raise ScenarioError(f"{where}.value: a conflict multiplier must be >= 0, got {v}")
+    if s.kind == "food_price" and v <= 0:
+        raise ScenarioError(f"{where}.value: a price multiplier must be > 0, got {v}")
+    if s.kind == "drought" and not -4 <= v <= 4:
+        raise ScenarioError(f"{where}.value: SPI must lie in [-4, 4], got {v}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A future for the drivers and the policy levers; frozen, hashable, JSON round-trip.
+
+    Mapping fields are stored as sorted tuples of ``(iso3, number)`` pairs so the
+    object stays hashable (a clean Streamlit cache key); pass dicts to
+    :meth:`from_dict`.
+    """
+
+    name: str = "baseline"
+    description: str = ""
+    baseline: str = "persist"
+    shocks: tuple[Shock, ...] = ()
+    border_openness: float = 1.0
+    host_openness: tuple[tuple[str, float], ...] = ()
+    host_shares: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self):
+        _validate(self, "scenario")
+
+    # ---- presets -----------------------------------------------------------------
+    @classmethod
+    def baseline_persist(cls) -> Scenario:
+        """Drivers persist at their latest observed levels."""
+        return cls("baseline", "Drivers persist at their latest observed levels.")
+
+    @classmethod
+    def conflict_escalation(cls, k: float = 3.0, start: int = 1, months: int = 6) -> Scenario:
+        """Monthly conflict fatalities x k from month ``start`` for ``months`` months."""
+        return cls("conflict_escalation",
+                   f"Conflict fatalities x{k:g} from month {start} for {months} months.",
+                   shocks=(Shock("conflict", start, months, float(k)),))
+
+    @classmethod
+    def drought(cls, spi: float = -1.5, start: int = 1, months: int = 6) -> Scenario:
+        """SPI held at ``spi`` (severely dry at -1.5) for a season and beyond."""
+        return cls("drought", f"SPI {spi:g} from month {start} for {months} months.",
+                   shocks=(Shock("drought", start, months, float(spi)),))
+
+    @classmethod
+    def food_price_shock(cls, k: float = 1.5, start: int = 1, months: int = 6) -> Scenario:
+        """Wheat price index x k from month ``start`` for ``months`` months."""
+        return cls("food_price_shock", f"Wheat prices x{k:g} from month {start} for "
+                   f"{months} months.", shocks=(Shock("food_price", start, months, float(k)),))
+
+    @classmethod
+    def border_restriction(cls, openness: float = 0.5) -> Scenario:
+        """Drivers persist; arrivals into every host x ``openness``."""
+        return cls("border_restriction", f"Borders {openness:.0%} open: arrivals into "
+                   f"every host x{openness:g}.", border_openness=float(openness))
+
+    # ---- with_* ------------------------------------------------------------------
+    def with_shock(self, shock: Shock) -> Scenario:
+        return dataclasses.replace(self, shocks=(*self.shocks, shock))
+
+    def with_name(self, name: str, description: str | None = None) -> Scenario:
+        return dataclasses.replace(self, name=name, description=(
+            self.description if description is None else description))
+
+    def with_host_shares(self, shares: dict[str, float]) -> Scenario:
+        return dataclasses.replace(self, host_shares=_pairs(shares))
+
+    def with_openness(self, border: float | None = None,
+                      hosts: dict[str, float] | None = None) -> Scenario:
+        return dataclasses.replace(
+            self, border_openness=self.border_openness if border is None else float(border),
+            host_openness=self.host_openness if hosts is None else _pairs(hosts))
+
+    # ---- serialisation -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description,
+                "baseline": self.baseline,
+                "shocks": [dataclasses.asdict(s) for s in self.shocks],
+                "border_openness": self.border_openness,
+                "host_openness": dict(self.host_openness),
+                "host_shares": dict(self.host_shares)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "scenario") -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{source}: a scenario must be a JSON object, got "
+                                f"{type(data).__name__}")
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - fields)
+        if unknown:
+            raise ScenarioError(f"{source}: unknown field(s) {unknown}; allowed: "
+                                f"{sorted(fields)}")
+        kw = dict(data)
+        if "name" in kw and not isinstance(kw["name"], str):
+            raise ScenarioError(f"{source}: field 'name' must be a string, got {kw['name']!r}")
+        shocks = kw.get("shocks", [])
+        if not isinstance(shocks, list):
+            raise ScenarioError(f"{source}: field 'shocks' must be a list of objects")
+        parsed = []
+        shock_fields = {f.name for f in dataclasses.fields(Shock)}
+        for i, s in enumerate(shocks):
+            where = f"{source}: field 'shocks[{i}]'"
+            if not isinstance(s, dict):
+                raise ScenarioError(f"{where} must be an object, got {s!r}")
+            bad = sorted(set(s) - shock_fields)
+            if bad or "kind" not in s:
+                raise ScenarioError(f"{where}: needs 'kind' and only {sorted(shock_fields)}; "
+                                    f"got {sorted(s)}")
+            try:
+                parsed.append(Shock(**s))
+            except ScenarioError as exc:
+                raise ScenarioError(f"{source}: field 'shocks[{i}]'{str(exc)[5:]}") from None
+        kw["shocks"] = tuple(parsed)
+        for key in ("host_openness", "host_shares"):
+            if key in kw:
+                if not isinstance(kw[key], dict):
+                    raise ScenarioError(f"{source}: field {key!r} must be an object "
+                                        "{iso3: number}")
+                kw[key] = _pairs(kw[key])
+        try:
+            return cls(**kw)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
+        except TypeError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "scenario") -> Scenario:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError(f"{source}: not valid JSON (line {exc.lineno}, column "
+                                f"{exc.colno}): {exc.msg}") from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def read(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario JSON file; errors name the file and the field."""
+        p = Path(path)
+        if not p.is_file():
+            raise ScenarioError(f"scenario file {p}: not found")
+        return cls.from_json(p.read_text(encoding="utf-8"), source=f"scenario file {p}")
+
+    def write(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write as JSON; refuses to replace an existing file unless ``overwrite``."""
+        p = Path(path)
+        if p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists; pass overwrite=True (--force) to replace it")
+        p.write_text(self.to_json() + "\n", encoding="utf-8")
+        return p
+
+    # ---- drivers -----------------------------------------------------------------
+    def future_drivers(self, obs: pd.DataFrame, horizon: int) -> pd.DataFrame:
+        """Driver paths for the ``horizon`` months after the origin.
+
+        ``obs``: drivers known at the origin, indexed by ``ds`` up to the origin
+        (:func:`forecast.drivers.observed`). Returns a frame indexed by ``ds``
+        (month starts origin+1 .. origin+horizon) with the same columns and units.
+        """
+        if horizon < 1:
+            raise ScenarioError(f"horizon must be >= 1 month, got {horizon}")
+        origin = obs.index[-1]
+        idx = pd.date_range(origin + pd.offsets.MonthBegin(1), periods=horizon, freq="MS",
+                            name="ds")
+        fut = pd.DataFrame(index=idx, columns=obs.columns, dtype=float)
+        for c in obs.columns:
+            last = float(obs[c].iloc[-1])
+            if c == "fatalities":
+                fut[c] = float(obs[c].iloc[-3:].mean())
+            elif c == "temp_c":
+                recent = obs[c].iloc[-120:]
+                clim = recent.groupby(recent.index.month).mean()
+                fut[c] = clim.reindex(idx.month).to_numpy()
+            elif self.baseline == "climatology" and c in _ANOMALIES:
+                fut[c] = 0.0
+            else:
+                fut[c] = last
+        for s in self.shocks:
+            win = slice(s.start - 1, s.start - 1 + s.duration)
+            if s.kind == "conflict" and "fatalities" in fut:
+                fut.iloc[win, fut.columns.get_loc("fatalities")] *= s.value
+            elif s.kind == "food_price" and "wheat_price_index" in fut:
+                fut.iloc[win, fut.columns.get_loc("wheat_price_index")] *= s.value
+            elif s.kind == "drought":
+                for c in ("spi3", "spi12"):
+                    if c in fut:
+                        fut.iloc[win, fut.columns.get_loc(c)] = s.value
+        return fut
+
+    def host_factor(self, host: str) -> float:
+        """Multiplier on arrivals into ``host``: border openness x host openness."""
+        return self.border_openness * dict(self.host_openness).get(host, 1.0)
+
+
+def _pairs(mapping: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    out = []
+    for k, v in mapping.items():
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ScenarioError(f"host {k!r}: value must be a number, got {v!r}")
+        out.append((str(k), float(v)))
+    return tuple(sorted(out))
+
+
+def _validate(s: Scenario, where: str) -> None:
+    if not isinstance(s.name, str) or not s.name.strip():
+        raise ScenarioError(f"field 'name': must be a non-empty string, got {s.name!r}")
+    if s.baseline not in BASELINES:
+        raise ScenarioError(f"field 'baseline': {s.baseline!r} is not one of {BASELINES}")
+    for i, sh in enumerate(s.shocks):
+        if not isinstance(sh, Shock):
+            raise ScenarioError(f"field 'shocks[{i}]': expected a Shock, got {sh!r}")
+    b = s.border_openness
+    if isinstance(b, bool) or not isinstance(b, int | float) or not 0 <= b <= 10:
+        raise ScenarioError(f"field 'border_openness': must be a number in [0, 10], got {b!r}")
+    for key in ("host_openness", "host_shares"):
+        for iso, v in getattr(s, key):
+            if iso not in HOSTS:
+                raise ScenarioError(f"field '{key}': unknown host {iso!r}; hosts are "
+                                    f"{', '.join(HOSTS)}")
+            if not (np.isfinite(v) and v >= 0):
+                raise ScenarioError(f"field '{key}.{iso}': must be a number >= 0, got {v!r}")
+
+
+PRESETS: dict[str, Scenario] = {
+    s.name: s for s in (Scenario.baseline_persist(), Scenario.conflict_escalation(),
+                        Scenario.drought(), Scenario.food_price_shock(),
+                        Scenario.border_restriction())
+}
+"""Preset scenarios by name."""
+
+
+def get_scenario(name_or_path: str | Path) -> Scenario:
+    """A preset by name, or a scenario JSON file by path (validated)."""
+    key = str(name_or_path)
+    if key in PRESETS:
+        return PRESETS[key]
+    if key.endswith(".json") or Path(key).exists():
+        return Scenario.read(key)
+    raise ScenarioError(f"unknown scenario {key!r}: not a preset ({', '.join(PRESETS)}) "
+                        "nor a .json file")
