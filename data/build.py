@@ -413,14 +413,49 @@ def missing_raw(raw: Path) -> list[str]:
     return [f for f in RAW_FILES if not (raw / f).is_file()]
 
 
+TABLE_BEGIN = "<!-- BEGIN rows-and-span (written by data/build.py) -->"
+TABLE_END = "<!-- END rows-and-span -->"
+
+
+def span(df: pd.DataFrame) -> str:
+    """First and last month (``ds``) or year of a built frame, as text."""
+    if "ds" in df:
+        return f"{df['ds'].min():%Y-%m} to {df['ds'].max():%Y-%m}"
+    if "year" in df:
+        return f"{int(df['year'].min())} to {int(df['year'].max())}"
+    return "end 2025 (single year)"
+
+
+def write_table(out: Path, summary: dict[str, tuple[int, str]]) -> None:
+    """Replace the rows/span table in ``out/SOURCES.md`` (only if the file has the markers)."""
+    doc = out / "SOURCES.md"
+    if not doc.is_file():
+        return
+    text = doc.read_text(encoding="utf-8")
+    if TABLE_BEGIN not in text or TABLE_END not in text:
+        return
+    lines = ["| file | rows | span |", "|---|---:|---|"]
+    lines += [f"| `{name}` | {n:,} | {sp} |" for name, (n, sp) in summary.items()]
+    head, rest = text.split(TABLE_BEGIN, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    new = head + TABLE_BEGIN + "\n" + "\n".join(lines) + "\n" + TABLE_END + tail
+    if new != text:
+        doc.write_bytes(new.encode("utf-8"))
+
+
 def build(raw: Path, out: Path) -> dict[str, int]:
-    """Build every dataset from ``raw`` into ``out``; return rows per file."""
+    """Build every dataset from ``raw`` into ``out``; return rows per file.
+
+    Also refreshes the rows/span table of ``out/SOURCES.md`` if that file exists.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    rows = {}
+    rows, summary = {}, {}
     for name, (fn, formats, sort) in OUTPUTS.items():
         df = fn(raw)
         write_csv(df, out / name, formats, sort)
         rows[name] = len(df)
+        summary[name] = (len(df), span(df))
+    write_table(out, summary)
     return rows
 
 
