@@ -1,0 +1,211 @@
+"""Household sizes and composition of arriving households.
+
+Ages and sexes come from ``data/afghan_demographics.csv`` (UNHCR 2025
+Afghan-origin demographics; columns ``scope, age_band, sex, persons, share``),
+read through ``importlib.resources`` (``abm._bundled`` links to ``data/``) or
+from a planner's own table of the same shape. Household size, pregnancy and
+chronic-illness rates are config values cited in ``data/abm_standards.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from abm.config import ABMConfig
+from abm.errors import InputError
+
+AGE_BANDS = ("0-4", "5-11", "12-17", "18-59", "60+")
+SEXES = ("female", "male")
+#: the ten (age band, sex) categories, in the order used by the draws
+CATEGORIES = tuple((a, s) for a in AGE_BANDS for s in SEXES)
+_ADULT = np.array([a in ("18-59", "60+") for a, _ in CATEGORIES])
+
+
+def read_demographics(path: str | Path | None = None) -> pd.DataFrame:
+    """The demographics table (bundled ``afghan_demographics.csv`` unless ``path``).
+
+    Columns: ``scope`` (str), ``age_band`` (0-4, 5-11, 12-17, 18-59, 60+),
+    ``sex`` (female, male), ``persons`` (count), ``share`` (of the scope's total).
+    """
+    source = str(path) if path is not None else "data/afghan_demographics.csv"
+    try:
+        if path is None:
+            with files("abm._bundled").joinpath("afghan_demographics.csv").open("r") as fh:
+                frame = pd.read_csv(fh)
+        else:
+            frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError(f"{source}: demographics table not found") from None
+    missing = [c for c in ("scope", "age_band", "sex", "persons") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    frame.attrs["source"] = source
+    return frame
+
+
+def category_shares(demographics: pd.DataFrame, scope: str) -> np.ndarray:
+    """Shares of the ten (age band, sex) categories of ``scope`` [share, sums to 1].
+
+    Computed from ``persons`` (not the rounded ``share`` column). A missing
+    category or an NA count is an error: NA is not zero.
+    """
+    source = demographics.attrs.get("source", "demographics table")
+    rows = demographics[demographics["scope"].astype(str) == scope]
+    if rows.empty:
+        scopes = ", ".join(sorted(demographics["scope"].astype(str).unique()))
+        raise InputError(f"{source}: no rows for scope {scope!r} (scopes: {scopes})")
+    counts = np.empty(len(CATEGORIES))
+    for i, (band, sex) in enumerate(CATEGORIES):
+        hit = rows[(rows["age_band"].astype(str) == band) & (rows["sex"].astype(str) == sex)]
+        if len(hit) != 1 or pd.isna(hit["persons"].iloc[0]):
+            raise InputError(
+                f"{source}: scope {scope!r} needs exactly one non-NA 'persons' value for "
+                f"age_band {band!r}, sex {sex!r}"
+            )
+        counts[i] = float(hit["persons"].iloc[0])
+    if (counts < 0).any() or counts.sum() <= 0:
+        raise InputError(f"{source}: scope {scope!r} has negative or all-zero 'persons'")
+    return counts / counts.sum()
+
+
+@dataclass(frozen=True)
+class Households:
+    """Arriving households, one row per household, sorted by arrival day.
+
+    arrival_day: day index of arrival (0 = first day of the first month).
+    exit_day: first day no longer present (arrival_day + stay) [day index].
+    size, school_age, pregnant, chronic: persons per household [persons].
+    route: exit route index into ``abm.config.EXIT_ROUTES``.
+    """
+
+    arrival_day: np.ndarray
+    exit_day: np.ndarray
+    size: np.ndarray
+    school_age: np.ndarray
+    pregnant: np.ndarray
+    chronic: np.ndarray
+    route: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.size.shape[0])
+
+
+def member_shares(shares: np.ndarray, mean_size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Category shares for the household head and the other members.
+
+    Every household has an adult head (assumption, documented): the head is
+    drawn among adult categories in proportion to ``shares``; the other
+    members are drawn from shares adjusted so that the overall composition
+    still matches ``shares`` on average (clipped at zero if impossible).
+    """
+    head = np.where(_ADULT, shares, 0.0)
+    head = head / head.sum()
+    if mean_size <= 1:
+        return head, head
+    w = 1.0 / mean_size
+    rest = (shares - w * head) / (1.0 - w)
+    rest = np.clip(rest, 0.0, None)
+    return head, rest / rest.sum()
+
+
+def draw_households(
+    persons_per_month: np.ndarray,
+    month_days: np.ndarray,
+    shares: np.ndarray,
+    config: ABMConfig,
+    rng: np.random.Generator,
+) -> Households:
+    """Draw the households arriving over the horizon, all randomness from ``rng``.
+
+    persons_per_month: integer persons arriving per month (already rounded).
+    month_days: days in each month. Each month's persons are split into
+    households of size 1 + Poisson(mean - 1); the month's last household is cut
+    so the month's persons match exactly. Arrival days are uniform within the
+    month. Members get an (age band, sex) category; school age = the 12-17 band
+    plus a ``school_age_share_5_11`` share of the 5-11 band; pregnancies are
+    drawn among women 18-59 at the rate that gives ``pregnant_share_of_population``;
+    chronic conditions at the per-band shares; stays from the stay distribution;
+    exit routes from ``exit_shares``.
+    """
+    mean = config.household_size_mean
+    starts = np.concatenate([[0], np.cumsum(month_days)[:-1]])
+    sizes_parts, day_parts = [], []
+    for m, persons in enumerate(np.asarray(persons_per_month, dtype=np.int64)):
+        if persons <= 0:
+            continue
+        n = int(persons / mean * 1.2) + 8
+        sizes = 1 + rng.poisson(mean - 1, size=n)
+        cs = np.cumsum(sizes)
+        while cs[-1] < persons:
+            more = 1 + rng.poisson(mean - 1, size=n)
+            sizes = np.concatenate([sizes, more])
+            cs = np.cumsum(sizes)
+        k = int(np.searchsorted(cs, persons, side="left"))
+        sizes = sizes[: k + 1].copy()
+        sizes[k] = persons - (cs[k - 1] if k > 0 else 0)
+        days = starts[m] + rng.integers(0, month_days[m], size=sizes.shape[0])
+        sizes_parts.append(sizes)
+        day_parts.append(days)
+    if not sizes_parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Households(empty, empty, empty, empty, empty, empty, empty)
+    size = np.concatenate(sizes_parts).astype(np.int64)
+    arrival = np.concatenate(day_parts).astype(np.int64)
+    order = np.argsort(arrival, kind="stable")
+    size, arrival = size[order], arrival[order]
+    n_hh = size.shape[0]
+
+    # composition: one category per person; head first, then the rest
+    head_p, rest_p = member_shares(shares, mean)
+    total = int(size.sum())
+    hh_of_person = np.repeat(np.arange(n_hh), size)
+    first = np.zeros(total, dtype=bool)
+    first[np.concatenate([[0], np.cumsum(size)[:-1]])] = True
+    cats = np.empty(total, dtype=np.int64)
+    cats[first] = rng.choice(len(CATEGORIES), size=n_hh, p=head_p)
+    cats[~first] = rng.choice(len(CATEGORIES), size=total - n_hh, p=rest_p)
+    counts = np.bincount(hh_of_person * len(CATEGORIES) + cats,
+                         minlength=n_hh * len(CATEGORIES)).reshape(n_hh, len(CATEGORIES))
+    idx = {c: i for i, c in enumerate(CATEGORIES)}
+    band = {b: counts[:, idx[(b, "female")]] + counts[:, idx[(b, "male")]] for b in AGE_BANDS}
+    school_age = band["12-17"] + rng.binomial(band["5-11"], config.school_age_share_5_11)
+    women = counts[:, idx[("18-59", "female")]]
+    women_share = shares[idx[("18-59", "female")]]
+    p_preg = min(1.0, config.pregnant_share_of_population / women_share) if women_share > 0 else 0.0
+    pregnant = rng.binomial(women, p_preg)
+    chronic = (rng.binomial(band["18-59"], config.chronic_share_18_59)
+               + rng.binomial(band["60+"], config.chronic_share_60plus))
+    stay = draw_stays(n_hh, config, rng)
+    route = rng.choice(len(config.exit_shares), size=n_hh, p=np.asarray(config.exit_shares))
+    return Households(
+        arrival_day=arrival, exit_day=arrival + stay, size=size,
+        school_age=school_age.astype(np.int64), pregnant=pregnant.astype(np.int64),
+        chronic=chronic.astype(np.int64), route=route.astype(np.int64),
+    )
+
+
+def draw_stays(n: int, config: ABMConfig, rng: np.random.Generator) -> np.ndarray:
+    """Whole-day stays [days, >= 1] with mean ``mean_stay_days`` (before rounding up).
+
+    exponential: Exp(mean); gamma and lognormal: given mean and ``stay_cv``;
+    fixed: every stay equals the mean. Continuous draws are rounded up to
+    whole days, so the realised mean is up to half a day longer.
+    """
+    mean, cv = config.mean_stay_days, config.stay_cv
+    kind = config.stay_distribution
+    if kind == "exponential":
+        x = rng.exponential(mean, size=n)
+    elif kind == "gamma":
+        shape = 1.0 / cv**2
+        x = rng.gamma(shape, mean / shape, size=n)
+    elif kind == "lognormal":
+        sigma2 = np.log1p(cv**2)
+        x = rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), size=n)
+    else:
+        x = np.full(n, float(mean))
+    return np.maximum(1, np.ceil(x)).astype(np.int64)

@@ -1,0 +1,206 @@
+"""The Mesa capacity model: households arrive, are sheltered, schooled and treated, and leave.
+
+One run = one arrivals path, one facilities table (plus a capacity plan), one
+:class:`abm.config.ABMConfig` and one seed. All randomness comes from
+``self.rng`` (Mesa's numpy Generator). Time runs in steps of ``step_days``
+days over the calendar months of the arrivals path; every output is recorded
+at the end of each step (stocks) or summed over the step (flows).
+
+Processes (each documented where it is computed):
+
+* arrivals: households spawned from the path, composition from the cited
+  demographics (:func:`abm.demographics.draw_households`);
+* shelter: households admitted whole, first come first served (strict order of
+  arrival: a household that does not fit waits, and so do those behind it);
+  the rest are unsheltered (informal); everybody leaves after their stay;
+* schools: school-age children take free seats; the rest wait (waitlist);
+* clinics: Poisson consultations from per-person visit rates; visits above
+  the step's capacity are unmet (lost, not carried over).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from abm.agents import AGENT_CLASSES, capacity_in_units
+from abm.config import EXIT_ROUTES, ABMConfig
+from abm.demographics import Households, draw_households
+
+#: recorded per-step series (all float64 arrays of length n_steps)
+RECORDS = (
+    "arrivals", "arrived_cum", "present", "sheltered", "unsheltered", "exited_cum",
+    *(f"exited_{r}_cum" for r in EXIT_ROUTES),
+    "shelter_capacity", "school_demand", "school_capacity", "school_served",
+    "clinic_demand", "clinic_capacity", "clinic_served",
+)
+
+
+def round_persons(arrivals: np.ndarray) -> np.ndarray:
+    """Whole persons per month whose running total is the rounded running total."""
+    cum = np.round(np.cumsum(np.asarray(arrivals, dtype=float)))
+    return np.diff(np.concatenate([[0.0], cum])).astype(np.int64)
+
+
+class CapacityModel(mesa.Model):
+    """Shelters, schools and clinics serving households arriving along one path.
+
+    Parameters
+    ----------
+    arrivals: persons arriving per month (1-D, one value per month of ``months``).
+    months: month starts of the horizon (contiguous).
+    facilities: checked facilities table (:func:`abm.schema.check_facilities`).
+    plans: checked capacity plan (:func:`abm.schema.check_plans`).
+    config: the run's :class:`ABMConfig`.
+    shares: (age band, sex) shares (:func:`abm.demographics.category_shares`).
+    seed / rng: an int seed or a numpy Generator (pass one, not both).
+    """
+
+    def __init__(self, arrivals, months: pd.DatetimeIndex, facilities: pd.DataFrame,
+                 plans: pd.DataFrame, config: ABMConfig, shares: np.ndarray, *,
+                 seed: int | None = None, rng: np.random.Generator | None = None) -> None:
+        if rng is None:
+            rng = np.random.default_rng(seed)
+        super().__init__(rng=rng)
+        self.config = config
+        self.months = pd.DatetimeIndex(months)
+        self.month_days = np.asarray(self.months.days_in_month, dtype=np.int64)
+        self.n_days = int(self.month_days.sum())
+        s = config.step_days
+        self.n_steps = -(-self.n_days // s)
+        self.step_start = np.arange(self.n_steps) * s
+        self.step_end = np.minimum(self.step_start + s, self.n_days)
+        self.step_len = self.step_end - self.step_start
+        self.persons_per_month = round_persons(arrivals)
+
+        self._add_facilities(facilities, plans)
+        self.households: Households = draw_households(
+            self.persons_per_month, self.month_days, shares, config, self.rng)
+        self._daily_population()
+        self.records = {name: np.zeros(self.n_steps) for name in RECORDS}
+        self.n_spawned = 0  # households that have arrived so far
+        self.running = self.n_steps > 0
+
+    # set-up ------------------------------------------------------------------------
+    def _day_index(self, dates: pd.Series) -> np.ndarray:
+        start = self.months[0]
+        days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype=float, na_value=0.0)
+        return np.maximum(0, days).astype(np.int64)
+
+    def _add_facilities(self, facilities: pd.DataFrame, plans: pd.DataFrame) -> None:
+        cfg = self.config
+        fac_days = self._day_index(facilities["opens"])
+        for row, day in zip(facilities.itertuples(index=False), fac_days, strict=True):
+            cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit, cfg)
+            AGENT_CLASSES[row.facility_type](self, row.facility_id, cap, day)
+        if len(plans):
+            avail = pd.to_datetime(plans["ordered"]) + pd.to_timedelta(
+                plans["lead_time_days"].astype(float), unit="D")
+            plan_days = self._day_index(avail)
+            for i, (row, day) in enumerate(zip(plans.itertuples(index=False), plan_days,
+                                               strict=True)):
+                cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit, cfg)
+                AGENT_CLASSES[row.facility_type](self, f"plan:{i}", cap, day, origin="plan")
+        # capacity per day and facility type (sum of open facilities)
+        self.capacity_day = {}
+        for ftype, cls in AGENT_CLASSES.items():
+            diff = np.zeros(self.n_days + 1)
+            for agent in self.agents_by_type.get(cls, []):
+                if agent.available_day < self.n_days:
+                    diff[agent.available_day] += agent.capacity
+            self.capacity_day[ftype] = np.cumsum(diff)[: self.n_days]
+
+    def _daily_population(self) -> None:
+        """Persons present per day (and school-age, pregnant, chronic) by difference arrays."""
+        hh, n = self.households, self.n_days
+
+        def present(weights: np.ndarray) -> np.ndarray:
+            up = np.bincount(hh.arrival_day, weights=weights, minlength=n + 1)[: n + 1]
+            ex = np.minimum(hh.exit_day, n)
+            down = np.bincount(ex, weights=weights, minlength=n + 1)[: n + 1]
+            return np.cumsum(up - down)[:n]
+
+        size = hh.size.astype(float)
+        self.present_day = present(size)
+        self.school_day = present(hh.school_age.astype(float))
+        arrived = np.bincount(hh.arrival_day, weights=size, minlength=n)[:n]
+        self.arrived_cum_day = np.cumsum(arrived)
+        ex_in = hh.exit_day < n
+        self.exited_cum_route_day = np.zeros((len(EXIT_ROUTES), n))
+        for r in range(len(EXIT_ROUTES)):
+            m = ex_in & (hh.route == r)
+            self.exited_cum_route_day[r] = np.cumsum(
+                np.bincount(hh.exit_day[m], weights=size[m], minlength=n)[:n])
+        cfg = self.config
+        visits_day = (self.present_day * cfg.visits_per_person_year / 365.0
+                      + present(hh.pregnant.astype(float))
+                      * cfg.anc_contacts_per_pregnancy / cfg.pregnancy_days
+                      + present(hh.chronic.astype(float)) * cfg.chronic_visits_per_year / 365.0)
+        self.clinic_mean_step = np.add.reduceat(visits_day, self.step_start) if n else np.zeros(0)
+        self.clinic_capacity_step = (np.add.reduceat(self.capacity_day["clinic"], self.step_start)
+                                     if n else np.zeros(0))
+        self.arrivals_step = np.add.reduceat(arrived, self.step_start) if n else np.zeros(0)
+        # households whose arrival day is before each step's end (spawn pointer)
+        self._spawn_upto = np.searchsorted(hh.arrival_day, self.step_end, side="left")
+        self._size_f = size
+
+    # dynamics ----------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one step: spawn the step's households, serve them, record outputs."""
+        t = self.steps - 1  # Mesa increments ``steps`` before calling step()
+        if t >= self.n_steps:
+            self.running = False
+            return
+        cfg, rec = self.config, self.records
+        snap = int(self.step_end[t]) - 1
+        self.n_spawned = int(self._spawn_upto[t])
+
+        # shelter: admitted whole, strict arrival order (a prefix of present households)
+        present = self.present_day[snap]
+        cap = self.capacity_day["shelter"][snap]
+        if present <= cap:
+            sheltered = present
+        else:
+            sheltered = self._sheltered_prefix(snap, cap)
+        rec["arrivals"][t] = self.arrivals_step[t]
+        rec["arrived_cum"][t] = self.arrived_cum_day[snap]
+        rec["present"][t] = present
+        rec["sheltered"][t] = sheltered
+        rec["unsheltered"][t] = present - sheltered
+        rec["shelter_capacity"][t] = cap
+        by_route = self.exited_cum_route_day[:, snap]
+        rec["exited_cum"][t] = by_route.sum()
+        for r, route in enumerate(EXIT_ROUTES):
+            rec[f"exited_{route}_cum"][t] = by_route[r]
+
+        # schools: free seats filled from the waitlist at once
+        demand = np.floor(self.school_day[snap] * cfg.school_demand_share + 0.5)
+        seats = np.floor(self.capacity_day["school"][snap])
+        rec["school_demand"][t] = demand
+        rec["school_capacity"][t] = seats
+        rec["school_served"][t] = min(demand, seats)
+
+        # clinics: Poisson consultations over the step; the excess is unmet
+        visits = float(self.rng.poisson(self.clinic_mean_step[t]))
+        ccap = np.floor(self.clinic_capacity_step[t])
+        rec["clinic_demand"][t] = visits
+        rec["clinic_capacity"][t] = ccap
+        rec["clinic_served"][t] = min(visits, ccap)
+        if t == self.n_steps - 1:
+            self.running = False
+
+    def _sheltered_prefix(self, day: int, cap: float) -> float:
+        """Persons in the longest arrival-order run of present households that fits ``cap``."""
+        hh = self.households
+        n = int(np.searchsorted(hh.arrival_day, day, side="right"))
+        sizes = np.where(hh.exit_day[:n] > day, self._size_f[:n], 0.0)
+        cs = np.cumsum(sizes)
+        k = int(np.searchsorted(cs, cap, side="right"))
+        return float(cs[k - 1]) if k > 0 else 0.0
+
+    def run(self) -> CapacityModel:
+        """Run every remaining step; returns ``self``."""
+        while self.running:
+            self.step()
+        return self
