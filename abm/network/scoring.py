@@ -1,0 +1,60 @@
+"""Error scores of simulated camp counts against observed (UNHCR) counts.
+
+- **ARD**, the averaged relative difference of the Flee papers (Suleimenova
+  et al. 2017, Sci. Rep. 7:13377, eq. for "averaged relative difference";
+  Flee 3 papers): for each day, sum over camps |simulated - observed| / sum
+  over camps observed; then the mean over days. Days whose observed sum is 0
+  or NA are left out (not treated as zero error).
+- **MASE** (Hyndman & Koehler 2006, Int. J. Forecasting 22:679): mean absolute
+  error of the simulation divided by that of the naive forecast "the count
+  ``lag`` days ago", both pooled over camps and days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.errors import InputError
+
+
+def _check(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    sim = np.asarray(sim, dtype="float64")
+    obs = np.asarray(obs, dtype="float64")
+    if sim.shape != obs.shape or sim.ndim != 2:
+        raise InputError(f"scores need two days x camps arrays of one shape, got {sim.shape} and {obs.shape}")
+    return sim, obs
+
+
+def ard_daily(simulated: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Relative difference per day: sum_c |sim - obs| / sum_c obs (days,). NA where sum obs is 0 or NA."""
+    sim, obs = _check(simulated, observed)
+    den = obs.sum(axis=1)
+    num = np.abs(sim - obs).sum(axis=1)
+    out = np.full(len(den), np.nan)
+    ok = np.isfinite(den) & (den > 0) & np.isfinite(num)
+    out[ok] = num[ok] / den[ok]
+    return out
+
+
+def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
+    """Averaged relative difference over days (dimensionless; 0 is perfect)."""
+    d = ard_daily(simulated, observed)
+    if not np.isfinite(d).any():
+        raise InputError("ARD undefined: observed camp totals are 0 or NA on every day")
+    return float(np.nanmean(d))
+
+
+def mase(simulated: np.ndarray, observed: np.ndarray, lag: int = 1) -> float:
+    """Mean absolute scaled error against the naive 'value ``lag`` days earlier' forecast.
+
+    Below 1: better than the naive forecast (which, unlike the simulation, is
+    handed the observed counts).
+    """
+    sim, obs = _check(simulated, observed)
+    if lag < 1 or lag >= len(obs):
+        raise InputError(f"MASE lag must be in [1, {len(obs) - 1}], got {lag}")
+    mae = np.nanmean(np.abs(sim - obs))
+    naive = np.nanmean(np.abs(obs[lag:] - obs[:-lag]))
+    if not naive > 0:
+        raise InputError("MASE undefined: the observed counts never change (naive error 0)")
+    return float(mae / naive)
