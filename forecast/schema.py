@@ -420,9 +420,12 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             else:
                 num = pd.to_numeric(raw.where(~na), errors="coerce")
             num = pd.Series(num, index=s.index).astype("float64")
-            bad = (num.isna() & ~na) | np.isinf(num)
+            bad = num.isna() & ~na
             if bad.any():
                 _fail(source, name, "non-numeric values", s.index[bad], raw[bad], is_file)
+            inf = np.isinf(num)
+            if inf.any():
+                _fail(source, name, "infinite values", s.index[inf], raw[inf], is_file)
             if col.kind == "int":
                 frac = num.notna() & (num != np.floor(num))
                 if frac.any():
@@ -561,11 +564,18 @@ def read_table(path: Path | str, table_id: str) -> pd.DataFrame:
 
 
 def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd.DataFrame:
-    """Validate an in-memory frame; return a typed copy (the input is not modified)."""
+    """Validate an in-memory frame; return a typed copy (the input is not modified).
+
+    Bad rows are named by their index labels (by 0-based position if the index has
+    duplicate labels).
+    """
     spec = spec_for(table_id)
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
-    return _validate(df.copy(), spec, source, is_file=False)
+    df = df.copy()
+    if not df.index.is_unique:  # row labels must identify rows: use positions instead
+        df = df.reset_index(drop=True)
+    return _validate(df, spec, source, is_file=False)
 
 
 def validate_history(df: pd.DataFrame, source: str = "history frame") -> pd.DataFrame:

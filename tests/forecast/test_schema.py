@@ -311,3 +311,19 @@ def test_history_csv_round_trip_keeps_na_and_values(tmp_path_factory, ys, start)
     df = read_csv(p, "history")
     assert df["y"].isna().tolist() == [y is None for y in ys]
     assert [y for y in df["y"] if not np.isnan(y)] == [float(y) for y in ys if y is not None]
+
+
+def test_frame_with_duplicate_index_labels_reports_positions():
+    df = history_frame()
+    df.index = [0, 0, 1, 1, 2]
+    df.iloc[4, df.columns.get_loc("y")] = -3.0
+    with pytest.raises(SchemaError) as e:
+        schema.validate_history(df)
+    assert "row 4" in str(e.value)
+
+
+def test_infinite_value_is_rejected():
+    df = history_frame()
+    df.loc[2, "y"] = np.inf
+    with pytest.raises(SchemaError, match="infinite"):
+        schema.validate_history(df)
