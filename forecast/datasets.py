@@ -177,6 +177,9 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
     ),
 )}
 
+# tables without a date or year column: the period they describe
+_FIXED_SPAN = {"afghan_demographics": ("2025", "2025")}
+
 DRIVER_NAMES = tuple(c.name for c in schema.DRIVER_COLUMNS)
 
 
@@ -244,7 +247,7 @@ def list_datasets() -> pd.DataFrame:
         elif "year" in df:
             start, end = str(int(df["year"].min())), str(int(df["year"].max()))
         else:
-            start = end = ""
+            start, end = _FIXED_SPAN.get(m.id, ("", ""))
         recs.append({"id": m.id, "title": m.title, "publisher": m.publisher,
                      "licence": m.licence, "vintage": m.vintage, "rows": len(df),
                      "start": start, "end": end, "file": m.file})

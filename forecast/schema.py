@@ -272,8 +272,9 @@ def _rows(labels, is_file: bool) -> str:
     return f"{'line' if is_file else 'row'}{'s' if len(labels) > 1 else ''} {shown}{more}"
 
 
-def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), values=(), is_file=True,
-          hint: str = ""):
+def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), values=(),
+          is_file: bool = True, hint: str = ""):
+    """Raise SchemaError: '<source>: column '<c>': <problem> at lines .. (values: ..); <hint>'."""
     msg = f"{source}"
     if column is not None:
         if isinstance(column, str):
@@ -365,9 +366,9 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
     if missing:
         hint = ""
         if any(";" in str(c) for c in df.columns):
-            hint = " (the header contains ';': is the file semicolon-separated?)"
-        _fail(source, missing[0], f"missing column(s) {missing}; expected {list(spec.names)}"
-              f"{hint}, found {[str(c) for c in df.columns]}")
+            hint = "the header contains ';': is the file semicolon-separated?"
+        _fail(source, missing[0], f"missing column(s) {missing}; expected "
+              f"{list(spec.required_names)}, found {[str(c) for c in df.columns]}", hint=hint)
     out = {}
     known = set(spec.names)
     for name in df.columns:

@@ -228,3 +228,24 @@ def test_battle_deaths_bounds():
     b, _ = datasets.load("battle_deaths_annual")
     ok = b.dropna(subset=["low", "best", "high"])
     assert (ok["low"] <= ok["best"]).all() and (ok["best"] <= ok["high"]).all()
+
+
+def test_load_history_reads_a_movement_file_dropping_extra_columns():
+    h = datasets.load_history(path=datasets.bundled_path("movement_monthly.csv"))
+    pd.testing.assert_frame_equal(h, datasets.load_history())
+
+
+def test_importing_datasets_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, forecast.datasets; "
+            "print(sorted(m for m in ('prophet', 'streamlit', 'abm', 'mesa') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_demographics_span_in_listing():
+    ls = datasets.list_datasets().set_index("id")
+    assert ls.loc["afghan_demographics", "start"] == "2025"
+    assert ls.loc["movement_monthly", "start"] == "1999-01"
