@@ -237,7 +237,7 @@ def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.D
 
     sid = str(paths["series_id"].iloc[0])
     est = hmod.estimate_shares(hosts_annual, history, series_id=sid, **share_kw)
-    return hmod.arrivals_paths(paths, est, scenario=scenario, hosts=hosts, shares=shares,
+    return hmod.arrivals_paths(paths, est, scenario=scenario, hosts=hosts, overrides=shares,
                                seed=seed)
 
 

@@ -19,7 +19,7 @@ ensemble   weighted mixture of sarimax, ets, prophet             yes
 from __future__ import annotations
 
 from forecast.errors import ModelError
-from forecast.models.base import QUANTILES, BaseModel, Model, Predictive, model_rng
+from forecast.models.base import QUANTILES, SEASON, BaseModel, Model, Predictive, model_rng
 from forecast.models.baselines import Drift, Naive, SeasonalNaive
 from forecast.models.ensemble import Ensemble, combine
 from forecast.models.prophet_model import ProphetX
@@ -51,4 +51,4 @@ def make_model(name: str, **params) -> BaseModel:
 
 
 __all__ = ["BASELINES", "DEFAULT_MODELS", "ENSEMBLE_MEMBERS", "MODEL_NAMES", "QUANTILES",
-           "BaseModel", "Model", "Predictive", "combine", "make_model", "model_rng"]
+           "SEASON", "BaseModel", "Model", "Predictive", "combine", "make_model", "model_rng"]

@@ -1,0 +1,129 @@
+"""Saved things are text: tidy CSV (one header row, ISO dates) + a JSON sidecar.
+
+``write_csv(frame, "fc.csv", provenance)`` writes ``fc.csv`` and ``fc.csv.json``
+(architecture.md, "Saved things"); ``read_csv("fc.csv")`` gives back the same
+frame (same columns, dtypes and values: floats are written in their shortest
+round-trip form, so they read back exactly). Neither file is ever replaced unless
+``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import SchemaError
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "forecast": ("series_id", "ds", "model", "scenario", "quantile", "value"),
+    "paths": ("series_id", "ds", "model", "scenario", "path", "value"),
+    "arrivals": ("ds", "path", "arrivals"),
+    "history": ("series_id", "ds", "y"),
+}
+_STR = ("series_id", "model", "scenario")
+_INT = ("path", "horizon", "n")
+
+
+def kind_of(frame: pd.DataFrame) -> str | None:
+    """Which contract a frame follows (``forecast``, ``paths``, ``arrivals``,
+    ``history``), by its columns; None for other tables (e.g. a backtest table)."""
+    cols = tuple(frame.columns)
+    for k, want in KINDS.items():
+        if cols == want:
+            return k
+    return None
+
+
+def _check(frame: pd.DataFrame, source: str) -> None:
+    kind = kind_of(frame)
+    if kind in ("forecast", "paths"):
+        from forecast import schema
+
+        (schema.validate_forecast if kind == "forecast" else schema.validate_paths)(
+            frame, source=source)
+
+
+def provenance(fitted=None, scenario=None, **extra: Any) -> dict[str, Any]:
+    """Sidecar content: package version, data vintages (dataset id -> vintage and the
+    SHA-256 of the bundled file), model settings (:meth:`FittedModels.provenance`),
+    the scenario (its JSON object) and any ``extra`` keys."""
+    import forecast
+
+    out: dict[str, Any] = {"package": "ca-refugee-planner", "version": forecast.__version__}
+    try:
+        from forecast import datasets
+
+        vint = {}
+        for _, r in datasets.list_datasets().iterrows():
+            p = datasets.bundled_path(r["file"])
+            vint[r["id"]] = {"vintage": r["vintage"], "file": r["file"],
+                             "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        out["data_vintages"] = vint
+    except Exception as exc:  # noqa: BLE001 - provenance must not block an export
+        out["data_vintages"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if fitted is not None:
+        out["model"] = fitted.provenance()
+    if scenario is not None:
+        out["scenario"] = scenario.to_dict()
+    out.update(extra)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, provenance: dict | None = None,
+              overwrite: bool = False) -> Path:
+    """Write ``frame`` as CSV at ``path`` and its provenance as ``path + ".json"``.
+
+    Forecast and paths frames are validated first. Raises ``FileExistsError`` if
+    either file exists and ``overwrite`` is False. Returns the CSV path.
+    """
+    p = Path(path)
+    side = p.with_name(p.name + ".json")
+    for f in (p, side):
+        if f.exists() and not overwrite:
+            raise FileExistsError(f"{f} exists; pass overwrite=True (--force) to replace it")
+    _check(frame, str(p))
+    p.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(p, index=False, date_format="%Y-%m-%d",
+                 lineterminator="\n")
+    meta = dict(provenance or {})
+    meta.setdefault("file", p.name)
+    meta["rows"] = len(frame)
+    meta["columns"] = list(frame.columns)
+    side.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
+    return p
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV written by :func:`write_csv`: ``ds`` parsed to datetime64[ns],
+    ``series_id``/``model``/``scenario`` as str, ``path`` as int64, numbers float64."""
+    p = Path(path)
+    if not p.is_file():
+        raise SchemaError(f"{p}: file not found")
+    df = pd.read_csv(p, dtype={c: str for c in _STR}, keep_default_na=True)
+    if "ds" in df.columns:
+        try:
+            df["ds"] = pd.to_datetime(df["ds"], format="%Y-%m-%d").astype("datetime64[ns]")
+        except (ValueError, TypeError) as exc:
+            raise SchemaError(f"{p}: column 'ds' is not ISO dates (YYYY-MM-DD): {exc}") from None
+    for c in _INT:
+        if c in df.columns:
+            df[c] = df[c].astype("int64")
+    for c in df.columns:
+        if c not in (*_STR, "ds", *_INT) and df[c].dtype != bool and np.issubdtype(
+                df[c].dtype, np.number):
+            df[c] = df[c].astype(float)
+    return df
+
+
+def read_provenance(path: str | Path) -> dict:
+    """The JSON sidecar of a CSV written by :func:`write_csv`."""
+    p = Path(path)
+    side = p.with_name(p.name + ".json")
+    if not side.is_file():
+        raise SchemaError(f"{side}: provenance sidecar not found")
+    return json.loads(side.read_text(encoding="utf-8"))
