@@ -1,0 +1,223 @@
+"""Command line ``abm``: run, advise, export (and ``network`` when installed).
+
+Bad input ends with one line ``abm: error: ...`` on stderr and exit code 2.
+Outputs are CSV files with ``.csv.json`` provenance sidecars; existing files
+are kept unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from abm.errors import ABMError, ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Capacity model of shelters, schools and clinics for new arrivals.")
+err_console = Console(stderr=True)
+console = Console()
+
+try:  # the multi-site network model registers itself when present
+    from abm.network.cli import app as _network_app
+except ImportError:  # not written yet, or its optional dependencies are missing
+    _network_app = None
+if _network_app is not None:
+    app.add_typer(_network_app, name="network", help="Multi-site allocation and Flee validation.")
+
+
+def _errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ABMError as err:
+            err_console.print(f"abm: error: {err}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+    return wrapper
+
+
+def _progress(label: str):
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err_console, transient=True)
+    return bar
+
+
+def _inputs(arrivals: Path, facilities: Path | None, plans: Path | None, config: Path | None,
+            step_days: int | None):
+    from abm import ABMConfig, default_facilities, read_arrivals, read_facilities, read_plans
+    arr = read_arrivals(arrivals)
+    fac = read_facilities(facilities) if facilities else default_facilities()
+    pl = read_plans(plans) if plans else None
+    cfg = ABMConfig.from_json(config) if config else ABMConfig()
+    if step_days is not None:
+        try:
+            cfg = cfg.with_(step_days=step_days)
+        except ConfigError as err:
+            raise ConfigError(f"--step-days: {err}") from None
+    return arr, fac, pl, cfg
+
+
+def _inputs_record(arrivals, facilities, plans, config) -> dict:
+    from abm.export import file_digest
+    rec = {"arrivals": {"path": str(arrivals), "sha256": file_digest(arrivals)}}
+    rec["facilities"] = ({"path": str(facilities), "sha256": file_digest(facilities)}
+                         if facilities else "bundled data/facilities_kaz_default.csv")
+    if plans:
+        rec["plans"] = {"path": str(plans), "sha256": file_digest(plans)}
+    if config:
+        rec["config_file"] = {"path": str(config), "sha256": file_digest(config)}
+    return rec
+
+
+def _check_out(out: Path, names: list[str], force: bool) -> None:
+    if force:
+        return
+    for name in names:
+        for p in (out / name, out / f"{name}.json"):
+            if p.exists():
+                raise ABMError(f"{p}: file exists (use --force to replace it)")
+
+
+def _mc(arr, fac, pl, cfg, runs, seed, dask):
+    from abm import monte_carlo
+    with _progress("Monte Carlo runs") as bar:
+        task = bar.add_task("runs", total=runs)
+        return monte_carlo(arr, fac, cfg, plans=pl, n_runs=runs, seed=seed, client=dask or None,
+                           progress=lambda done, total: bar.update(task, completed=done))
+
+
+ARRIVALS_HELP = "Arrivals CSV: ds, arrivals [+ path | quantile] (persons per month)."
+FACILITIES_HELP = "Facilities CSV (default: the bundled Kazakhstan preset)."
+
+
+@app.command()
+@_errors
+def run(
+    arrivals: Annotated[Path, typer.Argument(help=ARRIVALS_HELP)],
+    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
+    plans: Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
+    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
+    keep_runs: Annotated[bool, typer.Option("--keep-runs", help="Also write every run's steps.")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+) -> None:
+    """Monte Carlo on an arrivals CSV and a facilities CSV; writes quantiles and summaries."""
+    from abm.export import provenance, write_csv
+    names = ["quantiles.csv", "summary.csv", "summary_quantiles.csv", "p_shortfall.csv"]
+    if keep_runs:
+        names += ["steps.csv", "population.csv"]
+    _check_out(out, names, force)
+    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days)
+    mc = _mc(arr, fac, pl, cfg, runs, seed, dask)
+    prov = provenance(command="abm run", seed=seed, n_runs=runs, config=cfg.to_dict(),
+                      inputs=_inputs_record(arrivals, facilities, plans, config))
+    frames = {"quantiles.csv": mc.quantiles, "summary.csv": mc.summary,
+              "summary_quantiles.csv": mc.summary_quantiles, "p_shortfall.csv": mc.p_shortfall}
+    if keep_runs:
+        frames.update({"steps.csv": mc.steps, "population.csv": mc.population})
+    for name, frame in frames.items():
+        write_csv(frame, out / name, prov, overwrite=force)
+    table = Table(title=f"{runs} runs: median (90% interval)")
+    for col in ("facility type", "peak shortfall", "days over capacity", "unmet total"):
+        table.add_column(col)
+    sq = mc.summary_quantiles
+    for ftype in ("shelter", "school", "clinic"):
+        def fmt(metric, ftype=ftype):
+            s = sq[(sq["facility_type"] == ftype) & (sq["metric"] == metric)].set_index("quantile")
+            return f"{s.loc[0.5, 'value']:,.0f} ({s.loc[0.05, 'value']:,.0f}-{s.loc[0.95, 'value']:,.0f})"
+        table.add_row(ftype, fmt("peak_shortfall"), fmt("days_over_capacity"), fmt("unmet_total"))
+    console.print(table)
+    console.print(f"wrote {len(frames)} CSV files with .json provenance to {out}")
+
+
+@app.command()
+@_errors
+def advise(
+    arrivals: Annotated[Path, typer.Argument(help=ARRIVALS_HELP)],
+    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
+    plans: Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
+    risk: Annotated[float, typer.Option("--risk", help="Accepted P(any shortfall), e.g. 0.1.")] = 0.1,
+    lead_time: Annotated[list[str] | None, typer.Option("--lead-time",
+                                        help="TYPE=DAYS, e.g. shelter=90 (repeatable).")] = None,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
+    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
+    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+) -> None:
+    """Smallest added capacity per facility type for a risk level, and when to order it."""
+    from abm import advise as advise_fn
+    from abm.export import provenance, write_csv
+    leads = {}
+    for item in lead_time or []:
+        key, sep, val = item.partition("=")
+        try:
+            leads[key.strip()] = float(val)
+            if not sep or leads[key.strip()] < 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"--lead-time: expected TYPE=DAYS (days >= 0), got {item!r}") from None
+    _check_out(out, ["advice.csv", "advice_schedule.csv"], force)
+    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days)
+    mc = _mc(arr, fac, pl, cfg, runs, seed, dask)
+    adv, sched = advise_fn(mc, risk=risk, lead_times=leads, facilities=fac, config=cfg)
+    prov = provenance(command="abm advise", seed=seed, n_runs=runs, risk=risk, lead_times=leads,
+                      config=cfg.to_dict(), inputs=_inputs_record(arrivals, facilities, plans,
+                                                                  config))
+    write_csv(adv, out / "advice.csv", prov, overwrite=force)
+    write_csv(sched, out / "advice_schedule.csv", prov, overwrite=force)
+    for text in adv["explanation"]:
+        console.print(text, markup=False, highlight=False)
+    console.print(f"wrote advice.csv and advice_schedule.csv with .json provenance to {out}")
+
+
+@app.command()
+@_errors
+def export(
+    out: Annotated[Path, typer.Argument(help="Directory to write the editable tables to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write the bundled presets (facilities, standards, a plan template) to edit."""
+    import pandas as pd
+
+    from abm import default_facilities, load_standards
+    from abm.export import provenance, write_csv
+    names = ["facilities.csv", "standards.csv", "plans.csv"]
+    _check_out(out, names, force)
+    plan = pd.DataFrame({"facility_type": ["shelter"], "quantity": [500.0],
+                         "quantity_unit": ["persons"], "ordered": ["2026-06-01"],
+                         "lead_time_days": [90.0],
+                         "note": ["example: +500 beds ordered in June, 90 days to build"]})
+    prov = provenance(command="abm export")
+    write_csv(default_facilities(), out / "facilities.csv",
+              dict(prov, source="data/facilities_kaz_default.csv"), overwrite=force)
+    write_csv(load_standards(), out / "standards.csv", dict(prov, source="data/abm_standards.csv"),
+              overwrite=force)
+    write_csv(plan, out / "plans.csv", dict(prov, source="template"), overwrite=force)
+    console.print(f"wrote {', '.join(names)} with .json provenance to {out}")
+
+
+def main() -> None:
+    """Console-script entry point ``abm``."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        err_console.print("abm: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
