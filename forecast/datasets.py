@@ -80,7 +80,7 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
             "Stocks are at year end; new_* columns are flows (arrivals during the year).",
             "NA and 0 are kept as the publisher wrote them: NA = not reported, not zero.",
             "Central Asian figures are small and irregular (e.g. UZB 13 -> 13,032 refugees in 2021).",
-            "oip (other people in need of international protection) appears only in recent years.",
+            "oip (other people in need of international protection) is reported only for 2025.",
         ],
     ),
     _meta(

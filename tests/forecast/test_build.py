@@ -114,3 +114,24 @@ def test_route_slug():
     assert build.route_slug("Eastern Mediterranean Route") == "eastern_mediterranean"
     assert build.route_slug("Circular Route from Albania to Greece") == "circular_from_albania_to_greece"
     assert build.route_slug("Black Sea Route") == "black_sea"
+
+
+@needs_raw
+def test_hosts_keep_what_the_publisher_wrote():
+    """Every stock cell equals the UNHCR cell: NA stays NA, 0 stays 0."""
+    raw = pd.read_csv(RAW / "unhcr_refugees" / "population_afghanistan_origin.csv")
+    raw = raw[raw["coa_iso"].isin(list(build.HOSTS))].set_index(["coa_iso", "year"])
+    out = pd.read_csv(DATA / "hosts_afghan_annual.csv").set_index(["host_iso3", "year"])
+    flows = pd.read_csv(RAW / "unhcr_refugees" / "flows_afghanistan_origin.csv")
+    flows = flows[flows["coa_iso"].isin(list(build.HOSTS))].set_index(["coa_iso", "year"])
+    flows = flows.rename(columns={"refugees": "new_refugees", "asylum_seekers": "new_asylum_seekers"})
+    pairs = [(raw, c) for c in ("refugees", "asylum_seekers", "oip")]
+    pairs += [(flows, c) for c in ("new_refugees", "new_asylum_seekers")]
+    for src, col in pairs:
+        src = src[col]
+        b = out[col].reindex(src.index)
+        assert (src.isna() == b.isna()).all(), col
+        assert (src.dropna() == b.dropna()).all(), col
+        # host-years missing from this table are NA in the output, never 0
+        assert out.loc[~out.index.isin(src.index), col].isna().all(), col
+    assert (out["asylum_seekers"] == 0).any() and out["oip"].isna().any()
