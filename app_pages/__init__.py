@@ -1,0 +1,1 @@
+"""Pages of the Streamlit app (UI only: widgets -> one cached call -> charts)."""

@@ -1,0 +1,42 @@
+"""Compare: two or more scenarios side by side (presets and the ones you saved)."""
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import charts, services
+from app_pages.controls import HOST_NAMES, PRESETS, preset_scenario, scenario_from_state
+
+s = st.session_state
+st.title("Compare scenarios")
+candidates = {label: preset_scenario(label, s) for label in PRESETS}
+candidates["Current sidebar scenario"] = scenario_from_state(s, name="current")
+candidates.update(s.get("saved_scenarios", {}))
+chosen = st.multiselect("Scenarios", list(candidates),
+                        default=["Baseline (drivers persist)", "Conflict escalation (fatalities x3 for 6 months)",
+                                 "Current sidebar scenario"], key="compare_choice")
+if len(chosen) < 2:
+    st.info("Pick two or more scenarios.")
+    st.stop()
+
+sid, tok = s["series_id"], services.data_token()
+rows, totals = [], []
+for label in chosen:
+    sc = candidates[label]
+    args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
+    if services.is_user_arrivals_series(sid):
+        _, paths = services.forecast(*args)
+        paths = paths[paths["model"] == s["model"]]
+    else:
+        hp = services.host_paths(*args, s["model"])
+        paths = hp[hp["series_id"] == s["host"]]
+    med = paths.groupby("ds")["value"].median().rename("value").reset_index()
+    rows.append(med.assign(scenario=label))
+    tot = paths.groupby("path")["value"].sum()
+    totals.append({"scenario": label, "description": sc.description,
+                   "total P10": round(tot.quantile(0.1)), "total median": round(tot.quantile(0.5)),
+                   "total P90": round(tot.quantile(0.9))})
+where = sid if services.is_user_arrivals_series(sid) else HOST_NAMES.get(s["host"], s["host"])
+st.altair_chart(charts.compare_chart(pd.concat(rows, ignore_index=True),
+                                     f"Median monthly arrivals: {where}"), use_container_width=True)
+st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
+st.dataframe(pd.DataFrame(totals), hide_index=True, use_container_width=True)

@@ -1,0 +1,152 @@
+"""The sidebar: the scenario and settings every page reads.
+
+Widget values live in ``st.session_state`` under the keys of ``DEFAULTS``;
+:func:`scenario_from_state` turns them into a frozen :class:`forecast.scenarios.Scenario`
+(a plain function, tested without Streamlit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from forecast.scenarios import HOSTS, Scenario, Shock
+
+HOST_NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan",
+              "TKM": "Turkmenistan", "UZB": "Uzbekistan", "IRN": "Iran (context)",
+              "PAK": "Pakistan (context)"}
+MODELS = {"ensemble": "Ensemble (weighted)", "sarimax": "SARIMAX + drivers",
+          "prophet": "Prophet + drivers", "ets": "ETS", "snaive": "Seasonal naive",
+          "naive": "Naive (random walk)", "drift": "Drift"}
+
+# Widget key -> default. Defaults are the baseline scenario for a host area in Kazakhstan.
+DEFAULTS: dict[str, object] = {
+    "series_id": "frontex_afg_total",
+    "host": "KAZ",
+    "model": "ensemble",
+    "horizon": 24,
+    "conflict_k": 1.0, "conflict_start": 1, "conflict_months": 6,
+    "drought_spi": 0.0, "drought_start": 1, "drought_months": 6,
+    "food_k": 1.0, "food_start": 1, "food_months": 6,
+    "border_openness_pct": 100,
+    "host_share_pct": 0.0,
+    "n_paths": 200,
+    "seed": 0,
+}
+
+# Presets: the widget values each one sets (magnitudes are illustrative planning cases).
+PRESETS: dict[str, dict[str, object]] = {
+    "Baseline (drivers persist)": {},
+    "Conflict escalation (fatalities x3 for 6 months)": {"conflict_k": 3.0},
+    "Drought (SPI -1.5 for 6 months)": {"drought_spi": -1.5},
+    "Food-price shock (wheat x1.5 for 6 months)": {"food_k": 1.5},
+    "Border restriction (50% open)": {"border_openness_pct": 50},
+    "Compound: conflict x3 + drought": {"conflict_k": 3.0, "drought_spi": -1.5},
+}
+
+
+def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
+    """The frozen scenario described by the widget values in ``state`` (keys of DEFAULTS).
+
+    A shock is added only when it changes something (multiplier != 1, SPI < 0).
+    """
+    v = {k: state.get(k, d) for k, d in DEFAULTS.items()}
+    shocks = []
+    if float(v["conflict_k"]) != 1.0:
+        shocks.append(Shock("conflict", int(v["conflict_start"]), int(v["conflict_months"]),
+                            float(v["conflict_k"])))
+    if float(v["drought_spi"]) < 0:
+        shocks.append(Shock("drought", int(v["drought_start"]), int(v["drought_months"]),
+                            float(v["drought_spi"])))
+    if float(v["food_k"]) != 1.0:
+        shocks.append(Shock("food_price", int(v["food_start"]), int(v["food_months"]),
+                            float(v["food_k"])))
+    openness = float(v["border_openness_pct"]) / 100.0
+    share = float(v["host_share_pct"]) / 100.0
+    parts = [f"{s.kind} {s.value:g} (months {s.start}-{s.start + s.duration - 1})" for s in shocks]
+    if openness != 1.0:
+        parts.append(f"borders {openness:.0%} open")
+    if share > 0:
+        parts.append(f"{v['host']} share of outflow {share:.2%}")
+    if name is None:
+        name = "baseline" if not parts else "custom"
+    sc = Scenario(name=name, description="; ".join(parts) or "Drivers persist at their latest "
+                  "observed levels.", shocks=tuple(shocks), border_openness=openness)
+    if share > 0:
+        sc = sc.with_host_shares({str(v["host"]): share})
+    return sc
+
+
+SETTINGS = ("series_id", "host", "model", "horizon", "n_paths", "seed")
+"""Keys that are settings, not part of a scenario: presets leave them alone."""
+
+
+def preset_values(label: str) -> dict[str, object]:
+    """Widget values of a preset: scenario keys at their defaults, then the preset's own."""
+    return {**{k: d for k, d in DEFAULTS.items() if k not in SETTINGS}, **PRESETS[label]}
+
+
+def preset_scenario(label: str, state: Mapping) -> Scenario:
+    """The preset ``label`` for the settings (host, ...) in ``state``, named after the preset."""
+    return scenario_from_state({**state, **preset_values(label)}, name=label)
+
+
+def _apply_preset():
+    for k, val in preset_values(st.session_state["preset"]).items():
+        st.session_state[k] = val
+
+
+def sidebar() -> None:
+    """Draw the scenario controls; values land in ``st.session_state``."""
+    for k, d in DEFAULTS.items():
+        st.session_state.setdefault(k, d)
+    from app_pages import services
+
+    sb = st.sidebar
+    sb.header("Scenario")
+    sb.selectbox("Start from a preset", list(PRESETS), key="preset", on_change=_apply_preset,
+                 help="Sets the sliders below; magnitudes are illustrative planning cases, "
+                      "not predictions.")
+    series = services.series_choices()
+    if st.session_state["series_id"] not in series:
+        st.session_state["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
+    sb.selectbox("Movement series the models learn from", series, key="series_id",
+                 help="Monthly Afghan movement: Frontex detections of Afghans (2009-2025) or UNHCR "
+                      "asylum applications (1999-2018), or your own uploaded series.")
+    sb.selectbox("Host country", list(HOSTS), key="host", format_func=lambda c: HOST_NAMES[c],
+                 help="Arrivals are the movement forecast times the host's share of Afghan "
+                      "arrivals, estimated from UNHCR annual flows (see the model card).")
+    sb.selectbox("Model", list(MODELS), key="model", format_func=MODELS.get)
+    sb.slider("Horizon (months)", 6, 36, key="horizon")
+
+    with sb.expander("Conflict escalation", expanded=True):
+        st.slider("Fatalities multiplier (x)", 0.0, 10.0, step=0.5, key="conflict_k",
+                  help="Monthly conflict fatalities in Afghanistan (UCDP GED) multiplied by this "
+                       "factor; 1 = no change.")
+        st.slider("Starts in forecast month", 1, 36, key="conflict_start")
+        st.slider("Lasts (months)", 1, 36, key="conflict_months")
+    with sb.expander("Drought"):
+        st.slider("SPI during the drought", -3.0, 0.0, step=0.1, key="drought_spi",
+                  help="Standardized precipitation index (McKee et al. 1993): -1 moderately, "
+                       "-1.5 severely, -2 extremely dry; 0 = no drought shock.")
+        st.slider("Starts in forecast month", 1, 36, key="drought_start")
+        st.slider("Lasts (months)", 1, 36, key="drought_months")
+    with sb.expander("Food prices"):
+        st.slider("Wheat price multiplier (x)", 0.5, 3.0, step=0.1, key="food_k",
+                  help="WFP national median retail wheat price multiplied by this factor.")
+        st.slider("Starts in forecast month", 1, 36, key="food_start")
+        st.slider("Lasts (months)", 1, 36, key="food_months")
+    with sb.expander("Borders and destination"):
+        st.slider("Border openness (%)", 0, 200, step=5, key="border_openness_pct",
+                  help="Multiplies arrivals into every host: 100% = as in the history, "
+                       "50% = half, 150% = half as many again.")
+        st.number_input("Host share of the outflow (%), 0 = estimated", 0.0, 100.0, step=0.01,
+                        format="%.2f", key="host_share_pct",
+                        help="Override the estimated share of the movement series that reaches "
+                             "the chosen host country.")
+    with sb.expander("Advanced"):
+        st.number_input("Sample paths", 50, 2000, step=50, key="n_paths",
+                        help="Monte Carlo sample paths per model (more = smoother bands, slower).")
+        st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
+    sb.caption(f"Scenario: **{scenario_from_state(st.session_state).description}**")

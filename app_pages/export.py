@@ -1,0 +1,69 @@
+"""Export: forecasts, paths, capacity results as CSV, the scenario as JSON, charts as PNG."""
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import charts, services
+from app_pages.controls import scenario_from_state
+from forecast import export
+
+s = st.session_state
+sc = scenario_from_state(s)
+sid, tok = s["series_id"], services.data_token()
+args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
+fc, paths = services.forecast(*args)
+st.title("Export")
+st.caption(f"Scenario: {sc.description}. Series {sid}; seed {s['seed']}.")
+
+
+def _csv(frame) -> bytes:
+    return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n").encode()
+
+
+c1, c2, c3 = st.columns(3)
+c1.download_button("Forecast quantiles (CSV)", _csv(fc), f"forecast_{sid}_{sc.name}.csv",
+                   "text/csv", key="dl_forecast")
+c2.download_button("Sample paths (CSV)", _csv(paths), f"paths_{sid}_{sc.name}.csv", "text/csv",
+                   key="dl_paths")
+c3.download_button("Scenario (JSON)", sc.to_json(), f"scenario_{sc.name}.json",
+                   "application/json", key="dl_scenario")
+hp = None
+if not services.is_user_arrivals_series(sid):
+    hp = services.host_paths(*args, s["model"])
+    c1.download_button("Host arrivals paths (CSV)", _csv(hp), f"host_arrivals_{sc.name}.csv",
+                       "text/csv", key="dl_hosts")
+
+cap = s.get("last_capacity")
+if cap:
+    c2.download_button("Capacity quantiles (CSV)", _csv(cap["result"].quantiles),
+                       "capacity_quantiles.csv", "text/csv", key="dl_capacity")
+    c3.download_button("P(shortfall) by month (CSV)", _csv(cap["result"].p_shortfall),
+                       "p_shortfall.csv", "text/csv", key="dl_pshort")
+    c1.download_button("Capacity advice (CSV)", _csv(cap["advice"]), "capacity_advice.csv",
+                       "text/csv", key="dl_advice")
+else:
+    st.info("Open the Capacity page once to add its results to the exports.")
+
+st.subheader("Everything, with provenance")
+fitted = services.fitted(sid, tok, int(s["seed"]))
+prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]))
+buf = io.BytesIO()
+with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    for name, frame in (("forecast.csv", fc), ("paths.csv", paths)):
+        p = export.write_csv(frame, Path(d) / name, prov)
+        z.write(p, name)
+        z.write(p.with_name(name + ".json"), name + ".json")
+    z.writestr("scenario.json", sc.to_json())
+st.download_button("Download bundle (ZIP: CSV + JSON sidecars)", buf.getvalue(),
+                   f"planner_{sid}_{sc.name}.zip", "application/zip", key="dl_zip")
+
+st.subheader("Chart as PNG")
+band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])
+chart = charts.fan_chart(band, None, f"{sid}: {s['model']} forecast, {sc.name}")
+st.altair_chart(chart, use_container_width=True)
+st.download_button("Forecast chart (PNG)", services.chart_png(chart), f"forecast_{sid}.png",
+                   "image/png", key="dl_png")

@@ -1,0 +1,62 @@
+"""Scenario & forecast: fan charts of movement and of host arrivals under the sidebar scenario."""
+
+import streamlit as st
+
+from app_pages import charts, services
+from app_pages.controls import HOST_NAMES, MODELS, scenario_from_state
+
+s = st.session_state
+sc = scenario_from_state(s)
+st.title("Scenario & forecast")
+st.caption(f"Scenario: {sc.description}")
+
+sid, tok = s["series_id"], services.data_token()
+args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
+fc, paths = services.forecast(*args)
+history = services.active_history()
+hist = history[history["series_id"] == sid]
+hist = hist[hist["ds"] >= hist["ds"].max() - services.pd.DateOffset(years=6)]
+
+model = s["model"]
+st.subheader(f"{sid}: {MODELS[model]}")
+one = fc[fc["model"] == model]
+band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
+st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per month)"),
+                use_container_width=True)
+
+if not services.is_user_arrivals_series(sid):
+    hp = services.host_paths(*args, model)
+    hq = services.paths_quantiles(hp, ["series_id", "ds"])
+    st.subheader("Arrivals by host country")
+    hosts = st.multiselect("Hosts", sorted(hq["series_id"].unique()),
+                           default=[h for h in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if h in set(hq["series_id"])],
+                           format_func=lambda c: HOST_NAMES.get(c, c), key="fc_hosts")
+    cols = st.columns(2)
+    for i, h in enumerate(hosts):
+        with cols[i % 2]:
+            st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], None,
+                                             f"{HOST_NAMES.get(h, h)}: arrivals per month"),
+                            use_container_width=True)
+    totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
+              .quantile([0.1, 0.5, 0.9]).unstack().round(0))
+    totals.columns = ["P10", "median", "P90"]
+    st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
+    st.dataframe(totals.rename(index=HOST_NAMES), use_container_width=True)
+
+st.subheader("How good is this model? (rolling-origin backtest)")
+skill = services.backtest_skill()
+if skill is None:
+    st.info("No backtest table is bundled; run `forecast backtest` to compute one.")
+else:
+    st.dataframe(skill[skill["model"] == model] if "model" in skill.columns else skill,
+                 hide_index=True, use_container_width=True)
+    st.caption("MASE < 1 means better than the seasonal-naive benchmark; coverage should be close "
+               "to the nominal level of each interval. See docs/model_card.md.")
+
+with st.expander("Save this scenario for comparison"):
+    name = st.text_input("Name", value=sc.name if sc.name != "custom" else "my scenario",
+                         key="save_name")
+    if st.button("Save scenario", key="save_button"):
+        saved = s.setdefault("saved_scenarios", {})
+        saved[name] = sc.with_name(name)
+        st.success(f"Saved '{name}'. Open the Compare page to see it beside others.")

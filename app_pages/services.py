@@ -1,0 +1,169 @@
+"""The app's one layer of cached calls into ``forecast`` and ``abm``.
+
+Pages call these functions and draw what they return. Fits are cached once per
+series and data (``st.cache_resource``); predictions and Monte Carlo runs are
+cached on their frozen inputs (``st.cache_data``), so moving a slider back is instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import abm
+from abm.config import ABMConfig
+from forecast import api, datasets
+
+USER_KEY = "user_data"  # session_state: {"history": df|None, "drivers": df|None, "facilities": df|None, "kind": str}
+BACKTEST_FILE = "backtest_skill.csv"
+
+
+# ---------------------------------------------------------------- data
+@st.cache_data(show_spinner=False)
+def bundled() -> dict:
+    """Bundled frames: history, drivers, hosts, the dataset table and metadata by id."""
+    metas = {}
+    for did in datasets.list_datasets()["id"]:
+        metas[did] = datasets.load(did)[1]
+    return {
+        "history": datasets.load_history(),
+        "drivers": datasets.load_drivers(),
+        "hosts": datasets.load_hosts(),
+        "table": datasets.list_datasets(),
+        "metas": metas,
+    }
+
+
+def user_data() -> dict:
+    return st.session_state.setdefault(USER_KEY, {"history": None, "drivers": None,
+                                                  "facilities": None, "kind": "movement"})
+
+
+def _token(df: pd.DataFrame | None) -> str:
+    if df is None:
+        return "bundled"
+    return hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes()).hexdigest()[:16]
+
+
+def active_history() -> pd.DataFrame:
+    """Bundled history plus the user's uploaded series (a user series replaces a same-id one)."""
+    h = bundled()["history"]
+    u = user_data()["history"]
+    if u is None:
+        return h
+    return pd.concat([h[~h["series_id"].isin(set(u["series_id"]))], u], ignore_index=True)
+
+
+def active_drivers() -> pd.DataFrame:
+    u = user_data()["drivers"]
+    return bundled()["drivers"] if u is None else u
+
+
+def data_token() -> str:
+    u = user_data()
+    return f"{_token(u['history'])}-{_token(u['drivers'])}"
+
+
+def series_choices() -> list[str]:
+    return list(dict.fromkeys(active_history()["series_id"]))
+
+
+def is_user_arrivals_series(series_id: str) -> bool:
+    """True when the chosen series is the user's own monthly arrivals into the host area."""
+    u = user_data()
+    return (u["history"] is not None and u["kind"] == "arrivals"
+            and series_id in set(u["history"]["series_id"]))
+
+
+# ---------------------------------------------------------------- forecast
+@st.cache_resource(show_spinner="Fitting the models once for this series...", max_entries=6)
+def fitted(series_id: str, token: str, seed: int):
+    """Models fitted on one series (cached per series, data token and seed)."""
+    return api.fit_models(active_history(), active_drivers(), series_id=series_id, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def forecast(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int):
+    """(forecast, paths) frames for every model under ``scenario``."""
+    return api.predict(fitted(series_id, token, seed), scenario, horizon=horizon,
+                       n_paths=n_paths, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def host_paths(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int,
+               model: str) -> pd.DataFrame:
+    """Per-host arrivals sample paths (``series_id`` = host ISO3) for one model."""
+    _, paths = forecast(series_id, token, scenario, horizon, n_paths, seed)
+    paths = paths[paths["model"] == model]
+    return api.host_arrivals(paths, bundled()["hosts"], active_history(), scenario=scenario,
+                             seed=seed)
+
+
+def paths_quantiles(paths: pd.DataFrame, by: list[str], qs=(0.025, 0.05, 0.1, 0.25, 0.5,
+                                                           0.75, 0.9, 0.95, 0.975)) -> pd.DataFrame:
+    """Quantiles over ``path`` of a paths frame: ``by + [quantile, value]``."""
+    q = paths.groupby(by)["value"].quantile(list(qs)).rename("value").reset_index()
+    return q.rename(columns={q.columns[len(by)]: "quantile"})
+
+
+def arrivals_for(state) -> tuple[pd.DataFrame, str]:
+    """The arrivals frame (ds, path, arrivals) for the current host, model and scenario,
+    and a label saying where it comes from."""
+    from app_pages.controls import scenario_from_state
+
+    sc = scenario_from_state(state)
+    sid, tok = state["series_id"], data_token()
+    args = (sid, tok, sc, int(state["horizon"]), int(state["n_paths"]), int(state["seed"]))
+    if is_user_arrivals_series(sid):
+        _, paths = forecast(*args)
+        return api.to_arrivals_frame(paths, model=state["model"]), f"your series {sid}"
+    hp = host_paths(*args, state["model"])
+    return api.to_arrivals_frame(hp, host=state["host"]), f"{state['host']} arrivals from {sid}"
+
+
+def backtest_skill() -> pd.DataFrame | None:
+    """Precomputed rolling-origin skill table (``forecast backtest``), if shipped."""
+    p = Path(datasets.bundled_path(BACKTEST_FILE)) if _has_bundled(BACKTEST_FILE) else None
+    return None if p is None else pd.read_csv(p)
+
+
+def _has_bundled(name: str) -> bool:
+    try:
+        return Path(datasets.bundled_path(name)).exists()
+    except Exception:  # noqa: BLE001 - absent file is the answer
+        return False
+
+
+# ---------------------------------------------------------------- capacity
+@st.cache_data(show_spinner=False)
+def default_facilities() -> pd.DataFrame:
+    return abm.read_facilities(abm.default_facilities_path())
+
+
+def active_facilities() -> pd.DataFrame:
+    u = user_data()["facilities"]
+    return default_facilities() if u is None else u
+
+
+@st.cache_data(show_spinner="Running the capacity model...", max_entries=32)
+def capacity(arrivals: pd.DataFrame, facilities: pd.DataFrame, config: ABMConfig,
+             plans: pd.DataFrame | None, n_runs: int, seed: int):
+    """Monte Carlo capacity result (abm.monte_carlo) on cached, hashable inputs."""
+    return abm.monte_carlo(arrivals, facilities, config, plans=plans, n_runs=n_runs, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def advice(arrivals: pd.DataFrame, facilities: pd.DataFrame, config: ABMConfig,
+           risk: float, n_runs: int, seed: int) -> pd.DataFrame:
+    return abm.advise(arrivals, facilities, config, risk=risk, n_runs=n_runs, seed=seed)
+
+
+def chart_png(chart) -> bytes:
+    """PNG bytes of an Altair chart (vl-convert, offline)."""
+    buf = io.BytesIO()
+    chart.save(buf, format="png", scale_factor=2)
+    return buf.getvalue()
