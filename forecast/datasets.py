@@ -87,7 +87,7 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
         "movement_monthly",
         "Monthly movements of Afghans: UNHCR asylum applications (DEU, GBR, FRA, CAN) and Frontex detections",
         "UNHCR; Frontex (via IOM GDI gdidata)",
-        "UNHCR: CC BY 4.0; Frontex: reuse with acknowledgement (Frontex legal notice)",
+        "UNHCR: CC BY 4.0; Frontex: reuse with acknowledgement (Frontex legal notice; verify)",
         "UNHCR extract 2018-11-16 (1999-01..2018-08); Frontex via iom/gdidata 0.3.21 (2009-01..2025-04)",
         "github.com/j-p-terry/MovementMatters ; github.com/iom/gdidata ; https://www.frontex.europa.eu/",
         [

@@ -158,7 +158,7 @@ _register(TableSpec(
         Col("host_iso3", "str", "ISO 3166-1 alpha-3", "country of asylum", nullable=False,
             allowed=("IRN", "KAZ", "KGZ", "PAK", "TJK", "TKM", "UZB")),
         Col("host_name", "str", "", "country of asylum, UNHCR name", nullable=False),
-        Col("refugees", "count", PERSONS, "refugees (incl. refugee-like) at year end"),
+        Col("refugees", "count", PERSONS, "refugees under UNHCR's mandate at year end"),
         Col("asylum_seekers", "count", PERSONS, "asylum-seekers at year end"),
         Col("oip", "count", PERSONS, "other people in need of international protection at year end"),
         Col("new_refugees", "count", PERSONS_Y, "new refugee arrivals in the year (flows)"),
