@@ -33,12 +33,17 @@ MAX_H = 36
 
 
 def _import_prophet():
+    plot_log = logging.getLogger("prophet.plot")  # logs an error when plotly is absent
+    level = plot_log.level
+    plot_log.setLevel(logging.CRITICAL)
     try:
         from prophet import Prophet
         from prophet.utilities import regressor_coefficients
     except ImportError as exc:  # pragma: no cover - prophet is a core dependency
         raise ModelError("the 'prophet' model needs the prophet package: "
                          "pip install 'prophet>=1.1.5,<2'") from exc
+    finally:
+        plot_log.setLevel(level)
     return Prophet, regressor_coefficients
 
 
@@ -65,16 +70,13 @@ class ProphetX(BaseModel):
                     changepoint_prior_scale=self.changepoint_prior_scale)
         for c in cols:
             m.add_regressor(c, mode="additive")
-        quiet = [logging.getLogger(n) for n in ("cmdstanpy", "prophet")]
-        levels = [lg.level for lg in quiet]
-        for lg in quiet:
-            lg.setLevel(logging.WARNING)
+        stan_log = logging.getLogger("cmdstanpy")  # chatty INFO lines on every fit
+        was_disabled = stan_log.disabled
+        stan_log.disabled = True
         try:
-            np.random.seed(self.seed)  # Prophet's init draws from the global state
             m.fit(df.dropna(subset=["y"]), algorithm="LBFGS", seed=self.seed)
         finally:
-            for lg, lv in zip(quiet, levels, strict=True):
-                lg.setLevel(lv)
+            stan_log.disabled = was_disabled
         self.m_ = m
         self.cols_ = cols
         if cols:

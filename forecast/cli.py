@@ -1,0 +1,256 @@
+"""The ``forecast`` command line: run, backtest, scenarios, export.
+
+Bad input ends with a one-line ``error: ...`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecast.errors import ForecastError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Probabilistic forecasts of Afghan arrivals (Central Asia planner).")
+scen_app = typer.Typer(no_args_is_help=True,
+                       help="List, show, validate and write scenarios (JSON).")
+app.add_typer(scen_app, name="scenarios")
+
+Series = Annotated[str, typer.Option(help="Series id of the history frame.")]
+Models = Annotated[str, typer.Option(help="Comma-separated model aliases: naive, snaive, "
+                                          "drift, ets, sarimax, prophet, ensemble.")]
+Seed = Annotated[int, typer.Option(help="Seed of every random draw.")]
+Horizon = Annotated[int, typer.Option(min=1, max=36, help="Months ahead.")]
+Paths = Annotated[int, typer.Option(min=1, help="Sample paths per model.")]
+HistoryCsv = Annotated[Path | None, typer.Option(help="Your history CSV (series_id, ds, y) "
+                                                      "instead of the bundled data.")]
+DriversCsv = Annotated[Path | None, typer.Option(help="Your drivers CSV instead of the "
+                                                      "bundled data.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+ScenarioOpt = Annotated[str, typer.Option(help="Preset name (see `forecast scenarios list`) "
+                                               "or a scenario .json file.")]
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _guard(fn: Callable) -> Callable:
+    """Turn expected errors into a one-line message and exit code 2."""
+
+    @wraps(fn)
+    def inner(*a, **kw):
+        try:
+            return fn(*a, **kw)
+        except (ForecastError, FileExistsError, FileNotFoundError, ValueError) as exc:
+            _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    return inner
+
+
+def _models(spec: str) -> list[str]:
+    from forecast.models import make_model
+
+    names = [m.strip() for m in spec.split(",") if m.strip()]
+    if not names:
+        raise ForecastError("--models: give at least one model alias")
+    for n in names:
+        make_model(n)
+    return names
+
+
+def _inputs(series: str, history: Path | None, drivers: Path | None):
+    from forecast import datasets
+
+    h = datasets.load_history(path=history) if history else datasets.load_history()
+    d = datasets.load_drivers(path=drivers) if drivers else datasets.load_drivers()
+    if series not in set(h["series_id"]):
+        raise ForecastError(f"--series: no series {series!r}; have "
+                            f"{', '.join(sorted(set(h['series_id'])))}")
+    return h, d
+
+
+def _fit(series, models, seed, history, drivers):
+    from rich.progress import Progress
+
+    from forecast import api
+
+    h, d = _inputs(series, history, drivers)
+    names = _models(models)
+    with Progress(transient=True, console=_console()) as bar:
+        task = bar.add_task("fitting", total=None)
+        fitted = api.fit_models(h, d, series_id=series, models=names, seed=seed,
+                                progress=lambda m: bar.update(task,
+                                                              description=f"fitting {m}"))
+    return h, fitted
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+@_guard
+def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline",
+        horizon: Horizon = 12, paths: Paths = 200, models: Models = "snaive,sarimax,ensemble",
+        seed: Seed = 0, out: Annotated[Path | None, typer.Option(
+            help="Directory for forecast.csv and paths.csv (+ .json sidecars).")] = None,
+        force: Force = False, history: HistoryCsv = None, drivers: DriversCsv = None) -> None:
+    """Fit the models, forecast under a scenario, print median and 80% interval."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from forecast import api, export
+    from forecast.scenarios import get_scenario
+
+    sc = get_scenario(scenario)
+    _, fitted = _fit(series, models, seed, history, drivers)
+    fc, pth = api.predict(fitted, sc, horizon, paths)
+    wide = fc.pivot_table(index=["model", "ds"], columns="quantile", values="value")
+    t = Table(title=f"{series}: persons per month, scenario {sc.name}, origin "
+                    f"{fitted.origin:%Y-%m}")
+    for c in ("model", "month", "q0.1", "median", "q0.9"):
+        t.add_column(c, justify="right" if c not in ("model",) else "left")
+    for (m, ds), r in wide.iterrows():
+        t.add_row(m, f"{ds:%Y-%m}", f"{r[0.1]:,.0f}", f"{r[0.5]:,.0f}", f"{r[0.9]:,.0f}")
+    Console().print(t)
+    if out:
+        prov = export.provenance(fitted, sc, horizon=horizon, n_paths=paths)
+        export.write_csv(fc, out / "forecast.csv", prov, overwrite=force)
+        export.write_csv(pth, out / "paths.csv", prov, overwrite=force)
+        typer.echo(f"wrote {out / 'forecast.csv'} and {out / 'paths.csv'}")
+
+
+@app.command()
+@_guard
+def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer.Option(
+                 min=1, help="Rolling origins (last months with a full horizon).")] = 36,
+             horizon: Horizon = 12, paths: Paths = 200,
+             models: Models = "naive,snaive,drift,ets,sarimax,prophet,ensemble",
+             seed: Seed = 0, out: Annotated[Path | None, typer.Option(
+                 help="CSV for the per-horizon skill table (+ .json sidecar).")] = None,
+             force: Force = False, history: HistoryCsv = None,
+             drivers: DriversCsv = None) -> None:
+    """Rolling-origin backtest: MAE, MASE, RMSSE, CRPS, pinball, 50/80/90% coverage."""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from forecast import backtest as bt
+    from forecast import export
+
+    h, d = _inputs(series, history, drivers)
+    names = _models(models)
+    with Progress(console=_console(), transient=True) as bar:
+        task = bar.add_task(f"backtest {series}", total=origins)
+        res = bt.backtest(h, d, series_id=series, models=names, n_origins=origins,
+                          horizon=horizon, n_paths=paths, seed=seed,
+                          progress=lambda i, n: bar.update(task, completed=i))
+    con = Console()
+    for hs, label in ((range(1, min(6, horizon) + 1), "1-6"), (range(1, horizon + 1),
+                                                                f"1-{horizon}")):
+        s = res.summary(hs)
+        t = Table(title=f"{series}: horizons {label}, {origins} origins "
+                        f"({res.settings['first_origin'][:7]}..{res.settings['last_origin'][:7]})")
+        for c in ("model", *bt.METRICS, "seconds"):
+            t.add_column(c, justify="left" if c == "model" else "right")
+        for _, r in s.iterrows():
+            t.add_row(r["model"], *(f"{r[c]:,.0f}" if c in ("mae", "crps", "pinball")
+                                    else f"{r[c]:.3f}" for c in bt.METRICS),
+                      f"{r['seconds']:.1f}")
+        con.print(t)
+    if out:
+        export.write_csv(res.table(), out, export.provenance(backtest=res.settings,
+                                                             seconds=res.seconds),
+                         overwrite=force)
+        typer.echo(f"wrote {out}")
+
+
+@app.command("export")
+@_guard
+def export_cmd(out: Annotated[Path, typer.Option(help="Output directory.")],
+               series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline",
+               horizon: Horizon = 12, paths: Paths = 200,
+               models: Models = "snaive,sarimax,ets,prophet,ensemble", seed: Seed = 0,
+               hosts: Annotated[bool, typer.Option(
+                   help="Also write per-host arrival paths (hosts.csv).")] = True,
+               force: Force = False, history: HistoryCsv = None,
+               drivers: DriversCsv = None) -> None:
+    """Forecast and write forecast.csv, paths.csv and hosts.csv with JSON sidecars."""
+    from forecast import api, datasets, export
+    from forecast.scenarios import get_scenario
+
+    sc = get_scenario(scenario)
+    h, fitted = _fit(series, models, seed, history, drivers)
+    fc, pth = api.predict(fitted, sc, horizon, paths)
+    prov = export.provenance(fitted, sc, horizon=horizon, n_paths=paths)
+    written = [export.write_csv(fc, out / "forecast.csv", prov, overwrite=force),
+               export.write_csv(pth, out / "paths.csv", prov, overwrite=force)]
+    if hosts:
+        ha = api.host_arrivals(pth, datasets.load_hosts(), h, scenario=sc, seed=seed)
+        written.append(export.write_csv(ha, out / "hosts.csv", {
+            **prov, "hosts_method": "forecast.hosts (UNHCR annual shares)",
+            "skipped_hosts": ha.attrs.get("skipped_hosts", [])}, overwrite=force))
+    for p in written:
+        typer.echo(f"wrote {p}")
+
+
+@scen_app.command("list")
+def scen_list() -> None:
+    """List the preset scenarios."""
+    from forecast.scenarios import PRESETS
+
+    for name, s in PRESETS.items():
+        typer.echo(f"{name:20s} {s.description}")
+
+
+@scen_app.command("show")
+@_guard
+def scen_show(name: Annotated[str, typer.Argument(help="Preset name or .json file.")]) -> None:
+    """Print a scenario as JSON."""
+    from forecast.scenarios import get_scenario
+
+    typer.echo(get_scenario(name).to_json())
+
+
+@scen_app.command("validate")
+@_guard
+def scen_validate(file: Annotated[Path, typer.Argument(help="Scenario JSON file.")]) -> None:
+    """Check a hand-written scenario file; print what is wrong (file and field)."""
+    from forecast.scenarios import Scenario
+
+    s = Scenario.read(file)
+    typer.echo(f"ok: {file} is a valid scenario {s.name!r}")
+
+
+@scen_app.command("write")
+@_guard
+def scen_write(name: Annotated[str, typer.Argument(help="Preset name.")],
+               file: Annotated[Path, typer.Argument(help="Where to write the JSON.")],
+               force: Force = False) -> None:
+    """Write a preset to a JSON file, as a starting point for your own."""
+    from forecast.scenarios import get_scenario
+
+    get_scenario(name).write(file, overwrite=force)
+    typer.echo(f"wrote {file}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point (``forecast``)."""
+    try:
+        app(args=argv, prog_name="forecast", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
