@@ -48,6 +48,7 @@ RAW_FILES = {
     "unhcr_refugees/demographics_afghanistan_origin.csv": "UNHCR refugees R package, github.com/PopulationStatistics/refugees (data/demographics.rda)",
     "unhcr_monthly_asylum_1999_2018/unhcr_asylum_seekers_monthly_1999_2018_selected.csv": "github.com/j-p-terry/MovementMatters (data/numbers_sylum_seekers_monthly_99_18_wItaly.csv), UNHCR Population Statistics extract of 2018-11-16",
     "iom_gdidata/frontex_illegal_border_crossings_monthly_by_nationality_2009_2025.csv": "github.com/iom/gdidata (data/frontex.rda), or https://www.frontex.europa.eu/what-we-do/monitoring-and-risk-analysis/migratory-map/",
+    "iom_gdidata/eu_first_time_asylum_applicants_annual_by_nationality_2011_2024.csv": "github.com/iom/gdidata (data/eu_asyapp.rda), or Eurostat table migr_asyappctza, https://ec.europa.eu/eurostat/databrowser/view/migr_asyappctza/",
     "uk_home_office_asylum/uk_asylum_applications_afghanistan_quarterly_2001_2024.csv": "github.com/humaniverse/asylum (data/applications.rda), or https://www.gov.uk/government/statistical-data-sets/asylum-and-resettlement-datasets",
     "ucdp/pace_ucdp_ged_monthly_fatalities_by_country_1989_2026.csv": "github.com/conflictlab/Pace-map-risk (Hist.csv), built from UCDP GED 25.1 + Candidate GED, https://ucdp.uu.se/downloads/",
     "ucdp/ucdp_prio_battledeaths_country_year_1946_2022_poldat.csv": "github.com/kvelleby/poldat (data/ucdpbrds.rda), or https://ucdp.uu.se/downloads/",
@@ -188,6 +189,22 @@ def build_movement(raw: Path) -> pd.DataFrame:
 def route_slug(route: str) -> str:
     s = re.sub(r"\broute\b", "", route.lower())
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+def build_eu(raw: Path) -> pd.DataFrame:
+    e = pd.read_csv(
+        raw / "iom_gdidata/eu_first_time_asylum_applicants_annual_by_nationality_2011_2024.csv"
+    )
+    e = e[e["nat"] == "AFG"]
+    if e.duplicated(["geo", "t", "sex"]).any():
+        raise ValueError("Eurostat table has duplicate (geo, year, sex) rows")
+    w = e.pivot(index=["geo", "t"], columns="sex", values="n").reset_index()
+    for c in ("female", "male", "unknown"):
+        if c not in w:
+            w[c] = np.nan
+    listed = e.groupby(["geo", "t"])["n"].agg(lambda s: s.sum(min_count=len(s)))
+    w["applicants"] = w.set_index(["geo", "t"]).index.map(listed)
+    return w.rename(columns={"t": "year"})
 
 
 def build_uk(raw: Path) -> pd.DataFrame:
@@ -370,6 +387,12 @@ OUTPUTS = {
         {"quarter": STR, "ds": lambda s: s.dt.strftime("%Y-%m-%d"), "main_applicants": INT,
          "dependants": INT, "applications": INT},
         ["ds"],
+    ),
+    "eu_asylum_annual.csv": (
+        build_eu,
+        {"year": INT, "geo": STR, "female": INT, "male": INT, "unknown": INT,
+         "applicants": INT},
+        ["geo", "year"],
     ),
     "conflict_monthly.csv": (
         build_conflict,

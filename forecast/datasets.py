@@ -111,6 +111,19 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
         ],
     ),
     _meta(
+        "eu_asylum_annual",
+        "First-time asylum applicants of Afghan citizenship in Europe, by reporting country (annual)",
+        "Eurostat (migr_asyappctza), via IOM GDI gdidata",
+        "CC BY 4.0 (Eurostat reuse policy)",
+        "iom/gdidata 0.3.21 @ c9e4cc6 (2011-2024)",
+        "https://ec.europa.eu/eurostat/databrowser/view/migr_asyappctza/ ; github.com/iom/gdidata",
+        [
+            "Annual cross-check of the monthly Frontex and UNHCR series; geo EU27 is the EU total.",
+            "Eurostat rounds to the nearest 5. The copy lists no zero rows: a sex category with no row "
+            "is empty here and is not a component of applicants (a listed NA would make it NA).",
+        ],
+    ),
+    _meta(
         "conflict_monthly",
         "Monthly conflict fatalities (UCDP GED, best estimate) in Afghanistan and neighbours",
         "Uppsala Conflict Data Program (UCDP), aggregated by the PaCE project",

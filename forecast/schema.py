@@ -194,6 +194,20 @@ _register(TableSpec(
 ))
 
 _register(TableSpec(
+    "eu_asylum_annual",
+    (
+        Col("year", "int", "year", "calendar year", nullable=False),
+        Col("geo", "str", "ISO 3166-1 alpha-3 or EU27", "reporting country (EU27 = EU total)",
+            nullable=False),
+        Col("female", "count", PERSONS_Y, "first-time applicants, female"),
+        Col("male", "count", PERSONS_Y, "first-time applicants, male"),
+        Col("unknown", "count", PERSONS_Y, "first-time applicants, sex unknown"),
+        Col("applicants", "count", PERSONS_Y, "sum of the sex rows listed by the source"),
+    ),
+    key=("geo", "year"),
+))
+
+_register(TableSpec(
     "conflict_monthly",
     (
         _ds(),

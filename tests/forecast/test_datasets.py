@@ -249,3 +249,12 @@ def test_demographics_span_in_listing():
     ls = datasets.list_datasets().set_index("id")
     assert ls.loc["afghan_demographics", "start"] == "2025"
     assert ls.loc["movement_monthly", "start"] == "1999-01"
+
+
+def test_eu_applicants_sum_the_listed_sex_rows():
+    e, _ = datasets.load("eu_asylum_annual")
+    parts = e[["female", "male", "unknown"]].sum(axis=1, min_count=1)
+    assert np.allclose(e["applicants"], parts)
+    w = e.pivot(index="year", columns="geo", values="applicants")
+    both = w[["EU27", "DEU"]].dropna()
+    assert len(both) > 5 and (both["EU27"] >= both["DEU"]).all()
