@@ -57,7 +57,7 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
 
 def _to_dates(frame: pd.DataFrame, column: str, source: str, *, allow_na: bool) -> pd.Series:
     raw = frame[column]
-    parsed = pd.to_datetime(raw, errors="coerce", format="mixed") if len(raw) else raw.astype(
+    parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601") if len(raw) else raw.astype(
         "datetime64[ns]"
     )
     bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
