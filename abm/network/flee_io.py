@@ -141,7 +141,7 @@ def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.nd
     """Read ``conflicts.csv`` into a ``days`` x sites intensity array.
 
     Columns naming no site are skipped and returned (Flee files carry a few);
-    days past the file's last row repeat the last row.
+    a day without a row repeats the previous day (0 before the first row).
     """
     path = Path(path)
     rows = _rows(path)
@@ -153,6 +153,7 @@ def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.nd
     idx = {nm: i for i, nm in enumerate(names)}
     unknown = [h for h in header if h not in idx]
     out = np.zeros((days, len(names)))
+    seen = np.zeros(days, dtype=bool)
     last = None
     for ln, r in enumerate(rows[1:], start=2):
         try:
@@ -167,10 +168,13 @@ def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.nd
         for h, v in zip(header, vals, strict=True):
             if h in idx:
                 out[day, idx[h]] = v
+        seen[day] = True
         last = day
     if last is None:
         raise InputError(f"{path}: no day rows within the simulation period")
-    out[last + 1 :] = out[last]
+    for day in range(1, days):  # days without a row repeat the previous day
+        if not seen[day]:
+            out[day] = out[day - 1]
     if (out < 0).any():
         raise InputError(f"{path}: negative conflict intensity")
     return out, unknown

@@ -1,0 +1,40 @@
+"""``abm network`` command line."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from abm.network.cli import app
+
+from .conftest import FIXTURES
+
+runner = CliRunner()
+
+
+def test_score_prints_ard_per_seed_and_mean_sd(tmp_path):
+    out = tmp_path / "out.csv"
+    res = runner.invoke(app, ["score", str(FIXTURES / "input"), "--validation", str(FIXTURES / "validation"),
+                              "--seeds", "3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "ARD" in res.output and "+-" in res.output and "3 seeds" in res.output
+    assert out.is_file()
+    again = runner.invoke(app, ["score", str(FIXTURES / "input"), "--validation", str(FIXTURES / "validation"),
+                                "--seeds", "1", "--out", str(out)])
+    assert again.exit_code == 2
+    forced = runner.invoke(app, ["score", str(FIXTURES / "input"), "--validation", str(FIXTURES / "validation"),
+                                 "--seeds", "1", "--out", str(out), "--force"])
+    assert forced.exit_code == 0
+
+
+def test_score_bad_input_exit_2(tmp_path):
+    res = runner.invoke(app, ["score", str(tmp_path), "--validation", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "locations.csv" in (res.output + str(res.stderr if hasattr(res, "stderr") else ""))
+
+
+def test_example_runs_and_writes(tmp_path):
+    out = tmp_path / "occ.csv"
+    res = runner.invoke(app, ["example", "--seed", "3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "ILLUSTRATIVE" in res.output and "Termez" in res.output
+    assert out.is_file() and (tmp_path / "occ.csv.json").is_file()
