@@ -39,14 +39,14 @@ st.caption("Defaults: standard-sized facilities for an illustrative 10,000-perso
            "row cites its standard (Sphere 2018: 3.5 m2 covered space per person; UNHCR: 40 pupils "
            "per class, double shifts; fewer than 50 consultations per clinician per day). Edit freely.")
 fac = st.data_editor(services.active_facilities(), num_rows="dynamic", key="cap_facilities",
-                     use_container_width=True, hide_index=True)
+                     width="stretch", hide_index=True)
 st.markdown("**Expansion plans** (e.g. +500 persons of shelter ordered on a date, with a lead time)")
 plans = st.data_editor(
     pd.DataFrame({"facility_type": pd.Series(["shelter"], dtype="str"),
                   "quantity": [0.0], "quantity_unit": ["persons"],
                   "ordered": [pd.Timestamp(arr["ds"].min()).date()],
                   "lead_time_days": [90.0], "note": ["example: set quantity > 0 to use"]}),
-    num_rows="dynamic", key="cap_plans", use_container_width=True, hide_index=True)
+    num_rows="dynamic", key="cap_plans", width="stretch", hide_index=True)
 plans = plans[pd.to_numeric(plans["quantity"], errors="coerce") > 0]
 
 cfg = abm.ABMConfig().with_(mean_stay_days=float(stay), step_days=int(step_days))
@@ -67,19 +67,19 @@ for col, (ft, (title, unit)) in zip(cols, labels.items(), strict=True):
     cap = q[(q["facility_type"] == ft) & (q["metric"] == "capacity") & ((q["quantile"] - 0.5).abs() < 1e-9)]
     with col:
         st.altair_chart(charts.capacity_chart(demand, cap[["ds", "value"]], title, unit),
-                        use_container_width=True)
+                        width="stretch")
 
 p = mc.p_shortfall.rename(columns={"ds": "month", "facility_type": "facility"})
-st.altair_chart(charts.shortfall_heatmap(p), use_container_width=True)
+st.altair_chart(charts.shortfall_heatmap(p), width="stretch")
 
 sq = mc.summary_quantiles
 med = sq[(sq["quantile"] - 0.5).abs() < 1e-9].pivot(index="facility_type", columns="metric", values="value")
 st.markdown("**Run summaries (median over runs)**")
-st.dataframe(med, use_container_width=True)
+st.dataframe(med, width="stretch")
 
 st.subheader(f"Capacity advice at {risk}% risk")
 adv, schedule = abm.advise(mc, risk=risk / 100.0, facilities=facilities, config=cfg)
-st.dataframe(adv, hide_index=True, use_container_width=True)
+st.dataframe(adv, hide_index=True, width="stretch")
 for _, row in adv.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,

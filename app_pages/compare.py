@@ -37,6 +37,6 @@ for label in chosen:
                    "total P90": round(tot.quantile(0.9))})
 where = sid if services.is_user_arrivals_series(sid) else HOST_NAMES.get(s["host"], s["host"])
 st.altair_chart(charts.compare_chart(pd.concat(rows, ignore_index=True),
-                                     f"Median monthly arrivals: {where}"), use_container_width=True)
+                                     f"Median monthly arrivals: {where}"), width="stretch")
 st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
-st.dataframe(pd.DataFrame(totals), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(totals), hide_index=True, width="stretch")

@@ -64,6 +64,6 @@ st.download_button("Download bundle (ZIP: CSV + JSON sidecars)", buf.getvalue(),
 st.subheader("Chart as PNG")
 band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])
 chart = charts.fan_chart(band, None, f"{sid}: {s['model']} forecast, {sc.name}")
-st.altair_chart(chart, use_container_width=True)
+st.altair_chart(chart, width="stretch")
 st.download_button("Forecast chart (PNG)", services.chart_png(chart), f"forecast_{sid}.png",
                    "image/png", key="dl_png")

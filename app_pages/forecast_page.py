@@ -22,7 +22,7 @@ st.subheader(f"{sid}: {MODELS[model]}")
 one = fc[fc["model"] == model]
 band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
 st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per month)"),
-                use_container_width=True)
+                width="stretch")
 
 if not services.is_user_arrivals_series(sid):
     hp = services.host_paths(*args, model)
@@ -36,12 +36,12 @@ if not services.is_user_arrivals_series(sid):
         with cols[i % 2]:
             st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], None,
                                              f"{HOST_NAMES.get(h, h)}: arrivals per month"),
-                            use_container_width=True)
+                            width="stretch")
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
     st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
-    st.dataframe(totals.rename(index=HOST_NAMES), use_container_width=True)
+    st.dataframe(totals.rename(index=HOST_NAMES), width="stretch")
 
 st.subheader("How good is this model? (rolling-origin backtest)")
 skill = services.backtest_skill()
@@ -49,7 +49,7 @@ if skill is None:
     st.info("No backtest table is bundled; run `forecast backtest` to compute one.")
 else:
     st.dataframe(skill[skill["model"] == model] if "model" in skill.columns else skill,
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.caption("MASE < 1 means better than the seasonal-naive benchmark; coverage should be close "
                "to the nominal level of each interval. See docs/model_card.md.")
 

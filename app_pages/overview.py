@@ -20,7 +20,7 @@ series = st.multiselect(
     help="Frontex: detections of Afghans at EU external borders (all routes summed). "
          "UNHCR: monthly asylum applications by Afghans in the named country (to 2018).")
 st.altair_chart(charts.history_chart(history[history["series_id"].isin(series)],
-                                     "Monthly movement of Afghans"), use_container_width=True)
+                                     "Monthly movement of Afghans"), width="stretch")
 
 hosts = data["hosts"]
 ca = hosts[hosts["host_iso3"].isin(["KAZ", "KGZ", "TJK", "TKM", "UZB"])]
@@ -32,7 +32,7 @@ st.altair_chart(
         y=charts.alt.Y("persons:Q", title="persons (refugees + asylum-seekers)"),
         color=charts.alt.Color("host_iso3:N", title="host"),
         tooltip=["host_iso3", "year", charts.alt.Tooltip("persons:Q", format=",.0f")],
-    ).properties(height=240), use_container_width=True)
+    ).properties(height=240), width="stretch")
 st.caption("A year with either figure not reported is left out of the line, not shown as zero.")
 
 st.subheader("Drivers (Afghanistan, monthly)")
@@ -42,8 +42,8 @@ d = drivers[drivers["ds"].dt.year >= start]
 labels = {"fatalities": "conflict fatalities (deaths/month)", "spi3": "SPI-3", "spi12": "SPI-12",
           "wheat_price_index": "wheat price index (2019=100)", "nino34_anom_c": "Nino-3.4 anomaly (C)"}
 st.altair_chart(charts.drivers_chart(d, {k: v for k, v in labels.items() if k in d.columns}),
-                use_container_width=True)
+                width="stretch")
 
 st.subheader("Sources")
 table = data["table"][["id", "title", "publisher", "licence", "vintage", "start", "end", "rows"]]
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")

@@ -141,7 +141,7 @@ def _has_bundled(name: str) -> bool:
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
 def default_facilities() -> pd.DataFrame:
-    return abm.read_facilities(abm.default_facilities_path())
+    return abm.default_facilities()
 
 
 def active_facilities() -> pd.DataFrame:
