@@ -78,8 +78,9 @@ class CapacityModel(mesa.Model):
         self.households: Households = draw_households(
             self.persons_per_month, self.month_days, shares, config, self.rng)
         self._daily_population()
-        self.records = {name: np.zeros(self.n_steps) for name in RECORDS}
+        self._prepare_steps()
         self.n_spawned = 0  # households that have arrived so far
+        self._blocked = 0  # first household not admitted to shelter (arrival order)
         self.running = self.n_steps > 0
 
     # set-up ------------------------------------------------------------------------
@@ -146,58 +147,94 @@ class CapacityModel(mesa.Model):
         self._size_f = size
 
     # dynamics ----------------------------------------------------------------------
+    def _prepare_steps(self) -> None:
+        """Per-step views of the daily arrays (end-of-step snapshots), as Python lists."""
+        snap = self.step_end - 1
+        self._snap = snap.tolist()
+        self._present_snap = self.present_day[snap].tolist()
+        self._shelter_cap_snap = self.capacity_day["shelter"][snap].tolist()
+        self._spawn_list = self._spawn_upto.tolist()
+        self._clinic_mean = self.clinic_mean_step.tolist()
+        self._sheltered = np.zeros(self.n_steps)
+        self._visits = np.zeros(self.n_steps)
+
     def step(self) -> None:
-        """Advance one step: spawn the step's households, serve them, record outputs."""
+        """Advance one step: spawn the step's households, shelter them, draw clinic visits.
+
+        Stocks are read at the end of the step (its last day); the clinic's
+        consultations are drawn for the whole step. Schools and exits are
+        deterministic given the households and are tabulated in ``records``.
+        """
         t = self.steps - 1  # Mesa increments ``steps`` before calling step()
         if t >= self.n_steps:
             self.running = False
             return
-        cfg, rec = self.config, self.records
-        snap = int(self.step_end[t]) - 1
-        self.n_spawned = int(self._spawn_upto[t])
-
+        snap = self._snap[t]
+        self.n_spawned = self._spawn_list[t]
         # shelter: admitted whole, strict arrival order (a prefix of present households)
-        present = self.present_day[snap]
-        cap = self.capacity_day["shelter"][snap]
+        present = self._present_snap[t]
+        cap = self._shelter_cap_snap[t]
         if present <= cap:
-            sheltered = present
+            self._sheltered[t] = present
+            self._blocked = self.n_spawned  # everybody present fits: all admitted
         else:
-            sheltered = self._sheltered_prefix(snap, cap)
-        rec["arrivals"][t] = self.arrivals_step[t]
-        rec["arrived_cum"][t] = self.arrived_cum_day[snap]
-        rec["present"][t] = present
-        rec["sheltered"][t] = sheltered
-        rec["unsheltered"][t] = present - sheltered
-        rec["shelter_capacity"][t] = cap
-        by_route = self.exited_cum_route_day[:, snap]
-        rec["exited_cum"][t] = by_route.sum()
-        for r, route in enumerate(EXIT_ROUTES):
-            rec[f"exited_{route}_cum"][t] = by_route[r]
-
-        # schools: free seats filled from the waitlist at once
-        demand = np.floor(self.school_day[snap] * cfg.school_demand_share + 0.5)
-        seats = np.floor(self.capacity_day["school"][snap])
-        rec["school_demand"][t] = demand
-        rec["school_capacity"][t] = seats
-        rec["school_served"][t] = min(demand, seats)
-
-        # clinics: Poisson consultations over the step; the excess is unmet
-        visits = float(self.rng.poisson(self.clinic_mean_step[t]))
-        ccap = np.floor(self.clinic_capacity_step[t])
-        rec["clinic_demand"][t] = visits
-        rec["clinic_capacity"][t] = ccap
-        rec["clinic_served"][t] = min(visits, ccap)
+            self._sheltered[t] = self._sheltered_prefix(snap, cap, present)
+        # clinics: Poisson consultations over the step (capacity applied in ``records``)
+        self._visits[t] = self.rng.poisson(self._clinic_mean[t])
         if t == self.n_steps - 1:
             self.running = False
 
-    def _sheltered_prefix(self, day: int, cap: float) -> float:
-        """Persons in the longest arrival-order run of present households that fits ``cap``."""
-        hh = self.households
+    @property
+    def records(self) -> dict[str, np.ndarray]:
+        """Per-step outputs (``RECORDS``) of the steps run so far (later steps are 0).
+
+        Shelter: ``present``, ``sheltered``, ``unsheltered``, ``shelter_capacity``
+        [persons, end of step]; ``arrivals`` [persons in the step];
+        ``arrived_cum``, ``exited_cum``, ``exited_<route>_cum`` [persons, end of step].
+        Schools: free seats are filled from the waitlist at once, so
+        ``school_served = min(school_demand, school_capacity)`` [children, end of step].
+        Clinics: ``clinic_demand`` (Poisson draw), ``clinic_capacity``,
+        ``clinic_served = min(...)`` [consultations in the step]; the excess is unmet.
+        """
+        done = min(self.steps, self.n_steps)
+        mask = np.arange(self.n_steps) < done
+        snap = self.step_end - 1
+        cfg = self.config
+        rec = {}
+        rec["arrivals"] = self.arrivals_step * mask
+        rec["arrived_cum"] = self.arrived_cum_day[snap] * mask
+        rec["present"] = self.present_day[snap] * mask
+        rec["sheltered"] = self._sheltered.copy()
+        rec["unsheltered"] = rec["present"] - rec["sheltered"]
+        by_route = self.exited_cum_route_day[:, snap] * mask
+        rec["exited_cum"] = by_route.sum(axis=0)
+        for r, route in enumerate(EXIT_ROUTES):
+            rec[f"exited_{route}_cum"] = by_route[r]
+        rec["shelter_capacity"] = self.capacity_day["shelter"][snap] * mask
+        rec["school_demand"] = np.floor(self.school_day[snap] * cfg.school_demand_share + 0.5) * mask
+        rec["school_capacity"] = np.floor(self.capacity_day["school"][snap]) * mask
+        rec["school_served"] = np.minimum(rec["school_demand"], rec["school_capacity"])
+        rec["clinic_demand"] = self._visits.copy()
+        rec["clinic_capacity"] = np.floor(self.clinic_capacity_step) * mask
+        rec["clinic_served"] = np.minimum(rec["clinic_demand"], rec["clinic_capacity"])
+        return rec
+
+    def _sheltered_prefix(self, day: int, cap: float, present: float) -> float:
+        """Persons in the longest arrival-order run of present households that fits ``cap``.
+
+        Households before ``self._blocked`` (the first household that did not
+        fit) were admitted earlier and stay until they leave: capacity never
+        falls, so the blocked position only moves forward. Only the waiting
+        households from there on are scanned.
+        """
+        hh, b = self.households, self._blocked
         n = int(np.searchsorted(hh.arrival_day, day, side="right"))
-        sizes = np.where(hh.exit_day[:n] > day, self._size_f[:n], 0.0)
+        sizes = np.where(hh.exit_day[b:n] > day, self._size_f[b:n], 0.0)
         cs = np.cumsum(sizes)
-        k = int(np.searchsorted(cs, cap, side="right"))
-        return float(cs[k - 1]) if k > 0 else 0.0
+        inside = present - (cs[-1] if cs.size else 0.0)  # admitted earlier and still here
+        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        self._blocked = b + k
+        return inside + (float(cs[k - 1]) if k > 0 else 0.0)
 
     def run(self) -> CapacityModel:
         """Run every remaining step; returns ``self``."""

@@ -358,11 +358,10 @@ def _step_quantiles(rec, dates, step_len, qs) -> pd.DataFrame:
         a["occupancy"] = _occupancy(a["served"], a["capacity"])
         for metric in ("demand", "capacity", "served", "unmet", "occupancy"):
             vals = a[metric]
-            if np.isnan(vals).all():
-                qv = np.full((len(qs), n_steps), np.nan)
-            else:
-                with np.errstate(all="ignore"):
-                    qv = np.nanquantile(vals, qs, axis=0)
+            qv = np.full((len(qs), n_steps), np.nan)
+            ok = ~np.isnan(vals).any(axis=0)  # NA occupancy only where capacity is 0
+            if ok.any():
+                qv[:, ok] = np.quantile(vals[:, ok], qs, axis=0)
             parts.append(pd.DataFrame({
                 "ds": np.tile(dates.to_numpy(), len(qs)),
                 "step": np.tile(np.arange(n_steps), len(qs)),
