@@ -3,6 +3,8 @@
 The rule set is Flee's (Suleimenova, Bell & Groen 2017, Sci. Rep. 7:13377;
 Flee 3, J. Comput. Sci. 2024), written afresh for counts:
 
+0. **Day 0.** Sites may start with people already there (``Scenario.initial``;
+   Flee's ``insert_day0``: camps hold their observed day-0 population).
 1. **Entry.** Each day, the rise in the cumulative registered total enters the
    network at the sites in conflict that day, split over them in proportion to
    ``population x intensity`` (multinomial draw). If no site is in conflict,
@@ -14,8 +16,10 @@ Flee 3, J. Comput. Sci. 2024), written afresh for counts:
    proportional to ``score(dest) x cap(dest) / (softening + d)^power``:
    ``score`` is the destination's attractiveness (camp, active conflict and
    foreign weights), ``cap`` falls linearly from 1 at 90 % occupancy to 0 at
-   capacity (camps only). Multinomial draw per site. A forced redirection
-   allows only its route.
+   capacity (camps only). With ``awareness_level=1`` a route's weight is the
+   larger of that and the best two-hop route through its end site (lengths
+   added; never through a camp, where people stop). Multinomial draw per
+   site. A forced redirection allows only its route.
 4. **Travel.** Everyone covers up to ``max_move_speed_km`` per day. Whoever
    reaches a site with distance to spare decides again there (step 2-3) with
    the distance left; the rest stay on the route and continue next day.
@@ -139,6 +143,21 @@ class _Compiled:
         self.route_of = np.concatenate([np.arange(len(r)), np.arange(len(r))])[order]
         self.out_ptr = np.searchsorted(self.src, np.arange(n + 1))
         self.length_term = (rules.softening_km + self.dist) ** rules.weight_power
+        # two-hop routes (l, l2): l2 leaves l's end and does not lead straight back
+        firsts, seconds = [], []
+        for link in range(len(self.src)):
+            e = self.dst[link]
+            nxt = np.arange(self.out_ptr[e], self.out_ptr[e + 1])
+            if self.type[e] in (_CAMP, _IDPCAMP):
+                nxt = nxt[:0]  # people stop in camps: no route runs through one
+            nxt = nxt[self.dst[nxt] != self.src[link]]
+            firsts.append(np.full(len(nxt), link))
+            seconds.append(nxt)
+        self.pair_first = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+        self.pair_second = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
+        self.pair_length_term = (
+            rules.softening_km + self.dist[self.pair_first] + self.dist[self.pair_second]
+        ) ** rules.weight_power
         # forced redirection: link index per route / direction
         fr = r["forced_redirection"].to_numpy()
         self.redirect_links: dict[int, int] = {}  # route -> directed link
@@ -228,13 +247,17 @@ def simulate(scenario: Scenario, rules: MoveRules | None = None, seed: int = 0) 
         else:
             intensity = ((c.type == _CONFLICT) & (cd <= t)).astype("float64")
         in_conflict = intensity > 0
-        registered = max(registered, int(target[t]))
+        if t == 0 and sc.initial is not None:
+            at += sc.initial
+            placed += int(sc.initial.sum())
+            entered[0] += int(sc.initial.sum())
+        registered = max(registered, int(target[t]), placed)
         due = registered - placed
         spawn_w = c.population * intensity
         if due > 0 and spawn_w.sum() > 0:
             at += rng.multinomial(due, spawn_w / spawn_w.sum())
             placed += due
-            entered[t] = due
+            entered[t] += due
         waiting[t] = registered - placed
 
         # --- travel on routes: who reaches the end of their route today
@@ -247,11 +270,9 @@ def simulate(scenario: Scenario, rules: MoveRules | None = None, seed: int = 0) 
 
         # --- attractiveness, capacity and move chances at the start of the day
         occ = at + count_at(c.dst[t_link], t_k) + count_at(q_loc, q_k)
-        score = np.ones(n)
-        if rules.awareness_level >= 1:
-            score = np.where(is_camp, rules.camp_weight, 1.0)
-            score = np.where(in_conflict, rules.conflict_weight, score)
-            score = np.where(c.foreign, score * rules.foreign_weight, score)
+        score = np.where(is_camp, rules.camp_weight, 1.0)
+        score = np.where(in_conflict, rules.conflict_weight, score)
+        score = np.where(c.foreign, score * rules.foreign_weight, score)
         cap = np.ones(n)
         if finite.any():
             full_at = c.capacity[finite]
@@ -259,16 +280,13 @@ def simulate(scenario: Scenario, rules: MoveRules | None = None, seed: int = 0) 
             cap[finite] = np.clip(frac, 0.0, 1.0)
         dest_score = score * cap
         open_ = c.link_open(sc, t)
-        if rules.awareness_level == 2:
-            w1 = np.where(open_, 1.0 / c.length_term, 0.0)
-            num = np.bincount(c.src, weights=w1 * dest_score[c.dst], minlength=n)
-            den = np.bincount(c.src, weights=w1, minlength=n)
-            neigh = np.where(den > 0, num / np.where(den > 0, den, 1.0), dest_score)
-            neigh = np.where(is_camp, dest_score, neigh)
-            link_w = neigh[c.dst] * cap[c.dst] / c.length_term
-        else:
-            link_w = dest_score[c.dst] / c.length_term
-        link_w = np.where(open_, link_w, 0.0)
+        link_w = np.where(open_, dest_score[c.dst] / c.length_term, 0.0)
+        if rules.awareness_level >= 1 and len(c.pair_first):
+            # routes of two hops through each link's end: score / (softening + d1 + d2)^power
+            two = np.where(open_[c.pair_second], dest_score[c.dst[c.pair_second]] / c.pair_length_term, 0.0)
+            best = np.zeros(len(link_w))
+            np.maximum.at(best, c.pair_first, two)
+            link_w = np.where(open_, np.maximum(link_w, best), 0.0)
         redirect = c.redirects(sc, t)
         has_redirect = redirect >= 0
         if has_redirect.any():

@@ -281,13 +281,18 @@ def read_corrections(path: str | Path) -> dict[str, pd.Timestamp]:
 
 
 def read_flee_scenario(
-    input_dir: str | Path, validation_dir: str | Path | None = None, name: str | None = None
+    input_dir: str | Path,
+    validation_dir: str | Path | None = None,
+    name: str | None = None,
+    insert_day0: bool = True,
 ) -> tuple[Scenario, Validation | None]:
     """Read a Flee scenario and, if given, its validation data.
 
     The daily entries into the network come from the validation ``total``
     (Flee's ``refugees.csv``); without validation data they are zero and the
-    caller should set ``registered_total`` itself.
+    caller should set ``registered_total`` itself. With ``insert_day0`` (Flee
+    3.1's ``spawn_rules.insert_day0``), each validation camp starts with its
+    observed day-0 count, which is part of the day-0 total.
     """
     input_dir = Path(input_dir)
     sites = read_locations(input_dir / "locations.csv")
@@ -311,8 +316,15 @@ def read_flee_scenario(
         missing = [c for c in validation.camps.columns if c not in network.names]
         if missing:
             raise InputError(f"{validation_dir}/data_layout.csv: camps not in locations.csv: {missing}")
+    initial = None
+    if validation is not None and insert_day0:
+        initial = np.zeros(len(network.names))
+        for camp in validation.camps.columns:
+            initial[network.index(camp)] = validation.camps[camp].iloc[0]
+        total = np.maximum(total, initial.sum())
     scenario = Scenario(
         network=network,
+        initial=initial,
         start=start,
         days=days,
         registered_total=total,

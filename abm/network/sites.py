@@ -91,8 +91,9 @@ class MoveRules:
     weight_power : float
         Exponent on the route-length term (Flee ``weight_power``, 1.0).
     awareness_level : int
-        0: all destinations score 1; 1: a destination's own score; 2: the
-        distance-weighted mean of its neighbours' scores (Flee, 1).
+        0: a route is weighed by its end site only; 1: also by the sites one
+        hop beyond it (the best two-hop route through it, not through a camp,
+        with the two lengths added), Flee's look-ahead (Flee 3.1 setting, 1).
     capacity_scaling : float
         Multiplies every camp capacity (Flee ``capacity_scaling``, 1.0).
     nearly_full : float
@@ -125,8 +126,8 @@ class MoveRules:
                 raise ConfigError(f"MoveRules.{name} must be >= 0, got {v}")
         if not self.max_move_speed_km > 0:
             raise ConfigError(f"MoveRules.max_move_speed_km must be > 0, got {self.max_move_speed_km}")
-        if self.awareness_level not in (0, 1, 2):
-            raise ConfigError(f"MoveRules.awareness_level must be 0, 1 or 2, got {self.awareness_level}")
+        if self.awareness_level not in (0, 1):
+            raise ConfigError(f"MoveRules.awareness_level must be 0 or 1, got {self.awareness_level}")
         if not 0.0 <= self.nearly_full < 1.0:
             raise ConfigError(f"MoveRules.nearly_full must be in [0, 1), got {self.nearly_full}")
 
@@ -275,6 +276,10 @@ class Scenario:
         a ``conflict_zone`` site is in conflict from its ``conflict_date``.
     closures : tuple of Closure
     name : str
+    initial : np.ndarray or None
+        Persons already at each site on day 0 (sites,), counted in
+        ``registered_total`` (Flee's ``insert_day0``: camps start with their
+        observed day-0 population). ``None``: nobody.
     """
 
     network: Network
@@ -284,8 +289,16 @@ class Scenario:
     conflicts: np.ndarray | None = None
     closures: tuple[Closure, ...] = field(default_factory=tuple)
     name: str = "scenario"
+    initial: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.initial is not None:
+            ini = np.asarray(self.initial, dtype="float64")
+            if ini.shape != (len(self.network.sites),) or np.isnan(ini).any() or (ini < 0).any():
+                raise InputError(
+                    f"scenario {self.name}: initial must be {len(self.network.sites)} counts >= 0, not NA"
+                )
+            object.__setattr__(self, "initial", np.rint(ini).astype(np.int64))
         if self.days < 1:
             raise ConfigError(f"scenario {self.name}: days must be >= 1, got {self.days}")
         tot = np.asarray(self.registered_total, dtype="float64")
