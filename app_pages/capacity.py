@@ -6,10 +6,17 @@ import streamlit as st
 import abm
 from app_pages import charts, services
 from app_pages.controls import HOST_NAMES
+from forecast.errors import SchemaError
 
 s = st.session_state
 st.title("Capacity: shelters, schools and clinics")
-arrivals, origin = services.arrivals_for(s)
+try:
+    arrivals, origin = services.arrivals_for(s)
+except SchemaError as e:
+    st.warning(f"No arrivals forecast for {HOST_NAMES.get(s['host'], s['host'])}: {e}. "
+               "Set the host's share of the outflow in the sidebar (Borders and destination), "
+               "or upload your own arrivals series on the Your data page.")
+    st.stop()
 st.caption(f"Arrivals: {origin}, {s['model']} model, {arrivals['path'].nunique()} sample paths.")
 
 c1, c2, c3 = st.columns(3)

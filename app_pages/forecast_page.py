@@ -28,6 +28,12 @@ if not services.is_user_arrivals_series(sid):
     hp = services.host_paths(*args, model)
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader("Arrivals by host country")
+    missing = [h for h in HOST_NAMES if h not in set(hp["series_id"])]
+    if missing:
+        st.info("No share of the outflow could be estimated for "
+                f"{', '.join(HOST_NAMES[h] for h in missing)}: UNHCR reports too few years of "
+                "arrivals there. Choose that host and set its share in the sidebar "
+                "(Borders and destination) to include it.")
     hosts = st.multiselect("Hosts", sorted(hq["series_id"].unique()),
                            default=[h for h in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if h in set(hq["series_id"])],
                            format_func=lambda c: HOST_NAMES.get(c, c), key="fc_hosts")

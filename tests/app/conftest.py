@@ -86,7 +86,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser, tmp_path):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
     pg = ctx.new_page()
     yield pg
     ctx.close()

@@ -127,3 +127,14 @@ def test_export_page_offers_downloads(app):
     before = chart_data(at)
     at.sidebar.slider(key="food_k").set_value(2.0)
     assert chart_data(ok(at.run())) != before
+
+
+def test_host_without_estimated_share_is_explained_then_usable(app):
+    app.sidebar.selectbox(key="host").set_value("TKM")
+    at = goto(app, "capacity")
+    if at.warning:  # no UNHCR share for Turkmenistan: the page says what to do
+        assert "share" in at.warning[0].value
+        at.sidebar.number_input(key="host_share_pct").set_value(1.0)
+        ok(at.run())
+    assert not at.warning
+    assert len(chart_data(at)) == 4

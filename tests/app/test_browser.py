@@ -1,0 +1,137 @@
+"""End-to-end tests in headless Debian Chromium driven by Playwright.
+
+The server is started by the ``app_server`` fixture on a free local port. Timings
+(first page usable, slider -> charts updated) are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHART = "[data-testid='stVegaLiteChart']"
+PAGES = {"overview": "", "forecast": "forecast_page", "capacity": "capacity",
+         "compare": "compare", "your_data": "your_data", "export": "export"}
+FIGURES: dict[str, float] = {}
+
+
+def wait_idle(page, timeout=120_000):
+    """Wait until Streamlit has finished the current run (no 'running' status widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(200)
+
+
+def open_page(page, url, name, min_charts=1):
+    page.goto(f"{url}/{PAGES[name]}")
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=120_000)
+    if min_charts:
+        page.wait_for_function(
+            f"() => document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= {min_charts}",
+            timeout=180_000)
+    wait_idle(page)
+
+
+def chart_png(page, i=0) -> bytes:
+    return page.locator(CHART).nth(i).screenshot()
+
+
+def test_first_page_is_usable_and_shows_charts(app_server, page, screenshot_dir, capsys):
+    url, server_s = app_server
+    t0 = time.perf_counter()
+    open_page(page, url, "overview", min_charts=2)
+    FIGURES["first_page_usable_s"] = time.perf_counter() - t0
+    FIGURES["server_start_s"] = server_s
+    assert page.get_by_text("Afghan arrivals into Central Asia").first.is_visible()
+    page.screenshot(path=screenshot_dir / "overview.png", full_page=True)
+    with capsys.disabled():
+        print(f"\n[browser] server healthy after {server_s:.1f} s; first page usable "
+              f"{FIGURES['first_page_usable_s']:.1f} s after load")
+
+
+def test_slider_by_keyboard_changes_chart(app_server, page, screenshot_dir, capsys):
+    url, _ = app_server
+    open_page(page, url, "forecast", min_charts=2)
+    before = chart_png(page, 1)  # first host fan chart
+    caption_before = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="Fatalities multiplier")
+    thumb = slider.get_by_role("slider")
+    thumb.focus()
+    t0 = time.perf_counter()
+    for _ in range(4):  # 1.0 -> 3.0 in steps of 0.5
+        thumb.press("ArrowRight")
+    page.wait_for_function(
+        "(b) => { const c = document.querySelector(\"[data-testid='stCaptionContainer']\");"
+        " return c && c.innerText !== b; }", arg=caption_before, timeout=60_000)
+    wait_idle(page)
+    after = chart_png(page, 1)
+    FIGURES["slider_update_s"] = time.perf_counter() - t0
+    shown = slider.locator("[data-testid='stSliderThumbValue']").inner_text()
+    assert float(shown) == 3.0, shown
+    assert "conflict 3" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert after != before, "the host fan chart did not change after the slider moved"
+    # a second move: cached fit, only the prediction reruns
+    t0 = time.perf_counter()
+    thumb.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stCaptionContainer']\").innerText.includes('conflict 3.5')",
+        timeout=60_000)
+    wait_idle(page)
+    FIGURES["slider_update_cached_fit_s"] = time.perf_counter() - t0
+    page.screenshot(path=screenshot_dir / "forecast.png", full_page=True)
+    with capsys.disabled():
+        print(f"\n[browser] slider -> charts updated: first move {FIGURES['slider_update_s']:.2f} s "
+              f"(4 key presses), next move {FIGURES['slider_update_cached_fit_s']:.2f} s")
+
+
+def test_download_forecast_csv(app_server, page, screenshot_dir, tmp_path):
+    url, _ = app_server
+    open_page(page, url, "export")
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Forecast quantiles (CSV)").click()
+    path = tmp_path / "forecast.csv"
+    dl.value.save_as(path)
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["series_id", "ds", "model", "scenario", "quantile", "value"]
+    assert {r["model"] for r in rows} >= {"ensemble", "snaive"}
+    assert all(float(r["value"]) >= 0 for r in rows)
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Scenario (JSON)").click()
+    sc = json.loads(open(dl.value.path()).read())
+    assert sc["name"] == "baseline"
+    page.screenshot(path=screenshot_dir / "export.png", full_page=True)
+
+
+def test_upload_malformed_csv_shows_error(app_server, page, screenshot_dir, tmp_path):
+    url, _ = app_server
+    open_page(page, url, "your_data", min_charts=0)
+    bad = tmp_path / "my_arrivals.csv"
+    bad.write_text("series_id,ds,count\nmine,2024-01-01,5\nmine,2024-02-01,-3\n")
+    page.locator("input[type='file']").first.set_input_files(str(bad))
+    err = page.locator("[data-testid='stAlertContentError']").first
+    err.wait_for(timeout=60_000)
+    text = err.inner_text()
+    assert "my_arrivals.csv" in text and "'y'" in text, text
+    page.screenshot(path=screenshot_dir / "your_data.png", full_page=True)
+
+
+def test_capacity_and_compare_pages(app_server, page, screenshot_dir, capsys):
+    url, _ = app_server
+    t0 = time.perf_counter()
+    open_page(page, url, "capacity", min_charts=4)
+    FIGURES["capacity_page_s"] = time.perf_counter() - t0
+    assert page.get_by_text("Capacity advice at").first.is_visible()
+    page.screenshot(path=screenshot_dir / "capacity.png", full_page=True)
+    open_page(page, url, "compare", min_charts=1)
+    page.screenshot(path=screenshot_dir / "compare.png", full_page=True)
+    with capsys.disabled():
+        print(f"\n[browser] capacity page (fit + 200 Monte Carlo runs) ready in "
+              f"{FIGURES['capacity_page_s']:.1f} s")
+        print("[browser] figures: " + json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
