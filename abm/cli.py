@@ -114,7 +114,8 @@ def run(
 ) -> None:
     """Monte Carlo on an arrivals CSV and a facilities CSV; writes quantiles and summaries."""
     from abm.export import provenance, write_csv
-    names = ["quantiles.csv", "summary.csv", "summary_quantiles.csv", "p_shortfall.csv"]
+    names = ["quantiles.csv", "summary.csv", "summary_quantiles.csv", "p_shortfall.csv",
+             "population_quantiles.csv"]
     if keep_runs:
         names += ["steps.csv", "population.csv"]
     _check_out(out, names, force)
@@ -123,7 +124,8 @@ def run(
     prov = provenance(command="abm run", seed=seed, n_runs=runs, config=cfg.to_dict(),
                       inputs=_inputs_record(arrivals, facilities, plans, config))
     frames = {"quantiles.csv": mc.quantiles, "summary.csv": mc.summary,
-              "summary_quantiles.csv": mc.summary_quantiles, "p_shortfall.csv": mc.p_shortfall}
+              "summary_quantiles.csv": mc.summary_quantiles, "p_shortfall.csv": mc.p_shortfall,
+              "population_quantiles.csv": mc.population_quantiles}
     if keep_runs:
         frames.update({"steps.csv": mc.steps, "population.csv": mc.population})
     for name, frame in frames.items():

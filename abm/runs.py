@@ -266,6 +266,7 @@ class MonteCarloResult:
     quantiles: pd.DataFrame
     summary_quantiles: pd.DataFrame
     p_shortfall: pd.DataFrame
+    population_quantiles: pd.DataFrame
     meta: dict = field(default_factory=dict)
 
 
@@ -290,7 +291,10 @@ def monte_carlo(arrivals, facilities, config: ABMConfig | None = None, *, plans=
     ``summary_quantiles`` -- ``facility_type, metric`` (summary columns),
     ``quantile, value``;
     ``p_shortfall`` -- ``facility_type, ds`` (month start), ``p_shortfall``
-    (share of runs with unmet > 0 at the end of any step ending in that month).
+    (share of runs with unmet > 0 at the end of any step ending in that month);
+    ``population_quantiles`` -- ``ds, step, days, metric`` (a ``population``
+    column: arrivals, arrived_cum, present, sheltered, unsheltered, exited_cum,
+    exited_<route>_cum), ``quantile, value`` [persons].
     """
     if not isinstance(n_runs, int | np.integer) or n_runs < 1:
         from abm.errors import ConfigError
@@ -318,6 +322,7 @@ def monte_carlo(arrivals, facilities, config: ABMConfig | None = None, *, plans=
         quantiles=_step_quantiles(rec, dates, step_len, quantiles),
         summary_quantiles=_summary_quantiles(summary, quantiles),
         p_shortfall=_p_shortfall(rec, dates, step_len),
+        population_quantiles=_population_quantiles(rec, dates, step_len, quantiles),
         meta=meta,
     )
 
@@ -372,6 +377,24 @@ def _step_quantiles(rec, dates, step_len, qs) -> pd.DataFrame:
                 "quantile": np.repeat(qs, n_steps),
                 "value": qv.ravel(),
             }))
+    return pd.concat(parts, ignore_index=True)
+
+
+POPULATION_METRICS = ("arrivals", "arrived_cum", "present", "sheltered", "unsheltered",
+                      "exited_cum", *(f"exited_{r}_cum" for r in EXIT_ROUTES))
+
+
+def _population_quantiles(rec, dates, step_len, qs) -> pd.DataFrame:
+    qs = np.asarray(qs, dtype=float)
+    n_steps = len(dates)
+    parts = [pd.DataFrame({
+        "ds": np.tile(dates.to_numpy(), len(qs)),
+        "step": np.tile(np.arange(n_steps), len(qs)),
+        "days": np.tile(step_len, len(qs)).astype(np.int64),
+        "metric": metric,
+        "quantile": np.repeat(qs, n_steps),
+        "value": np.quantile(rec[metric], qs, axis=0).ravel(),
+    }) for metric in POPULATION_METRICS]
     return pd.concat(parts, ignore_index=True)
 
 

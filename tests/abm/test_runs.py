@@ -34,6 +34,13 @@ def test_quantiles_are_ordered_and_match_numpy(mc):
     assert (wide.diff(axis=1).iloc[:, 1:].fillna(0) >= -1e-9).all().all()
 
 
+def test_population_quantiles(mc):
+    pq = mc.population_quantiles
+    sub = pq[(pq["metric"] == "unsheltered") & (pq["step"] == 10)]
+    runs = mc.population[mc.population["step"] == 10]["unsheltered"]
+    assert sub["value"].to_numpy() == pytest.approx(np.quantile(runs, sub["quantile"]))
+
+
 def test_p_shortfall_is_the_share_of_runs_short_in_the_month(mc):
     steps = mc.steps[mc.steps["facility_type"] == "shelter"].copy()
     end = steps["ds"] + pd.to_timedelta(steps["days"] - 1, unit="D")
