@@ -140,3 +140,20 @@ def test_burundi_conserves_people_and_beats_flee_bar():
     assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting,
                           np.maximum.accumulate(np.rint(sc.registered_total)).astype(int))
     assert runs.loc[0, "ard"] < 0.6  # Flee 3.1 measured 0.569 on this scenario
+
+
+def test_site_arrivals_frame_monthly_rises(fork):
+    from abm.network.runs import site_arrivals_frame
+
+    from .conftest import make_scenario
+
+    sc = make_scenario(fork, 40, 10.0 * np.arange(1, 41))
+    r = simulate(sc, seed=0)
+    f = site_arrivals_frame(r, ["B", "C"])
+    assert list(f.columns) == ["site", "ds", "arrivals"]
+    assert f["ds"].dt.day.eq(1).all() and len(f) == 4
+    # camps only fill here (camp movechance 0.001 rarely empties them): rises sum to the end stock
+    for site in ("B", "C"):
+        assert f.loc[f["site"] == site, "arrivals"].sum() >= r.occupancy[-1, sc.network.index(site)]
+    with pytest.raises(InputError, match="no site"):
+        site_arrivals_frame(r, ["Q"])
