@@ -50,9 +50,9 @@ def _progress(label: str):
 
 
 def _inputs(arrivals: Path, facilities: Path | None, plans: Path | None, config: Path | None,
-            step_days: int | None):
+            step_days: int | None, select: dict | None = None):
     from abm import ABMConfig, default_facilities, read_arrivals, read_facilities, read_plans
-    arr = read_arrivals(arrivals)
+    arr = read_arrivals(arrivals, **(select or {}))
     fac = read_facilities(facilities) if facilities else default_facilities()
     pl = read_plans(plans) if plans else None
     cfg = ABMConfig.from_json(config) if config else ABMConfig()
@@ -95,6 +95,7 @@ def _mc(arr, fac, pl, cfg, runs, seed, dask):
 
 ARRIVALS_HELP = "Arrivals CSV: ds, arrivals [+ path | quantile] (persons per month)."
 FACILITIES_HELP = "Facilities CSV (default: the bundled Kazakhstan preset)."
+HOST_HELP = "Host (series_id) to take from a forecast paths file such as hosts.csv."
 
 
 @app.command()
@@ -110,6 +111,9 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
     keep_runs: Annotated[bool, typer.Option("--keep-runs", help="Also write every run's steps.")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Forecast scenario.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
 ) -> None:
     """Monte Carlo on an arrivals CSV and a facilities CSV; writes quantiles and summaries."""
@@ -119,9 +123,11 @@ def run(
     if keep_runs:
         names += ["steps.csv", "population.csv"]
     _check_out(out, names, force)
-    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days)
+    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days,
+                                {"host": host, "model": model, "scenario": scenario})
     mc = _mc(arr, fac, pl, cfg, runs, seed, dask)
     prov = provenance(command="abm run", seed=seed, n_runs=runs, config=cfg.to_dict(),
+                      selection={"host": host, "model": model, "scenario": scenario},
                       inputs=_inputs_record(arrivals, facilities, plans, config))
     frames = {"quantiles.csv": mc.quantiles, "summary.csv": mc.summary,
               "summary_quantiles.csv": mc.summary_quantiles, "p_shortfall.csv": mc.p_shortfall,
@@ -158,6 +164,9 @@ def advise(
     step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
     dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Forecast scenario.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
 ) -> None:
     """Smallest added capacity per facility type for a risk level, and when to order it."""
@@ -173,10 +182,12 @@ def advise(
         except ValueError:
             raise ConfigError(f"--lead-time: expected TYPE=DAYS (days >= 0), got {item!r}") from None
     _check_out(out, ["advice.csv", "advice_schedule.csv"], force)
-    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days)
+    arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days,
+                                {"host": host, "model": model, "scenario": scenario})
     mc = _mc(arr, fac, pl, cfg, runs, seed, dask)
     adv, sched = advise_fn(mc, risk=risk, lead_times=leads, facilities=fac, config=cfg)
     prov = provenance(command="abm advise", seed=seed, n_runs=runs, risk=risk, lead_times=leads,
+                      selection={"host": host, "model": model, "scenario": scenario},
                       config=cfg.to_dict(), inputs=_inputs_record(arrivals, facilities, plans,
                                                                   config))
     write_csv(adv, out / "advice.csv", prov, overwrite=force)

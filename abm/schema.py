@@ -95,9 +95,48 @@ class Arrivals:
         return 0 if self.quantiles is not None else int(self.values.shape[0])
 
 
-def read_arrivals(path: str | Path) -> Arrivals:
-    """Read an arrivals CSV (``ds, arrivals`` with optional ``path`` or ``quantile``)."""
-    return check_arrivals(_read_csv(path, "arrivals"), source=str(path))
+def read_arrivals(path: str | Path, *, host: str | None = None, model: str | None = None,
+                  scenario: str | None = None) -> Arrivals:
+    """Read an arrivals CSV (``ds, arrivals`` with optional ``path`` or ``quantile``).
+
+    Also reads the forecast's paths or forecast files (``series_id, ds, model,
+    scenario, path|quantile, value``, e.g. ``hosts.csv``): rows are selected by
+    ``host`` (the ``series_id``), ``model`` and ``scenario``; each selector may be
+    left out when the file holds a single value of it.
+    """
+    frame = _read_csv(path, "arrivals")
+    frame = select_arrivals(frame, host=host, model=model, scenario=scenario, source=str(path))
+    return check_arrivals(frame, source=str(path))
+
+
+def select_arrivals(frame: pd.DataFrame, *, host: str | None = None, model: str | None = None,
+                    scenario: str | None = None, source: str = "arrivals frame") -> pd.DataFrame:
+    """Turn a forecast paths/quantile frame into an arrivals frame (no-op for arrivals frames).
+
+    Input columns ``series_id, ds, model, scenario, path|quantile, value`` (value
+    in persons per month); output ``ds, path|quantile, arrivals``.
+    """
+    if "arrivals" in frame.columns or "value" not in frame.columns:
+        return frame
+    out = frame
+    for column, wanted, flag in (("series_id", host, "host"), ("model", model, "model"),
+                                 ("scenario", scenario, "scenario")):
+        if column not in out.columns:
+            continue
+        values = sorted(out[column].astype(str).unique())
+        if wanted is None:
+            if len(values) > 1:
+                raise InputError(
+                    f"{source}: column '{column}' holds several values ({', '.join(values[:10])}); "
+                    f"choose one with {flag}=... (--{flag})")
+            continue
+        if str(wanted) not in values:
+            raise InputError(
+                f"{source}: column '{column}' has no rows for {wanted!r} "
+                f"(have {', '.join(values[:10])})")
+        out = out[out[column].astype(str) == str(wanted)]
+    keep = ["ds"] + [c for c in ("path", "quantile") if c in out.columns] + ["value"]
+    return out[keep].rename(columns={"value": "arrivals"}).reset_index(drop=True)
 
 
 def check_arrivals(frame: pd.DataFrame | Arrivals, *, source: str = "arrivals frame") -> Arrivals:
@@ -107,11 +146,14 @@ def check_arrivals(frame: pd.DataFrame | Arrivals, *, source: str = "arrivals fr
     >= 0; NA is an error: a forecast path must give every month), and either
     ``path`` (int sample-path id) or ``quantile`` (level in (0, 1)), or neither
     (one path). Months must be contiguous and identical across paths/quantiles.
+    A forecast paths or quantile frame of a single host, model and scenario
+    (``series_id, ds, model, scenario, path|quantile, value``) is accepted too.
     """
     if isinstance(frame, Arrivals):
         return frame
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
+    frame = select_arrivals(frame, source=source)  # a one-host forecast paths frame is fine
     missing = [c for c in ("ds", "arrivals") if c not in frame.columns]
     if missing:
         raise InputError(

@@ -108,3 +108,41 @@ def test_plans(tmp_path):
         check_plans(pd.DataFrame({"facility_type": ["school"], "quantity": [1],
                                   "quantity_unit": ["seats"]}))
     assert len(check_plans(None)) == 0
+
+
+def _paths_file(tmp_path):
+    rows = []
+    for host in ("KAZ", "UZB"):
+        for model in ("ets", "ensemble"):
+            for path in (0, 1):
+                for m, ds in enumerate(("2026-01-01", "2026-02-01")):
+                    rows.append((host, ds, model, "baseline", path, 10 * m + path + len(model)))
+    frame = pd.DataFrame(rows, columns=["series_id", "ds", "model", "scenario", "path", "value"])
+    p = tmp_path / "hosts.csv"
+    frame.to_csv(p, index=False)
+    return p
+
+
+def test_reads_forecast_paths_files_by_host_and_model(tmp_path):
+    p = _paths_file(tmp_path)
+    arr = read_arrivals(p, host="KAZ", model="ets")
+    assert arr.values.tolist() == [[3, 13], [4, 14]]
+    with pytest.raises(InputError, match=r"'series_id' holds several values \(KAZ, UZB\).*--host"):
+        read_arrivals(p)
+    with pytest.raises(InputError, match=r"'model' holds several values.*--model"):
+        read_arrivals(p, host="KAZ")
+    with pytest.raises(InputError, match=r"no rows for 'TJK' \(have KAZ, UZB\)"):
+        read_arrivals(p, host="TJK", model="ets")
+
+
+def test_cli_takes_a_host_from_a_forecast_file(tmp_path, data_dir):
+    from typer.testing import CliRunner
+
+    from abm.cli import app
+    p = _paths_file(tmp_path)
+    res = CliRunner().invoke(app, ["run", str(p), "--host", "UZB", "--model", "ensemble", "-n", "2",
+                                   "--step-days", "7", "-f", str(data_dir / "facilities_small.csv"),
+                                   "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["run", str(p), "-o", str(tmp_path / "o2")])
+    assert res.exit_code == 2 and "--host" in res.output
