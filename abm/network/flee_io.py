@@ -258,7 +258,8 @@ def read_validation(
     raw, camps = {}, {}
     for name, fname in layout[1:]:
         s = read_date_series(directory / fname)
-        if corrections and name in corrections:
+        if corrections and name in corrections and corrections[name] >= start:
+            # a correction dated before the simulation start is ignored (as in Flee)
             s = apply_registration_correction(s, corrections[name])
         raw[name] = s
         camps[name] = _interp(s, start, days)

@@ -38,3 +38,13 @@ def test_example_runs_and_writes(tmp_path):
     assert res.exit_code == 0, res.output
     assert "ILLUSTRATIVE" in res.output and "Termez" in res.output
     assert out.is_file() and (tmp_path / "occ.csv.json").is_file()
+
+
+def test_example_is_deterministic_per_seed(tmp_path):
+    outs = []
+    for i, seed in enumerate((5, 5, 6)):
+        out = tmp_path / f"o{i}.csv"
+        assert runner.invoke(app, ["example", "--seed", str(seed), "--out", str(out)]).exit_code == 0
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    assert outs[0] != outs[2]

@@ -181,3 +181,13 @@ def test_insert_day0_places_observed_camp_counts(tiny):
     assert r.occupancy[0, c] >= 20  # camp movechance 0.001: nearly all stay
     sc0, _ = read_flee_scenario(FIXTURES / "input", FIXTURES / "validation", insert_day0=False)
     assert sc0.initial is None
+
+
+def test_correction_before_start_is_ignored(tmp_path):
+    from abm.network.flee_io import read_validation
+
+    v_early = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-12"), 5,
+                              {"B": pd.Timestamp("2020-01-11")})
+    assert v_early.raw["B"].tolist() == [0, 400, 300, 500]
+    v = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-01"), 5, {"B": pd.Timestamp("2020-01-11")})
+    assert v.raw["B"].tolist() == [0, 300, 300, 500]
