@@ -3,8 +3,9 @@
 Prints, for 10k, 100k and 1M people arriving evenly over a year (daily steps,
 default config, shelter capacity at half of all arrivals so the shelter
 admission runs on most days): wall time of ``abm.simulate`` and of the model
-alone, person-days simulated per second (person-days = persons present summed
-over the days) and the peak resident memory of a fresh process.
+alone (after one warm-up run), person-days simulated per second (person-days =
+persons present summed over the days) and the peak resident memory of a fresh
+process (it holds two runs of that size).
 Run: ``.venv/bin/python benchmarks/abm_throughput.py``. Never asserted.
 """
 
@@ -29,6 +30,10 @@ fac = pd.DataFrame({"facility_id": ["s", "e", "c"], "facility_type": ["shelter",
                     "quantity_unit": ["persons", "seats", "clinicians"]})
 cfg = ABMConfig(step_days=1)
 shares = category_shares(read_demographics(), cfg.demographics_scope)
+def build():
+    return CapacityModel(arr["arrivals"].to_numpy(), months, check_facilities(fac),
+                         check_plans(None), cfg, shares, seed=1)
+build().run()  # warm-up (first-call costs), same size
 t0 = time.perf_counter()
 m = CapacityModel(arr["arrivals"].to_numpy(), months, check_facilities(fac), check_plans(None),
                   cfg, shares, seed=1).run()
