@@ -8,6 +8,7 @@ frames in-process and on Dask. Dask is imported only when asked for.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import pandas as pd
@@ -22,7 +23,8 @@ def dask_client(client) -> Iterator:
     """Yield a ``distributed.Client`` for ``client``.
 
     client: an existing Client (used as is, not closed); ``"local"`` (a
-    LocalCluster of 2 threaded workers, closed afterwards); or a scheduler
+    LocalCluster of one single-threaded worker process per core, at most 4,
+    closed afterwards); or a scheduler
     address such as ``"tcp://10.0.0.5:8786"`` (connected, closed afterwards).
     """
     try:
@@ -35,7 +37,8 @@ def dask_client(client) -> Iterator:
         yield client
         return
     if client == "local":
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+        workers = max(1, min(4, os.cpu_count() or 1))
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as cl:
             yield cl
         return

@@ -58,3 +58,10 @@ def test_sweep_errors(facilities):
         sweep({"a": constant_arrivals(1, 1)}, facilities, seeds=[])
     with pytest.raises(ConfigError, match="client must be"):
         sweep({"a": constant_arrivals(1, 1)}, facilities, client=3.5)
+
+
+def test_monte_carlo_by_scheduler_address(arrivals, facilities, client):
+    address = client.scheduler.address
+    a = monte_carlo(arrivals, facilities, CFG, n_runs=3, seed=8)
+    b = monte_carlo(arrivals, facilities, CFG, n_runs=3, seed=8, client=address)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
