@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from abm_helpers import constant_arrivals, facilities_frame
 
 from abm import ABMConfig, ConfigError, advise, monte_carlo
+from tests.abm.abm_helpers import constant_arrivals, facilities_frame
 
 CFG = ABMConfig(step_days=7)
 

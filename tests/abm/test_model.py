@@ -3,13 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from abm_helpers import constant_arrivals, facilities_frame
 
 from abm import ABMConfig, simulate
 from abm.config import EXIT_ROUTES
 from abm.demographics import category_shares, read_demographics
 from abm.model import CapacityModel, round_persons
 from abm.schema import check_facilities, check_plans
+from tests.abm.abm_helpers import constant_arrivals, facilities_frame
 
 
 def _model(arrivals, facilities, config=None, plans=None, seed=0):

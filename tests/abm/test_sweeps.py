@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
-from abm_helpers import constant_arrivals
 
 from abm import ABMConfig, ConfigError, monte_carlo, sweep
+from tests.abm.abm_helpers import constant_arrivals
 
 CFG = ABMConfig(step_days=7)
 
