@@ -73,6 +73,10 @@ def _inputs_record(arrivals, facilities, plans, config) -> dict:
         rec["plans"] = {"path": str(plans), "sha256": file_digest(plans)}
     if config:
         rec["config_file"] = {"path": str(config), "sha256": file_digest(config)}
+    from importlib.resources import as_file, files
+    for name in ("afghan_demographics.csv", "abm_standards.csv"):
+        with as_file(files("abm._bundled").joinpath(name)) as bundled:
+            rec[name] = {"path": f"data/{name}", "sha256": file_digest(bundled)}
     return rec
 
 

@@ -21,6 +21,7 @@ def test_run_writes_csv_and_provenance(tmp_path, data_dir):
     prov = json.loads((out / "summary.csv.json").read_text())
     assert prov["seed"] == 3 and prov["n_runs"] == 5 and prov["config"]["step_days"] == 7
     assert len(prov["inputs"]["arrivals"]["sha256"]) == 64
+    assert len(prov["inputs"]["afghan_demographics.csv"]["sha256"]) == 64
     q = pd.read_csv(out / "quantiles.csv")
     assert q["ds"].str.match(r"^\d{4}-\d{2}-\d{2}$").all()
     # never overwrite without --force
