@@ -3,7 +3,8 @@
 These are the bar every other model must beat (Hyndman & Athanasopoulos,
 *Forecasting: Principles and Practice*, 3rd ed., section 5.2 "Some simple
 forecasting methods"; section 5.5 for their prediction-interval formulas, used
-here on the log1p scale with Gaussian residuals).
+here on the log1p scale with Gaussian residuals). The residual sd is scaled by the
+recent error level (:func:`forecast.models.base.recent_volatility`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside
+from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside, recent_volatility
 
 
 def _clean(z: pd.Series, name: str) -> np.ndarray:
@@ -32,6 +33,7 @@ class Naive(BaseModel):
         arr = _clean(z, self.name)
         self.last_ = arr[-1]
         self.sigma_ = float(np.std(np.diff(arr), ddof=1))
+        self.sigma_ *= recent_volatility(np.diff(arr), self.vol_window)
         self._fitted = True
         return self
 
@@ -55,7 +57,8 @@ class SeasonalNaive(BaseModel):
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> SeasonalNaive:
         arr = _clean(z, self.name)
         self.last_season_ = arr[-SEASON:]
-        self.sigma_ = float(np.std(arr[SEASON:] - arr[:-SEASON], ddof=1))
+        sd = arr[SEASON:] - arr[:-SEASON]
+        self.sigma_ = float(np.std(sd, ddof=1)) * recent_volatility(sd, self.vol_window)
         self._fitted = True
         return self
 
@@ -86,6 +89,7 @@ class Drift(BaseModel):
         self.last_ = arr[-1]
         self.slope_ = float(d.mean())
         self.sigma_ = float(np.std(d - self.slope_, ddof=1))
+        self.sigma_ *= recent_volatility(d - self.slope_, self.vol_window)
         self.t_ = arr.size
         self._fitted = True
         return self

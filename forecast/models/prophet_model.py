@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.models.base import BaseModel, Predictive
+from forecast.models.base import BaseModel, Predictive, recent_volatility
 
 MAX_H = 36
 """Months ahead cached after a fit (longest horizon served without recomputation)."""
@@ -53,8 +53,8 @@ class ProphetX(BaseModel):
     name = "prophet"
     uses_drivers = True
 
-    def __init__(self, changepoint_prior_scale: float = 0.05, seed: int = 0) -> None:
-        super().__init__()
+    def __init__(self, changepoint_prior_scale: float = 0.05, seed: int = 0, **kw) -> None:
+        super().__init__(**kw)
         self.changepoint_prior_scale = changepoint_prior_scale
         self.seed = seed
 
@@ -116,7 +116,8 @@ class ProphetX(BaseModel):
         else:
             phi = 0.0
         self.phi_ = float(np.clip(phi, 0.0, 0.98))
-        self.sigma_ = float(np.std(r[1:] - self.phi_ * r[:-1], ddof=1))
+        innov = r[1:] - self.phi_ * r[:-1]
+        self.sigma_ = float(np.std(innov, ddof=1)) * recent_volatility(innov, self.vol_window)
         self.last_resid_ = float(resid[-1])
 
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> ProphetX:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside
+from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside, recent_volatility
 
 
 def _series(z: pd.Series, fill: bool) -> pd.Series:
@@ -34,7 +34,8 @@ class ETS(BaseModel):
     additive 12-month seasonality, on log1p counts (statsmodels ``ETSModel``).
 
     Ignores drivers. Intervals: statsmodels' analytic forecast variance; paths:
-    ``ETSResults.simulate``.
+    ``ETSResults.simulate``; both widened or narrowed by the recent error level
+    (:func:`forecast.models.base.recent_volatility`).
     """
 
     name = "ets"
@@ -51,6 +52,7 @@ class ETS(BaseModel):
             self.res_ = ETSModel(s, **self.SPEC).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
         self.params_ = self.res_.params
+        self.vol_ = recent_volatility(np.asarray(self.res_.resid)[SEASON:], self.vol_window)
         self._fitted = True
         return self
 
@@ -62,6 +64,7 @@ class ETS(BaseModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.res_ = ETSModel(s, **self.SPEC).smooth(self.params_)
+        self.vol_ = recent_volatility(np.asarray(self.res_.resid)[SEASON:], self.vol_window)
         return self
 
     def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
@@ -72,21 +75,22 @@ class ETS(BaseModel):
         scale = np.sqrt(np.asarray(pred.var_pred_mean, dtype=float))
         sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, rng=rng)
         paths = np.asarray(sims, dtype=float).reshape(h, n_paths).T
-        return Predictive(loc, scale, paths)
+        return Predictive(loc, scale, paths).rescaled(self.vol_)
 
 
 class SarimaxX(BaseModel):
     """Regression on the driver features with SARIMA(1,1,1)(1,0,0)12 errors, on log1p
     counts (statsmodels ``SARIMAX``). Features are standardised with the training
-    means/sds. Intervals: Kalman-filter forecast variance; paths: ``simulate``
-    with the scenario's future features.
+    means/sds. Intervals: Kalman-filter forecast variance; paths: joint draws of
+    the same state-space forecast errors; both scaled by the recent level of the
+    standardised one-step errors (:func:`forecast.models.base.recent_volatility`).
     """
 
     name = "sarimax"
     uses_drivers = True
 
-    def __init__(self, order=(1, 1, 1), seasonal_order=(1, 0, 0, SEASON)) -> None:
-        super().__init__()
+    def __init__(self, order=(1, 1, 1), seasonal_order=(1, 0, 0, SEASON), **kw) -> None:
+        super().__init__(**kw)
         self.order = tuple(order)
         self.seasonal_order = tuple(seasonal_order)
 
@@ -113,8 +117,14 @@ class SarimaxX(BaseModel):
             self.res_ = SARIMAX(s, exog=ex, order=self.order,
                                 seasonal_order=self.seasonal_order).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
+        self._set_vol()
         self._fitted = True
         return self
+
+    def _set_vol(self) -> None:
+        std = np.asarray(self.res_.filter_results.standardized_forecasts_error)[0]
+        d = self.order[1] + self.seasonal_order[1] * self.seasonal_order[3]
+        self.vol_ = recent_volatility(std[max(d, SEASON):], self.vol_window)
 
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> SarimaxX:
         self._check_fitted()
@@ -125,6 +135,7 @@ class SarimaxX(BaseModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.res_ = self.res_.apply(s, exog=ex)
+        self._set_vol()
         return self
 
     def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
@@ -139,7 +150,7 @@ class SarimaxX(BaseModel):
         loc = np.asarray(fc.predicted_mean, dtype=float)
         scale = np.asarray(fc.se_mean, dtype=float)
         paths = loc + _state_space_noise(self.res_, h, n_paths, rng)
-        return Predictive(loc, scale, paths)
+        return Predictive(loc, scale, paths).rescaled(self.vol_)
 
 
 def _psd_sqrt(a: np.ndarray) -> np.ndarray:
