@@ -14,10 +14,11 @@ method therefore links the two:
    monthly movement series the forecast runs on (default ``frontex_afg_total``,
    Frontex detections of Afghans: an index of outward movement, not a count of
    the people who reach Central Asia). Years with any month NA are skipped.
-3. **Share** ``r_y = A_y / S_y`` over the last ``years`` years where both are
-   reported; each host's share is a Gamma distribution with the mean and
-   standard deviation of those ratios (its uncertainty is the year-to-year
-   spread). Hosts with fewer than ``min_years`` reported years get no estimated
+3. **Share** over the last ``years`` years where both are reported: the ratio
+   of sums ``sum(A_y) / sum(S_y)`` (so that, summed over those years, the
+   method reproduces UNHCR's arrivals exactly), with uncertainty from the
+   year-to-year spread of ``r_y = A_y / S_y`` (sd weighted by ``S_y``); each
+   host's share is a Gamma distribution with that mean and sd. Hosts with fewer than ``min_years`` reported years get no estimated
    share: pass one (``shares=`` or ``Scenario.host_shares``) or they are left out
    (listed in ``frame.attrs["skipped_hosts"]``).
 4. **Monthly arrivals**: path ``i`` of the movement forecast times one share
@@ -88,11 +89,15 @@ def estimate_shares(hosts_annual: pd.DataFrame, history: pd.DataFrame,
     for host in HOSTS:
         a = arr.loc[arr["host_iso3"] == host].set_index("year")["arrivals"].dropna()
         common = sorted(set(a.index) & set(mov.index))[-years:]
-        r = (a.loc[common] / mov.loc[common]).to_numpy(dtype=float) if common else np.array([])
-        n = len(r)
-        rows.append({"host_iso3": host,
-                     "share_mean": float(r.mean()) if n else np.nan,
-                     "share_sd": float(r.std(ddof=1)) if n > 1 else np.nan,
+        av = a.loc[common].to_numpy(dtype=float)
+        sv = mov.loc[common].to_numpy(dtype=float)
+        n = len(common)
+        mean = float(av.sum() / sv.sum()) if n and sv.sum() > 0 else np.nan
+        sd = np.nan
+        if n > 1 and sv.sum() > 0:
+            r = av / sv
+            sd = float(np.sqrt(np.sum(sv * (r - mean) ** 2) / sv.sum() * n / (n - 1)))
+        rows.append({"host_iso3": host, "share_mean": mean, "share_sd": sd,
                      "n_years": n,
                      "first_year": common[0] if n else pd.NA,
                      "last_year": common[-1] if n else pd.NA,
