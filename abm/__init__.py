@@ -4,6 +4,7 @@ Input is an *arrivals frame* (see ``docs/architecture.md``); ``abm`` never
 imports ``forecast``. Public API (documented in ``docs/abm.md``):
 
 * :func:`simulate` -- one run -> :class:`SimulationResult` (steps, population, summary)
+* :func:`build_model` -- the Mesa model of one run, with Household agents, to step through
 * :func:`monte_carlo` -- many runs over paths and seeds -> :class:`MonteCarloResult`
 * :func:`advise` -- smallest added capacity and dates for a risk level
 * :func:`sweep` -- scenarios x plans x seeds, in-process or on Dask
@@ -18,7 +19,7 @@ import pandas as pd
 from abm.advice import advise
 from abm.config import ABMConfig, load_standards
 from abm.errors import ABMError, ConfigError, InputError
-from abm.runs import MonteCarloResult, SimulationResult, monte_carlo, simulate
+from abm.runs import MonteCarloResult, SimulationResult, build_model, monte_carlo, simulate
 from abm.schema import (
     check_arrivals,
     check_facilities,
@@ -46,7 +47,7 @@ def default_facilities() -> pd.DataFrame:
 
 __all__ = [
     "ABMConfig", "ABMError", "ConfigError", "InputError", "MonteCarloResult",
-    "SimulationResult", "advise", "check_arrivals", "check_facilities", "check_plans",
+    "SimulationResult", "advise", "build_model", "check_arrivals", "check_facilities", "check_plans",
     "default_facilities", "load_standards", "monte_carlo", "read_arrivals",
     "read_facilities", "read_plans", "simulate", "sweep",
 ]

@@ -1,13 +1,16 @@
-"""Mesa agents of the capacity model: facilities (shelter sites, schools, clinics).
+"""Mesa agents of the capacity model: facilities and (opt-in) households.
 
-Facilities are Mesa agents: each knows its capacity (in its type's unit) and
-the day it becomes available. Households are not one Mesa agent each: they are
-rows of a :class:`abm.demographics.Households` table that the model spawns
-step by step and serves with array operations, because per-agent Python
-cannot reach the required throughput (about 10 million person-days per
-second). Individual household decisions (size, composition, stay, exit route,
-admission in arrival order, never split) are still drawn and applied per
-household.
+Facilities (shelter sites, schools, clinics, planned expansions) are always
+Mesa agents: each knows its capacity (in its type's unit) and the day it
+becomes available. Households are rows of a
+:class:`abm.demographics.Households` table that the model spawns step by step
+and serves with array operations, because per-agent Python cannot reach the
+required throughput (about 10 million person-days per second; creating one
+Mesa agent alone costs about 5 microseconds). With
+``CapacityModel(..., household_agents=True)`` every household is also a
+:class:`Household` Mesa agent whose ``status`` the model updates when that
+household is admitted to shelter or leaves: the individual view, for single
+runs and inspection; Monte Carlo runs leave it off.
 """
 
 from __future__ import annotations
@@ -80,6 +83,39 @@ class Clinic(Facility):
     """A primary health clinic; capacity in consultations per calendar day."""
 
     facility_type = "clinic"
+
+
+class Household(mesa.Agent):
+    """One arriving household (opt-in agent view of a household-table row).
+
+    row: index into ``model.households``; size, school_age, pregnant, chronic
+    [persons]; arrival_day, exit_day [day index]; route (exit route name);
+    status: ``waiting`` (present, unsheltered), ``sheltered`` or ``left``;
+    sheltered_day: day index of admission (None if never admitted).
+    """
+
+    def __init__(self, model: mesa.Model, row: int) -> None:
+        super().__init__(model)
+        hh = model.households
+        self.row = int(row)
+        self.size = int(hh.size[row])
+        self.school_age = int(hh.school_age[row])
+        self.pregnant = int(hh.pregnant[row])
+        self.chronic = int(hh.chronic[row])
+        self.arrival_day = int(hh.arrival_day[row])
+        self.exit_day = int(hh.exit_day[row])
+        self.route = model.exit_routes[int(hh.route[row])]
+        self.status = "waiting"
+        self.sheltered_day: int | None = None
+
+    def admit(self, day: int) -> None:
+        """The household takes shelter places for all its members."""
+        self.status = "sheltered"
+        self.sheltered_day = int(day)
+
+    def leave(self) -> None:
+        """The household leaves the host area by its route."""
+        self.status = "left"
 
 
 AGENT_CLASSES = {"shelter": ShelterSite, "school": School, "clinic": Clinic}

@@ -55,11 +55,14 @@ class CapacityModel(mesa.Model):
     config: the run's :class:`ABMConfig`.
     shares: (age band, sex) shares (:func:`abm.demographics.category_shares`).
     seed / rng: an int seed or a numpy Generator (pass one, not both).
+    household_agents: also keep every household as a :class:`abm.agents.Household`
+    Mesa agent whose status follows the model's decisions (slower; same results).
     """
 
     def __init__(self, arrivals, months: pd.DatetimeIndex, facilities: pd.DataFrame,
                  plans: pd.DataFrame, config: ABMConfig, shares: np.ndarray, *,
-                 seed: int | None = None, rng: np.random.Generator | None = None) -> None:
+                 seed: int | None = None, rng: np.random.Generator | None = None,
+                 household_agents: bool = False) -> None:
         if rng is None:
             rng = np.random.default_rng(seed)
         super().__init__(rng=rng)
@@ -81,6 +84,11 @@ class CapacityModel(mesa.Model):
         self._prepare_steps()
         self.n_spawned = 0  # households that have arrived so far
         self._blocked = 0  # first household not admitted to shelter (arrival order)
+        self.exit_routes = EXIT_ROUTES
+        self.household_agents = bool(household_agents)
+        self._hh_agents: list = []
+        self._exit_order = np.argsort(self.households.exit_day, kind="stable")
+        self._exit_ptr = 0
         self.running = self.n_steps > 0
 
     # set-up ------------------------------------------------------------------------
@@ -170,6 +178,7 @@ class CapacityModel(mesa.Model):
             self.running = False
             return
         snap = self._snap[t]
+        spawned_before, blocked_before = self.n_spawned, self._blocked
         self.n_spawned = self._spawn_list[t]
         # shelter: admitted whole, strict arrival order (a prefix of present households)
         present = self._present_snap[t]
@@ -179,10 +188,31 @@ class CapacityModel(mesa.Model):
             self._blocked = self.n_spawned  # everybody present fits: all admitted
         else:
             self._sheltered[t] = self._sheltered_prefix(snap, cap, present)
+        if self.household_agents:
+            self._update_household_agents(spawned_before, blocked_before, snap)
         # clinics: Poisson consultations over the step (capacity applied in ``records``)
         self._visits[t] = self.rng.poisson(self._clinic_mean[t])
         if t == self.n_steps - 1:
             self.running = False
+
+    def _update_household_agents(self, spawned_before: int, blocked_before: int,
+                                 snap: int) -> None:
+        """Spawn this step's Household agents; mark admissions and departures."""
+        from abm.agents import Household
+        hh = self.households
+        for row in range(spawned_before, self.n_spawned):
+            self._hh_agents.append(Household(self, row))
+        # departures: every household whose stay ends by the end of this step
+        order, ptr = self._exit_order, self._exit_ptr
+        while ptr < order.size and hh.exit_day[order[ptr]] <= snap:
+            self._hh_agents[order[ptr]].leave()
+            ptr += 1
+        self._exit_ptr = ptr
+        # admissions: present households that the blocked position moved past
+        for row in range(blocked_before, self._blocked):
+            agent = self._hh_agents[row]
+            if agent.status == "waiting" and hh.exit_day[row] > snap:
+                agent.admit(snap)
 
     @property
     def records(self) -> dict[str, np.ndarray]:

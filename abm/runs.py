@@ -186,6 +186,35 @@ def _step_dates(months: pd.DatetimeIndex, step_start: np.ndarray) -> pd.Datetime
 
 
 # --------------------------------------------------------------------------- public API
+def build_model(arrivals, facilities, config: ABMConfig | None = None, seed: int = 0, *,
+                plans=None, path: int = 0, demographics: pd.DataFrame | None = None,
+                household_agents: bool = True) -> CapacityModel:
+    """The Mesa model of one run, not yet stepped (for inspection, step by step).
+
+    Same inputs as :func:`simulate` (and the same results for the same seed).
+    With ``household_agents`` (default here) every household is a
+    :class:`abm.agents.Household` agent whose ``status`` (waiting, sheltered,
+    left) follows the model. Call ``model.step()`` or ``model.run()``; read
+    ``model.records`` (per-step arrays) and ``model.agents``.
+    """
+    arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
+    vec = _one_path(arr, path)
+    return CapacityModel(vec, inputs.months, inputs.facilities, inputs.plans, inputs.config,
+                         inputs.shares, rng=np.random.default_rng(seed),
+                         household_agents=household_agents)
+
+
+def _one_path(arr: Arrivals, path: int) -> np.ndarray:
+    if arr.quantiles is not None:
+        levels = np.asarray(arr.quantiles)
+        return np.array([np.interp(0.5, levels, arr.values[:, m])
+                         for m in range(arr.values.shape[1])])
+    if not 0 <= path < arr.values.shape[0]:
+        from abm.errors import InputError
+        raise InputError(f"arrivals frame: path {path} out of range 0..{arr.values.shape[0] - 1}")
+    return arr.values[path]
+
+
 @dataclass(frozen=True)
 class SimulationResult:
     """Frames of one run: ``steps``, ``population``, ``summary`` (see :func:`simulate`)."""
@@ -233,15 +262,7 @@ def simulate(arrivals, facilities, config: ABMConfig | None = None, seed: int = 
     out of school, consultations).
     """
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
-    if arr.quantiles is not None:
-        levels = np.asarray(arr.quantiles)
-        vec = np.array([np.interp(0.5, levels, arr.values[:, m])
-                        for m in range(arr.values.shape[1])])
-    else:
-        if not 0 <= path < arr.values.shape[0]:
-            from abm.errors import InputError
-            raise InputError(f"arrivals frame: path {path} out of range 0..{arr.values.shape[0] - 1}")
-        vec = arr.values[path]
+    vec = _one_path(arr, path)
     res = run_arrays(vec, inputs, np.random.default_rng(seed))
     rec = {k: res[k][None, :] for k in RECORDS}
     dates = _step_dates(inputs.months, res["_step_start"])

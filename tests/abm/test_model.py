@@ -174,3 +174,35 @@ def test_facilities_are_mesa_agents():
     kinds = sorted(type(a).__name__ for a in m.agents)
     assert kinds == sorted([ShelterSite.__name__, School.__name__, Clinic.__name__])
     assert m.steps == m.n_steps
+
+
+@pytest.mark.parametrize("step_days", [1, 7])
+def test_household_agents_follow_the_model_decisions(step_days):
+    """Opt-in Household agents: their statuses add up to the recorded accounts every step."""
+    from abm.agents import Household
+    config = ABMConfig(mean_stay_days=40.0, step_days=step_days)
+    shares = category_shares(read_demographics(), config.demographics_scope)
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    fac = check_facilities(pd.DataFrame({
+        "facility_id": ["a", "b"], "facility_type": "shelter", "quantity": [150.0, 200.0],
+        "quantity_unit": "persons", "opens": [months[0], months[0] + pd.Timedelta(days=45)]}))
+    m = CapacityModel(np.array([300.0, 250.0, 100.0]), months, fac, check_plans(None), config,
+                      shares, seed=12, household_agents=True)
+    seen = set()
+    while m.running:
+        m.step()
+        t = m.steps - 1
+        rec = m.records
+        agents = list(m.agents_by_type[Household])
+        total = {s: sum(a.size for a in agents if a.status == s)
+                 for s in ("waiting", "sheltered", "left")}
+        assert total["sheltered"] == rec["sheltered"][t]
+        assert total["waiting"] == rec["unsheltered"][t]
+        assert total["left"] == rec["exited_cum"][t]
+        seen |= {s for s, v in total.items() if v > 0}
+    assert seen == {"waiting", "sheltered", "left"}
+    plain = _model([300.0, 250.0, 100.0], fac, config, seed=12)
+    for name in ("sheltered", "unsheltered", "clinic_demand"):
+        assert np.array_equal(plain.records[name], m.records[name])
+    admitted = [a for a in agents if a.sheltered_day is not None]
+    assert all(a.arrival_day <= a.sheltered_day < a.exit_day for a in admitted)

@@ -101,3 +101,14 @@ def test_quantile_input_is_sampled_comonotonically(facilities):
 def test_bad_run_counts(arrivals, facilities):
     with pytest.raises(ConfigError, match="n_runs"):
         monte_carlo(arrivals, facilities, CFG, n_runs=0)
+
+
+def test_build_model_gives_the_same_run_as_simulate(arrivals, facilities):
+    from abm import build_model
+    from abm.agents import Household
+    res = simulate(arrivals, facilities, CFG, seed=21, path=1)
+    model = build_model(arrivals, facilities, CFG, seed=21, path=1).run()
+    assert np.array_equal(model.records["sheltered"], res.population["sheltered"].to_numpy())
+    assert len(model.agents_by_type[Household]) == len(model.households)
+    with pytest.raises(Exception, match="path 5 out of range"):
+        simulate(arrivals, facilities, CFG, path=5)
