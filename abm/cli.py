@@ -201,6 +201,69 @@ def advise(
     console.print(f"wrote advice.csv and advice_schedule.csv with .json provenance to {out}")
 
 
+def _named(items: list[str] | None, flag: str) -> dict[str, Path]:
+    out = {}
+    for item in items or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise ConfigError(f"{flag}: expected NAME=FILE.csv, got {item!r}")
+        if name.strip() in out:
+            raise ConfigError(f"{flag}: name {name.strip()!r} given twice")
+        out[name.strip()] = Path(path.strip())
+    return out
+
+
+@app.command()
+@_errors
+def sweep(
+    scenario: Annotated[list[str], typer.Option("--scenario", "-s",
+                                                help="NAME=ARRIVALS.csv (repeatable).")],
+    plan: Annotated[list[str] | None, typer.Option("--plan", "-p",
+                                                   help="NAME=PLANS.csv (repeatable).")] = None,
+    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
+    seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds, e.g. 0,1,2.")] = "0",
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per cell.")] = 50,
+    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
+    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+) -> None:
+    """Scenarios x capacity plans x seeds, in-process or on Dask; writes stacked summaries."""
+    from abm import ABMConfig, default_facilities, read_arrivals, read_facilities, read_plans
+    from abm import sweep as sweep_fn
+    from abm.export import file_digest, provenance, write_csv
+    try:
+        seed_list = [int(x) for x in seeds.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"--seeds: expected comma-separated integers, got {seeds!r}") from None
+    names = ["sweep_summary.csv", "sweep_p_shortfall.csv", "sweep_summary_quantiles.csv"]
+    _check_out(out, names, force)
+    scen_files, plan_files = _named(scenario, "--scenario"), _named(plan, "--plan")
+    scenarios = {k: read_arrivals(v, host=host, model=model) for k, v in scen_files.items()}
+    plans = {k: read_plans(v) for k, v in plan_files.items()} or {"none": None}
+    fac = read_facilities(facilities) if facilities else default_facilities()
+    cfg = ABMConfig.from_json(config) if config else ABMConfig()
+    if step_days is not None:
+        cfg = cfg.with_(step_days=step_days)
+    n_cells = len(scenarios) * len(plans) * len(seed_list)
+    with _progress("Sweep cells") as bar:
+        task = bar.add_task("cells", total=n_cells)
+        frames = sweep_fn(scenarios, fac, plans, seeds=seed_list, config=cfg, n_runs=runs,
+                          client=dask or None,
+                          progress=lambda done, total: bar.update(task, completed=done))
+    prov = provenance(command="abm sweep", seeds=seed_list, n_runs=runs, config=cfg.to_dict(),
+                      scenarios={k: {"path": str(v), "sha256": file_digest(v)}
+                                 for k, v in scen_files.items()},
+                      plans={k: {"path": str(v), "sha256": file_digest(v)}
+                             for k, v in plan_files.items()})
+    for name, key in zip(names, ("summary", "p_shortfall", "summary_quantiles"), strict=True):
+        write_csv(frames[key], out / name, prov, overwrite=force)
+    console.print(f"wrote {', '.join(names)} ({n_cells} cells) with .json provenance to {out}")
+
+
 @app.command()
 @_errors
 def export(

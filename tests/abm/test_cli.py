@@ -65,3 +65,22 @@ def test_bad_inputs_give_one_line_errors(tmp_path, data_dir):
                               "-o", str(tmp_path / "o")])
     assert res.exit_code == 2 and "--lead-time" in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_sweep_command(tmp_path, data_dir):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("facility_type,quantity,quantity_unit,ordered,lead_time_days\n"
+                    "shelter,300,persons,2025-02-01,10\n")
+    out = tmp_path / "sw"
+    args = ["sweep", "-s", f"a={data_dir / 'arrivals_paths.csv'}", "-p", f"more={plan}",
+            "-f", str(data_dir / "facilities_small.csv"), "--seeds", "1,2", "-n", "3",
+            "--step-days", "7", "-o", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(out / "sweep_summary.csv")
+    assert set(summary["seed"]) == {1, 2} and set(summary["plan"]) == {"more"}
+    assert len(summary) == 2 * 3 * 3  # seeds x runs x facility types
+    bad = runner.invoke(app, ["sweep", "-s", "noequals", "-o", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--scenario" in bad.output
+    bad = runner.invoke(app, [*args[:-2], "--seeds", "a,b", "-o", str(tmp_path / "y")])
+    assert bad.exit_code == 2 and "--seeds" in bad.output
