@@ -156,12 +156,6 @@ def capacity(arrivals: pd.DataFrame, facilities: pd.DataFrame, config: ABMConfig
     return abm.monte_carlo(arrivals, facilities, config, plans=plans, n_runs=n_runs, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def advice(arrivals: pd.DataFrame, facilities: pd.DataFrame, config: ABMConfig,
-           risk: float, n_runs: int, seed: int) -> pd.DataFrame:
-    return abm.advise(arrivals, facilities, config, risk=risk, n_runs=n_runs, seed=seed)
-
-
 def chart_png(chart) -> bytes:
     """PNG bytes of an Altair chart (vl-convert, offline)."""
     buf = io.BytesIO()
