@@ -90,7 +90,6 @@ def test_capacity_page_rejects_bad_facilities(app):
     at.session_state["user_data"]["facilities"] = None
     ok(at.run())
     # an absurd facility edit is refused with a message, not a crash
-    import pandas as pd
 
     from app_pages import services
 
