@@ -129,6 +129,7 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str | No
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
     t = z.index[-1]
     obs = drv.observed(drivers, t, drv.needed_columns(features) + _extra_cols(drivers))
+    z = z.loc[drv.feature_start(obs, features):]
     X = drv.feature_frame(obs, z.index, features)
     base = [m for m in models if m != "ensemble"]
     if "ensemble" in models:

@@ -1,6 +1,7 @@
 """Rolling-origin backtests: skill of every model at horizons 1..h on a real series.
 
-Protocol. Origins are the last ``n_origins`` months of the series for which all
+Protocol. The series starts where every driver feature is available
+(:func:`forecast.drivers.feature_start`), for every model alike. Origins are the last ``n_origins`` months of the series for which all
 ``horizon`` following months are reported. At each origin the history and the
 drivers are cut at the origin (:func:`forecast.drivers.observed`), so nothing
 after the origin enters a fit; the future drivers come from a scenario
@@ -134,17 +135,16 @@ def backtest(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str = DEFA
     for m in models:
         make_model(m)
     sid, z = series_z(history, series_id)
+    cols = drv.needed_columns(features)
+    z = z.loc[drv.feature_start(drv.observed(drivers, z.index[-1], cols), features):]
     y = np.expm1(z.to_numpy())
-    valid = np.flatnonzero(~np.isnan(z.to_numpy()))
     last_origin = len(z) - 1 - horizon
     cand = [i for i in range(2 * SEASON + 2, last_origin + 1) if not np.isnan(z.iloc[i])]
     if len(cand) < n_origins:
         raise ModelError(f"series {sid!r}: {len(z)} months allow only {len(cand)} origins "
                          f"with horizon {horizon}; asked for {n_origins}")
     origins = cand[-n_origins:]
-    del valid
     scenario = scenario or Scenario.baseline_persist()
-    cols = drv.needed_columns(features)
     base = [m for m in models if m != "ensemble"]
     if "ensemble" in models:
         base += [m for m in ENSEMBLE_MEMBERS if m not in base]
@@ -189,8 +189,7 @@ def backtest(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str = DEFA
         if "ensemble" in models:
             t0 = time.perf_counter()
             preds["ensemble"] = combine(preds, w, model_rng(seed + oi, "ensemble"))
-            seconds["ensemble"] += time.perf_counter() - t0 + sum(
-                seconds[m] for m in ())
+            seconds["ensemble"] += time.perf_counter() - t0
         for name in models:
             p = preds[name]
             qv = p.quantiles(QUANTILES)

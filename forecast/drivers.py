@@ -153,6 +153,20 @@ def feature_frame(drivers: pd.DataFrame, index: pd.DatetimeIndex,
     return pd.DataFrame(out, index=pd.DatetimeIndex(index, name="ds"))
 
 
+def feature_start(obs: pd.DataFrame,
+                  features: Sequence[Feature] = DEFAULT_FEATURES) -> pd.Timestamp:
+    """First month at which every feature is available (its driver's first reported
+    month plus its lag). Histories that start earlier are trimmed to it by
+    :func:`forecast.api.fit_models` and the backtest, so all models see the same months."""
+    starts = []
+    for f in features:
+        first = obs[f.column].first_valid_index()
+        if first is None:
+            raise SchemaError(f"drivers: column {f.column!r} has no reported value")
+        starts.append(first + pd.offsets.MonthBegin(f.lag))
+    return max(starts)
+
+
 def future_feature_frame(obs: pd.DataFrame, future: pd.DataFrame,
                          features: Sequence[Feature] = DEFAULT_FEATURES) -> pd.DataFrame:
     """Features for the months in ``future`` (indexed by ``ds``, after the origin),

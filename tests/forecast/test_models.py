@@ -151,3 +151,17 @@ def test_quantiles_never_cross_nor_negative(locs, scales, wts):
         q = p.quantiles()
         assert np.all(q >= 0)
         assert np.all(np.diff(q, axis=0) >= 0)
+
+
+def test_recent_volatility_scales_intervals(data):
+    from forecast.models.base import recent_volatility
+
+    calm_then_wild = np.r_[np.ones(100), np.full(36, 3.0)]
+    assert recent_volatility(calm_then_wild, 36) > 1.5
+    assert recent_volatility(calm_then_wild[::-1], 36) < 0.7
+    assert recent_volatility(calm_then_wild, None) == 1.0
+    z, _, _ = data
+    wide = make_model("naive").fit(z, None)
+    local = make_model("naive", vol_window=24).fit(z, None)
+    ratio = local.sigma_ / wide.sigma_
+    assert ratio == pytest.approx(recent_volatility(np.diff(z.to_numpy()), 24))
