@@ -16,6 +16,7 @@ nav = st.navigation({
         st.Page("app_pages/overview.py", title="Overview", icon=":material/public:", default=True),
         st.Page("app_pages/forecast_page.py", title="Scenario & forecast", icon=":material/trending_up:"),
         st.Page("app_pages/capacity.py", title="Capacity", icon=":material/home_work:"),
+        st.Page("app_pages/sites.py", title="Sites & routes", icon=":material/route:"),
         st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     ],
     "Data": [

@@ -183,3 +183,25 @@ def compare_chart(medians: pd.DataFrame, title: str, y_title: str = "persons per
         )
         .properties(height=280)
     )
+
+
+def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame) -> alt.LayerChart:
+    """Sites as circles sized by persons, routes as grey lines (Mercator).
+
+    ``sites``: ``name, country, lat, lon, site_type, population``; ``routes``:
+    ``name1, name2``; ``persons``: ``site, persons`` (persons at the site).
+    """
+    lat = sites.set_index("name")["lat"]
+    lon = sites.set_index("name")["lon"]
+    r = routes.assign(lat=routes["name1"].map(lat), lon=routes["name1"].map(lon),
+                      lat2=routes["name2"].map(lat), lon2=routes["name2"].map(lon))
+    pts = sites.merge(persons, left_on="name", right_on="site", how="left")
+    lines = alt.Chart(r).mark_rule(color="#bbbbbb").encode(
+        longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q")
+    dots = alt.Chart(pts).mark_circle(opacity=0.8).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        size=alt.Size("persons:Q", title="persons", scale=alt.Scale(range=[20, 1500])),
+        color=alt.Color("site_type:N", title="site type"),
+        tooltip=["name:N", "country:N", "site_type:N", alt.Tooltip("persons:Q", format=",.0f"),
+                 alt.Tooltip("population:Q", title="capacity / residents", format=",.0f")])
+    return (lines + dots).project("mercator").properties(height=420, title="Persons per site")

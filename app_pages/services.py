@@ -161,3 +161,56 @@ def chart_png(chart) -> bytes:
     buf = io.BytesIO()
     chart.save(buf, format="png", scale_factor=2)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- sites and routes
+CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+
+
+def central_asia_arrivals(state) -> pd.DataFrame:
+    """Arrivals into the five Central Asian states together (``ds, path, arrivals``):
+    the sum over hosts of each host-arrivals path, for the sidebar scenario and model."""
+    from app_pages.controls import scenario_from_state
+
+    sc = scenario_from_state(state)
+    hp = host_paths(state["series_id"], data_token(), sc, int(state["horizon"]),
+                    int(state["n_paths"]), int(state["seed"]), state["model"])
+    hp = hp[hp["series_id"].isin(CENTRAL_ASIA)]
+    return (hp.groupby(["ds", "path"], as_index=False)["value"].sum()
+            .rename(columns={"value": "arrivals"}))
+
+
+@st.cache_data(show_spinner="Moving arrivals across the network...", max_entries=32)
+def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
+                seed: int) -> dict:
+    """The illustrative Central Asian network (``abm.network``) driven by ``arrivals``
+    (median path, times ``scale``; None = its flat illustrative entries).
+
+    Returns frames: ``sites`` (network sites with lat/lon), ``routes``,
+    ``occupancy`` (day, date, site, site_type, persons), ``summary`` (allocation summary).
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from abm.network import Closure, runs
+    from abm.network import simulate as net_simulate
+
+    base = runs.central_asia_scenario()
+    if arrivals is not None:
+        med = arrivals.groupby("ds", as_index=False)["arrivals"].median()
+        med["arrivals"] = med["arrivals"] * scale
+        start = pd.Timestamp(med["ds"].min())
+        days = min(days, int((med["ds"].max() + pd.offsets.MonthEnd(0) - start).days) + 1)
+        total = runs.daily_entries_from_arrivals(med, start, days)
+        sc = dataclasses.replace(base, start=start, days=days, registered_total=np.asarray(total))
+    else:
+        days = min(days, base.days)
+        sc = dataclasses.replace(base, days=days, registered_total=base.registered_total[:days])
+    closures = tuple(c for c in sc.closures if not (c.kind == "country" and "Turkmenistan" in (c.name1, c.name2)))
+    if close_tkm:
+        closures += (Closure("country", "Afghanistan", "Turkmenistan", 0, None),)
+    sc = dataclasses.replace(sc, closures=closures)
+    res = net_simulate(sc, seed=seed)
+    return {"sites": sc.network.sites, "routes": sc.network.routes,
+            "occupancy": res.to_frame(), "summary": runs.allocation_summary(res)}

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 CHART = "[data-testid='stVegaLiteChart']"
 PAGES = {"overview": "", "forecast": "forecast_page", "capacity": "capacity",
-         "compare": "compare", "your_data": "your_data", "export": "export"}
+         "compare": "compare", "sites": "sites", "your_data": "your_data", "export": "export"}
 FIGURES: dict[str, float] = {}
 
 
@@ -131,6 +131,9 @@ def test_capacity_and_compare_pages(app_server, page, screenshot_dir, capsys):
     page.screenshot(path=screenshot_dir / "capacity.png", full_page=True)
     open_page(page, url, "compare", min_charts=1)
     page.screenshot(path=screenshot_dir / "compare.png", full_page=True)
+    open_page(page, url, "sites", min_charts=2)
+    assert page.get_by_text("Allocation at the end of the run").first.is_visible()
+    page.screenshot(path=screenshot_dir / "sites.png", full_page=True)
     with capsys.disabled():
         print(f"\n[browser] capacity page (fit + 200 Monte Carlo runs) ready in "
               f"{FIGURES['capacity_page_s']:.1f} s")

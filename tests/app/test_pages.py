@@ -137,3 +137,17 @@ def test_host_without_estimated_share_is_explained_then_usable(app):
         ok(at.run())
     assert not at.warning
     assert len(chart_data(at)) == 4
+
+
+def test_sites_page_allocates_and_reacts_to_closure(app):
+    at = goto(app, "sites")
+    before = chart_data(at)
+    assert len(before) == 2  # map, reception-site occupancy
+    table = at.dataframe[0].value
+    tkm_before = table.loc[table["country"] == "Turkmenistan", "persons_end"].sum()
+    at.checkbox(key="net_close_tkm").check()
+    after = chart_data(ok(at.run()))
+    assert after != before
+    table = at.dataframe[0].value
+    tkm_after = table.loc[table["country"] == "Turkmenistan", "persons_end"].sum()
+    assert tkm_after < tkm_before  # a closed border sends nobody to Turkmenistan
