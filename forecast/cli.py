@@ -54,6 +54,16 @@ def _guard(fn: Callable) -> Callable:
     return inner
 
 
+def _free(paths: list[Path], force: bool) -> None:
+    """Refuse early (before any fitting) when an output exists and --force is not given."""
+    if force:
+        return
+    for p in paths:
+        for f in (p, p.with_name(p.name + ".json")):
+            if f.exists():
+                raise FileExistsError(f"{f} exists; pass --force to replace it")
+
+
 def _models(spec: str) -> list[str]:
     from forecast.models import make_model
 
@@ -97,6 +107,15 @@ def _console():
     return Console(stderr=True)
 
 
+def _out():
+    """Console for tables: at least 110 columns wide so no column is cut."""
+    import shutil
+
+    from rich.console import Console
+
+    return Console(width=max(110, shutil.get_terminal_size((110, 24)).columns))
+
+
 @app.command()
 @_guard
 def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline",
@@ -105,13 +124,14 @@ def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline"
             help="Directory for forecast.csv and paths.csv (+ .json sidecars).")] = None,
         force: Force = False, history: HistoryCsv = None, drivers: DriversCsv = None) -> None:
     """Fit the models, forecast under a scenario, print median and 80% interval."""
-    from rich.console import Console
     from rich.table import Table
 
     from forecast import api, export
     from forecast.scenarios import get_scenario
 
     sc = get_scenario(scenario)
+    if out:
+        _free([out / "forecast.csv", out / "paths.csv"], force)
     _, fitted = _fit(series, models, seed, history, drivers)
     fc, pth = api.predict(fitted, sc, horizon, paths)
     wide = fc.pivot_table(index=["model", "ds"], columns="quantile", values="value")
@@ -121,7 +141,7 @@ def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline"
         t.add_column(c, justify="right" if c not in ("model",) else "left")
     for (m, ds), r in wide.iterrows():
         t.add_row(m, f"{ds:%Y-%m}", f"{r[0.1]:,.0f}", f"{r[0.5]:,.0f}", f"{r[0.9]:,.0f}")
-    Console().print(t)
+    _out().print(t)
     if out:
         prov = export.provenance(fitted, sc, horizon=horizon, n_paths=paths)
         export.write_csv(fc, out / "forecast.csv", prov, overwrite=force)
@@ -140,13 +160,14 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
              force: Force = False, history: HistoryCsv = None,
              drivers: DriversCsv = None) -> None:
     """Rolling-origin backtest: MAE, MASE, RMSSE, CRPS, pinball, 50/80/90% coverage."""
-    from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
     from forecast import backtest as bt
     from forecast import export
 
+    if out:
+        _free([out], force)
     h, d = _inputs(series, history, drivers)
     names = _models(models)
     with Progress(console=_console(), transient=True) as bar:
@@ -154,7 +175,7 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
         res = bt.backtest(h, d, series_id=series, models=names, n_origins=origins,
                           horizon=horizon, n_paths=paths, seed=seed,
                           progress=lambda i, n: bar.update(task, completed=i))
-    con = Console()
+    con = _out()
     for hs, label in ((range(1, min(6, horizon) + 1), "1-6"), (range(1, horizon + 1),
                                                                 f"1-{horizon}")):
         s = res.summary(hs)
@@ -189,6 +210,8 @@ def export_cmd(out: Annotated[Path, typer.Option(help="Output directory.")],
     from forecast.scenarios import get_scenario
 
     sc = get_scenario(scenario)
+    _free([out / "forecast.csv", out / "paths.csv", *([out / "hosts.csv"] if hosts else [])],
+          force)
     h, fitted = _fit(series, models, seed, history, drivers)
     fc, pth = api.predict(fitted, sc, horizon, paths)
     prov = export.provenance(fitted, sc, horizon=horizon, n_paths=paths)
