@@ -96,3 +96,14 @@ def test_to_arrivals_frame(fitted):
     np.testing.assert_array_equal(arr["arrivals"].to_numpy(), sub["value"].to_numpy())
     with pytest.raises(SchemaError, match="no host 'TJK'"):
         api.to_arrivals_frame(paths, host="TJK")
+
+
+def test_import_does_not_load_prophet():
+    import subprocess
+    import sys
+
+    code = ("import sys, forecast.api, forecast.backtest, forecast.cli, forecast.models; "
+            "print('prophet' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -97,3 +97,14 @@ def test_skill_weights(inputs):
     assert max(w, key=w.get) == best
     with pytest.raises(ModelError, match="no model"):
         bt.skill_weights(res, members=("prophet",))
+
+
+def test_backtest_is_deterministic(inputs):
+    h, d = inputs
+    kw = dict(series_id="syn", models=["naive", "drift", "ensemble"], n_origins=2, horizon=2,
+              n_paths=20, seed=5)
+    a = bt.backtest(h, d, **kw).points
+    b = bt.backtest(h, d, **kw).points
+    pd.testing.assert_frame_equal(a, b)
+    c = bt.backtest(h, d, **{**kw, "seed": 6}).points
+    assert not np.allclose(a["crps"], c["crps"])
