@@ -96,6 +96,9 @@ def series_z(history: pd.DataFrame, series_id: str | None,
         raise SchemaError(f"history frame: column 'series_id': no series {series_id!r}; "
                           f"have {ids}")
     s = h.loc[h["series_id"] == series_id].set_index("ds")["y"].sort_index()
+    if s.notna().sum() < 2:
+        raise SchemaError(f"history frame: column 'y': series {series_id!r} has fewer than 2 "
+                          "reported months")
     s = s.loc[s.first_valid_index():]
     last = s.last_valid_index()
     origin = last if origin is None else min(pd.Timestamp(origin), last)
@@ -128,7 +131,7 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str | No
         make_model(m)  # unknown alias -> ModelError listing the choices
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
     t = z.index[-1]
-    obs = drv.observed(drivers, t, drv.needed_columns(features) + _extra_cols(drivers))
+    obs = drv.observed(drivers, t, drv.needed_columns(features) + _extra_cols(drivers, t))
     z = z.loc[drv.feature_start(obs, features):]
     X = drv.feature_frame(obs, z.index, features)
     base = [m for m in models if m != "ensemble"]
@@ -144,9 +147,11 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str | No
     return FittedModels(sid, t, z, obs, tuple(features), fitted, models, seed, w)
 
 
-def _extra_cols(drivers: pd.DataFrame) -> list[str]:
-    """Driver columns a scenario may move, kept with the observed drivers."""
-    return [c for c in drv.DRIVER_COLUMNS if c in drivers.columns]
+def _extra_cols(drivers: pd.DataFrame, origin: pd.Timestamp) -> list[str]:
+    """Driver columns a scenario may move, kept with the observed drivers (those
+    reported at least once by the origin)."""
+    known = drivers.loc[pd.to_datetime(drivers["ds"]) <= origin] if "ds" in drivers else drivers
+    return [c for c in drv.DRIVER_COLUMNS if c in known.columns and known[c].notna().any()]
 
 
 def predict_raw(fitted: FittedModels, scenario: Scenario | None = None, horizon: int = 12,

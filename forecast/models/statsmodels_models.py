@@ -61,9 +61,10 @@ class ETS(BaseModel):
 
         self._check_fitted()
         s = _series(z, fill=True).dropna()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             self.res_ = ETSModel(s, **self.SPEC).smooth(self.params_)
+        self.warnings_ += [str(w.message) for w in caught]
         self.vol_ = recent_volatility(np.asarray(self.res_.resid)[SEASON:], self.vol_window)
         return self
 
@@ -132,9 +133,10 @@ class SarimaxX(BaseModel):
         ex = self._exog(X)
         if ex is not None:
             ex = ex.set_axis(s.index)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             self.res_ = self.res_.apply(s, exog=ex)
+        self.warnings_ += [str(w.message) for w in caught]
         self._set_vol()
         return self
 

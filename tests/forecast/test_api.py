@@ -107,3 +107,15 @@ def test_import_does_not_load_prophet():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_optional_driver_columns_may_be_empty_or_absent(inputs):
+    h, d = inputs
+    d2 = d.assign(temp_c=np.nan).drop(columns=["precip_anom_mm"])
+    f = api.fit_models(h, d2, models=["sarimax"])
+    assert "temp_c" not in f.drivers_obs.columns
+    fc, _ = api.predict(f, Scenario.drought(), 3, 5)
+    assert len(fc) == 3 * len(QUANTILES)
+    empty = h.assign(y=np.nan)
+    with pytest.raises(SchemaError, match="fewer than 2 reported months"):
+        api.fit_models(empty, d, models=["naive"])
