@@ -72,15 +72,32 @@ class BacktestResult:
     settings: dict = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
-        """Skill by model and horizon: ``model, horizon, n`` + :data:`METRICS`."""
-        return _aggregate(self.points, ["model", "horizon"])
+        """Skill by model and horizon: ``model, horizon, n`` + :data:`METRICS`, plus
+        ``rel_mae`` and ``rel_crps`` (ratio to the seasonal naive model at the same
+        horizon; < 1 = better than seasonal naive) when ``snaive`` was run."""
+        return _relative(_aggregate(self.points, ["model", "horizon"]), ["horizon"])
 
     def summary(self, horizons: Sequence[int] = range(1, 7)) -> pd.DataFrame:
-        """Skill by model pooled over ``horizons`` (default 1..6), best CRPS first."""
+        """Skill by model pooled over ``horizons`` (default 1..6), best CRPS first;
+        columns as :meth:`table` without ``horizon``, plus ``seconds``."""
         pts = self.points[self.points["horizon"].isin(list(horizons))]
-        out = _aggregate(pts, ["model"]).sort_values("crps").reset_index(drop=True)
+        out = _relative(_aggregate(pts, ["model"]), [])
+        out = out.sort_values("crps").reset_index(drop=True)
         secs = pd.Series(self.seconds, name="seconds")
         return out.merge(secs, left_on="model", right_index=True, how="left")
+
+
+def _relative(tab: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Add ``rel_mae`` and ``rel_crps``: ratios to ``snaive`` within the same ``by`` group."""
+    if "snaive" not in set(tab["model"]):
+        return tab
+    ref = tab.loc[tab["model"] == "snaive", [*by, "mae", "crps"]]
+    ref = ref.rename(columns={"mae": "_mae", "crps": "_crps"})
+    out = tab.merge(ref, on=by, how="left") if by else tab.assign(
+        _mae=ref["_mae"].iloc[0], _crps=ref["_crps"].iloc[0])
+    out["rel_mae"] = out["mae"] / out["_mae"]
+    out["rel_crps"] = out["crps"] / out["_crps"]
+    return out.drop(columns=["_mae", "_crps"])
 
 
 def _aggregate(pts: pd.DataFrame, by: list[str]) -> pd.DataFrame:

@@ -181,11 +181,12 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
         s = res.summary(hs)
         t = Table(title=f"{series}: horizons {label}, {origins} origins "
                         f"({res.settings['first_origin'][:7]}..{res.settings['last_origin'][:7]})")
-        for c in ("model", *bt.METRICS, "seconds"):
+        cols = [c for c in (*bt.METRICS, "rel_crps") if c in s.columns]
+        for c in ("model", *cols, "seconds"):
             t.add_column(c, justify="left" if c == "model" else "right")
         for _, r in s.iterrows():
             t.add_row(r["model"], *(f"{r[c]:,.0f}" if c in ("mae", "crps", "pinball")
-                                    else f"{r[c]:.3f}" for c in bt.METRICS),
+                                    else f"{r[c]:.3f}" for c in cols),
                       f"{r['seconds']:.1f}")
         con.print(t)
     if out:

@@ -35,7 +35,11 @@ def test_backtest_table(inputs):
     res = bt.backtest(h, d, series_id="syn", models=["naive", "snaive", "drift", "ets"],
                       n_origins=5, horizon=3, n_paths=50, refit_every=3)
     tab = res.table()
-    assert list(tab.columns) == ["model", "horizon", "n", *bt.METRICS]
+    assert list(tab.columns) == ["model", "horizon", "n", *bt.METRICS, "rel_mae", "rel_crps"]
+    sn = tab[tab["model"] == "snaive"].set_index("horizon")
+    ets = tab[tab["model"] == "ets"].set_index("horizon")
+    np.testing.assert_allclose(ets["rel_crps"], ets["crps"] / sn["crps"])
+    assert np.allclose(sn["rel_mae"], 1.0)
     assert set(tab["model"]) == {"naive", "snaive", "drift", "ets"}
     assert (tab["n"] == 5).all() and set(tab["horizon"]) == {1, 2, 3}
     for c in ("cov50", "cov80", "cov90"):
