@@ -102,6 +102,12 @@ class Scenario:
     host_shares: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self):
+        for key in ("host_openness", "host_shares"):  # accept dicts, store sorted pairs
+            value = getattr(self, key)
+            if isinstance(value, dict):
+                object.__setattr__(self, key, _pairs(value))
+        if isinstance(self.shocks, list):
+            object.__setattr__(self, "shocks", tuple(self.shocks))
         _validate(self, "scenario")
 
     # ---- presets -----------------------------------------------------------------
@@ -288,6 +294,8 @@ def _pairs(mapping: dict[str, float]) -> tuple[tuple[str, float], ...]:
 def _validate(s: Scenario, where: str) -> None:
     if not isinstance(s.name, str) or not s.name.strip():
         raise ScenarioError(f"field 'name': must be a non-empty string, got {s.name!r}")
+    if not isinstance(s.description, str):
+        raise ScenarioError(f"field 'description': must be a string, got {s.description!r}")
     if s.baseline not in BASELINES:
         raise ScenarioError(f"field 'baseline': {s.baseline!r} is not one of {BASELINES}")
     for i, sh in enumerate(s.shocks):

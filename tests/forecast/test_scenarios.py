@@ -111,3 +111,12 @@ def test_policy_levers():
     assert s.host_factor("KAZ") == pytest.approx(0.5)
     d = json.loads(s.to_json())
     assert d["host_openness"] == {"TJK": 0.2}
+
+
+def test_constructor_accepts_dicts_and_lists():
+    s = Scenario(name="x", shocks=[Shock("conflict")], host_shares={"TJK": 0.1, "KAZ": 0.2})
+    assert s.host_shares == (("KAZ", 0.2), ("TJK", 0.1))
+    assert isinstance(s.shocks, tuple)
+    assert hash(s) == hash(Scenario.from_json(s.to_json()))
+    with pytest.raises(ScenarioError, match="description"):
+        Scenario(name="x", description=5)
