@@ -131,6 +131,16 @@ def backtest_skill() -> pd.DataFrame | None:
     return None if p is None else pd.read_csv(p)
 
 
+def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
+    """Backtest metrics averaged over ``horizons`` (weighted by forecasts), one row per model,
+    sorted by CRPS (persons per month)."""
+    part = skill[skill["horizon"].isin(list(horizons))]
+    metrics = ["mae", "mase", "rmsse", "crps", "cov50", "cov80", "cov90"]
+    w = part["n"]
+    out = part[metrics].mul(w, axis=0).groupby(part["model"]).sum().div(w.groupby(part["model"]).sum(), axis=0)
+    return out.sort_values("crps")
+
+
 def _has_bundled(name: str) -> bool:
     try:
         return Path(datasets.bundled_path(name)).exists()

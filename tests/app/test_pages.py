@@ -151,3 +151,10 @@ def test_sites_page_allocates_and_reacts_to_closure(app):
     table = at.dataframe[0].value
     tkm_after = table.loc[table["country"] == "Turkmenistan", "persons_end"].sum()
     assert tkm_after < tkm_before  # a closed border sends nobody to Turkmenistan
+
+
+def test_forecast_page_shows_backtest_skill_of_every_model(app):
+    at = goto(app, "forecast_page")
+    skill = at.dataframe[-1].value
+    assert {"ensemble", "snaive", "naive", "sarimax", "prophet", "ets", "drift"} <= set(skill.index)
+    assert skill["crps"].is_monotonic_increasing
