@@ -10,8 +10,20 @@ scale (for downstream Monte Carlo, keeping the correlation across months).
 
 Every engine's interval convention (statsmodels ``alpha``, Prophet
 ``interval_width``) is converted here, once, into quantiles: ``value_q =
-max(0, expm1(loc + scale * Phi^-1(q)))``. The map is monotone in ``q``, so
+max(0, expm1(loc + scale * s * T_nu^-1(q)))``. The map is monotone in ``q``, so
 quantiles never cross, and clipping at 0 keeps counts non-negative.
+
+Heavy tails. One-step errors of monthly migration counts are heavy-tailed even
+on the log scale (calm months, then a surge or a border closure). Each model
+therefore fits a Student-t distribution (degrees of freedom ``nu`` and scale
+``s``, location 0) by maximum likelihood to its own standardised in-sample
+one-step errors (:func:`fit_tails`), and uses it for the marginal of every
+forecast month: a narrower core and heavier tails than the Gaussian. Sample
+paths keep the engine's correlation across months (a Gaussian copula: each
+simulated deviation is mapped through ``Phi`` then ``T_nu^-1``) and are
+truncated at the 0.5% / 99.5% quantiles of the marginal, because ``expm1`` of a
+Student-t has no finite mean and untruncated paths would make sums explode.
+With ``tails="gaussian"`` a model keeps Gaussian marginals (``nu`` = inf, s = 1).
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from forecast.errors import ModelError
 
@@ -72,27 +85,69 @@ def from_model_scale(z: np.ndarray) -> np.ndarray:
     return np.maximum(np.expm1(np.asarray(z, dtype=float)), 0.0)
 
 
+PATH_TRUNCATION = 0.995
+"""Paths are truncated at the (1 - p, p) quantiles of their Student-t marginal."""
+
+NU_RANGE = (2.5, 200.0)
+"""Bounds on the fitted Student-t degrees of freedom (variance finite above 2)."""
+
+
+def fit_tails(u: np.ndarray) -> tuple[float, float]:
+    """Student-t ``(nu, s)`` fitted by maximum likelihood (location 0) to standardised
+    one-step errors ``u``; ``(inf, 1.0)`` when there are fewer than 24 finite errors."""
+    u = np.asarray(u, dtype=float)
+    u = u[np.isfinite(u)]
+    if u.size < 24 or np.std(u) == 0:
+        return float("inf"), 1.0
+    nu, _, s = student_t.fit(u, floc=0)
+    nu = float(np.clip(nu, *NU_RANGE))
+    if nu >= NU_RANGE[1]:
+        return float("inf"), float(np.std(u))
+    return nu, float(s)
+
+
 @dataclass(frozen=True)
 class Predictive:
     """A model's predictive distribution for months origin+1 .. origin+h.
 
-    ``loc`` and ``scale`` (shape ``(h,)``) are the mean and standard deviation
-    of a Gaussian on the log1p scale; ``paths`` (shape ``(n_paths, h)``) are
-    simulated trajectories on the same scale. A mixture (the ensemble) sets
-    ``components`` to ``(weights, locs, scales)`` instead of a single Gaussian.
+    ``loc`` and ``scale`` (shape ``(h,)``) are the centre and the engine's
+    Gaussian standard deviation on the log1p scale; the marginal is
+    ``loc + scale * tscale * T_nu`` (Student-t; ``nu`` = inf is Gaussian).
+    ``paths`` (shape ``(n_paths, h)``) are simulated trajectories on the same
+    scale, already with those marginals. A mixture (the ensemble) sets
+    ``components`` to ``(weights, locs, scales, nus, tscales)``.
     """
 
     loc: np.ndarray
     scale: np.ndarray
     paths: np.ndarray
-    components: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    components: tuple[np.ndarray, ...] | None = None
+    nu: float = float("inf")
+    tscale: float = 1.0
+
+    def with_tails(self, nu: float, tscale: float) -> Predictive:
+        """Gaussian-engine output -> Student-t marginals (Gaussian copula for the
+        paths, truncated at :data:`PATH_TRUNCATION`)."""
+        if self.components is not None or (np.isinf(nu) and tscale == 1.0):
+            return self
+        sd = np.maximum(self.scale, 1e-12)
+        d = (self.paths - self.loc) / sd
+        if np.isinf(nu):
+            d = d * tscale
+            cap = norm.ppf(PATH_TRUNCATION) * tscale
+        else:
+            d = student_t.ppf(norm.cdf(d), nu) * tscale
+            cap = student_t.ppf(PATH_TRUNCATION, nu) * tscale
+        paths = self.loc + sd * np.clip(d, -cap, cap)
+        return Predictive(self.loc, self.scale, paths, None, float(nu), float(tscale))
 
     def quantiles(self, levels: tuple[float, ...] = QUANTILES) -> np.ndarray:
         """Quantiles in persons per month, shape ``(len(levels), h)``; never negative,
         non-decreasing in the level."""
         q = np.asarray(levels, dtype=float)
         if self.components is None:
-            z = self.loc[None, :] + self.scale[None, :] * norm.ppf(q)[:, None]
+            zq = student_t.ppf(q, self.nu) if np.isfinite(self.nu) else norm.ppf(q)
+            z = self.loc[None, :] + (self.scale * self.tscale)[None, :] * zq[:, None]
         else:
             z = _mixture_quantiles(*self.components, q)
         out = from_model_scale(z)
@@ -104,7 +159,8 @@ class Predictive:
         if factor == 1.0 or self.components is not None:
             return self
         return Predictive(self.loc, self.scale * factor,
-                          self.loc + (self.paths - self.loc) * factor)
+                          self.loc + (self.paths - self.loc) * factor, None, self.nu,
+                          self.tscale)
 
     def path_values(self) -> np.ndarray:
         """Sample paths in persons per month, shape ``(n_paths, h)``, never negative."""
@@ -112,18 +168,22 @@ class Predictive:
 
 
 def _mixture_quantiles(w: np.ndarray, locs: np.ndarray, scales: np.ndarray,
-                       q: np.ndarray) -> np.ndarray:
-    """Quantiles of a Gaussian mixture per step by bisection (vectorised).
+                       nus: np.ndarray, tscales: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Quantiles of a mixture of (Student-t) marginals per step by bisection.
 
-    ``w`` (k,), ``locs``/``scales`` (k, h) -> (len(q), h) on the model scale.
+    ``w``, ``nus``, ``tscales`` (k,), ``locs``/``scales`` (k, h) -> (len(q), h) on
+    the model scale.
     """
-    lo = (locs - 6 * scales).min(axis=0)[None, :].repeat(len(q), 0)
-    hi = (locs + 6 * scales).max(axis=0)[None, :].repeat(len(q), 0)
+    s = scales * tscales[:, None]
+    width = 60 * s
+    lo = (locs - width).min(axis=0)[None, :].repeat(len(q), 0)
+    hi = (locs + width).max(axis=0)[None, :].repeat(len(q), 0)
     target = q[:, None]
+    df = nus[None, :, None]
     for _ in range(60):
         mid = 0.5 * (lo + hi)
         cdf = np.einsum("k,qkh->qh", w,
-                        norm.cdf((mid[:, None, :] - locs[None]) / scales[None]))
+                        student_t.cdf((mid[:, None, :] - locs[None]) / s[None], df))
         below = cdf < target
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
@@ -168,10 +228,23 @@ class BaseModel:
     name: ClassVar[str] = "base"
     uses_drivers: ClassVar[bool] = False
 
-    def __init__(self, vol_window: int | None = VOL_WINDOW) -> None:
+    def __init__(self, vol_window: int | None = VOL_WINDOW, tails: str = "t") -> None:
+        if tails not in ("t", "gaussian"):
+            raise ModelError(f"tails must be 't' or 'gaussian', got {tails!r}")
         self._fitted = False
         self.vol_window = vol_window
         self.vol_ = 1.0
+        self.tails = tails
+        self.nu_, self.tscale_ = float("inf"), 1.0
+
+    def _fit_tails(self, u: np.ndarray) -> None:
+        """Set ``nu_`` and ``tscale_`` from standardised one-step in-sample errors."""
+        if self.tails == "t":
+            self.nu_, self.tscale_ = fit_tails(u)
+
+    def _finish(self, pred: Predictive) -> Predictive:
+        """Apply the fitted tails (and local volatility) to an engine's Gaussian output."""
+        return pred.with_tails(self.nu_, self.tscale_).rescaled(self.vol_)
 
     def _check_fitted(self) -> None:
         if not self._fitted:

@@ -3,8 +3,8 @@
 These are the bar every other model must beat (Hyndman & Athanasopoulos,
 *Forecasting: Principles and Practice*, 3rd ed., section 5.2 "Some simple
 forecasting methods"; section 5.5 for their prediction-interval formulas, used
-here on the log1p scale with Gaussian residuals). The residual sd is scaled by the
-recent error level (:func:`forecast.models.base.recent_volatility`).
+here on the log1p scale), with Student-t marginals fitted to their own one-step
+errors (:func:`forecast.models.base.fit_tails`).
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ class Naive(BaseModel):
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> Naive:
         arr = _clean(z, self.name)
         self.last_ = arr[-1]
-        self.sigma_ = float(np.std(np.diff(arr), ddof=1))
-        self.sigma_ *= recent_volatility(np.diff(arr), self.vol_window)
+        d = np.diff(arr)
+        self.sigma_ = float(np.std(d, ddof=1))
+        self._fit_tails(d / self.sigma_)
+        self.sigma_ *= recent_volatility(d, self.vol_window)
         self._fitted = True
         return self
 
@@ -43,7 +45,7 @@ class Naive(BaseModel):
         loc = np.full(h, self.last_)
         scale = self.sigma_ * np.sqrt(k)
         paths = self.last_ + np.cumsum(rng.standard_normal((n_paths, h)) * self.sigma_, axis=1)
-        return Predictive(loc, scale, paths)
+        return self._finish(Predictive(loc, scale, paths))
 
 
 class SeasonalNaive(BaseModel):
@@ -58,7 +60,9 @@ class SeasonalNaive(BaseModel):
         arr = _clean(z, self.name)
         self.last_season_ = arr[-SEASON:]
         sd = arr[SEASON:] - arr[:-SEASON]
-        self.sigma_ = float(np.std(sd, ddof=1)) * recent_volatility(sd, self.vol_window)
+        self.sigma_ = float(np.std(sd, ddof=1))
+        self._fit_tails(sd / self.sigma_)
+        self.sigma_ *= recent_volatility(sd, self.vol_window)
         self._fitted = True
         return self
 
@@ -72,7 +76,7 @@ class SeasonalNaive(BaseModel):
         for j in range(h):
             prev = paths[:, j - SEASON] if j >= SEASON else self.last_season_[j]
             paths[:, j] = prev + eps[:, j]
-        return Predictive(loc, scale, paths)
+        return self._finish(Predictive(loc, scale, paths))
 
 
 class Drift(BaseModel):
@@ -89,6 +93,7 @@ class Drift(BaseModel):
         self.last_ = arr[-1]
         self.slope_ = float(d.mean())
         self.sigma_ = float(np.std(d - self.slope_, ddof=1))
+        self._fit_tails((d - self.slope_) / self.sigma_)
         self.sigma_ *= recent_volatility(d - self.slope_, self.vol_window)
         self.t_ = arr.size
         self._fitted = True
@@ -102,4 +107,4 @@ class Drift(BaseModel):
         infl = np.sqrt(1 + k / (self.t_ - 1))
         steps = rng.standard_normal((n_paths, h)) * self.sigma_
         paths = loc + np.cumsum(steps, axis=1) * infl
-        return Predictive(loc, scale, paths)
+        return self._finish(Predictive(loc, scale, paths))

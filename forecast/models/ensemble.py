@@ -1,7 +1,7 @@
 """Ensemble: a weighted mixture of member models' predictive distributions.
 
-Quantiles are those of the Gaussian mixture on the log1p scale (exact, by
-bisection); path ``i`` is taken from member ``j`` with probability ``w_j``.
+Quantiles are those of the mixture of the members' (Student-t) marginals on
+the log1p scale (exact, by bisection); path ``i`` is taken from member ``j`` with probability ``w_j``.
 Weights default to equal; :func:`forecast.backtest.skill_weights` turns a
 backtest table into inverse-CRPS weights (``w_j ∝ 1 / CRPS_j``).
 """
@@ -28,15 +28,21 @@ def combine(preds: Mapping[str, Predictive], weights: Mapping[str, float],
     if np.any(w < 0) or w.sum() <= 0:
         raise ModelError(f"ensemble: weights must be >= 0 and not all 0, got {dict(weights)}")
     w = w / w.sum()
+    for n in names:
+        if preds[n].components is not None:
+            raise ModelError(f"ensemble: member {n!r} is itself a mixture")
     locs = np.stack([preds[n].loc for n in names])
     scales = np.stack([np.maximum(preds[n].scale, 1e-9) for n in names])
+    nus = np.array([preds[n].nu for n in names], dtype=float)
+    tscales = np.array([preds[n].tscale for n in names], dtype=float)
     loc = w @ locs
-    scale = np.sqrt(w @ (scales**2 + locs**2) - loc**2)
+    sd = scales * tscales[:, None]
+    scale = np.sqrt(w @ (sd**2 + locs**2) - loc**2)
     n_paths = preds[names[0]].paths.shape[0]
     pick = rng.choice(len(names), size=n_paths, p=w)
     stacked = np.stack([preds[n].paths for n in names])  # (k, n, h)
     paths = stacked[pick, np.arange(n_paths)]
-    return Predictive(loc, scale, paths, components=(w, locs, scales))
+    return Predictive(loc, scale, paths, components=(w, locs, scales, nus, tscales))
 
 
 class Ensemble(BaseModel):

@@ -88,6 +88,7 @@ class ProphetX(BaseModel):
             self.center_ = np.zeros(0)
         self._fitted = True
         self._condition(z, X)
+        self._fit_tails(self.innov_ / np.std(self.innov_))
         return self
 
     def _base(self, ds: pd.DatetimeIndex) -> np.ndarray:
@@ -117,6 +118,7 @@ class ProphetX(BaseModel):
             phi = 0.0
         self.phi_ = float(np.clip(phi, 0.0, 0.98))
         innov = r[1:] - self.phi_ * r[:-1]
+        self.innov_ = innov
         self.sigma_ = float(np.std(innov, ddof=1)) * recent_volatility(innov, self.vol_window)
         self.last_resid_ = float(resid[-1])
 
@@ -144,4 +146,4 @@ class ProphetX(BaseModel):
             prev = phi * prev + eps[:, j]
             r[:, j] = prev
         paths = mean + r
-        return Predictive(loc, scale, paths)
+        return self._finish(Predictive(loc, scale, paths))

@@ -34,8 +34,8 @@ class ETS(BaseModel):
     additive 12-month seasonality, on log1p counts (statsmodels ``ETSModel``).
 
     Ignores drivers. Intervals: statsmodels' analytic forecast variance; paths:
-    ``ETSResults.simulate``; both widened or narrowed by the recent error level
-    (:func:`forecast.models.base.recent_volatility`).
+    ``ETSResults.simulate``; Student-t marginals fitted to the one-step errors
+    (:func:`forecast.models.base.fit_tails`).
     """
 
     name = "ets"
@@ -52,7 +52,9 @@ class ETS(BaseModel):
             self.res_ = ETSModel(s, **self.SPEC).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
         self.params_ = self.res_.params
-        self.vol_ = recent_volatility(np.asarray(self.res_.resid)[SEASON:], self.vol_window)
+        resid = np.asarray(self.res_.resid)[SEASON:]
+        self.vol_ = recent_volatility(resid, self.vol_window)
+        self._fit_tails(resid / np.std(resid))
         self._fitted = True
         return self
 
@@ -76,15 +78,15 @@ class ETS(BaseModel):
         scale = np.sqrt(np.asarray(pred.var_pred_mean, dtype=float))
         sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, rng=rng)
         paths = np.asarray(sims, dtype=float).reshape(h, n_paths).T
-        return Predictive(loc, scale, paths).rescaled(self.vol_)
+        return self._finish(Predictive(loc, scale, paths))
 
 
 class SarimaxX(BaseModel):
     """Regression on the driver features with SARIMA(1,1,1)(1,0,0)12 errors, on log1p
     counts (statsmodels ``SARIMAX``). Features are standardised with the training
     means/sds. Intervals: Kalman-filter forecast variance; paths: joint draws of
-    the same state-space forecast errors; both scaled by the recent level of the
-    standardised one-step errors (:func:`forecast.models.base.recent_volatility`).
+    the same state-space forecast errors; Student-t marginals fitted to the
+    standardised one-step errors (:func:`forecast.models.base.fit_tails`).
     """
 
     name = "sarimax"
@@ -119,13 +121,18 @@ class SarimaxX(BaseModel):
                                 seasonal_order=self.seasonal_order).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
         self._set_vol()
+        self._fit_tails(self._std_errors())
         self._fitted = True
         return self
 
-    def _set_vol(self) -> None:
+    def _std_errors(self) -> np.ndarray:
+        """Standardised one-step errors after the differencing burn-in."""
         std = np.asarray(self.res_.filter_results.standardized_forecasts_error)[0]
         d = self.order[1] + self.seasonal_order[1] * self.seasonal_order[3]
-        self.vol_ = recent_volatility(std[max(d, SEASON):], self.vol_window)
+        return std[max(d, SEASON):]
+
+    def _set_vol(self) -> None:
+        self.vol_ = recent_volatility(self._std_errors(), self.vol_window)
 
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> SarimaxX:
         self._check_fitted()
@@ -152,7 +159,7 @@ class SarimaxX(BaseModel):
         loc = np.asarray(fc.predicted_mean, dtype=float)
         scale = np.asarray(fc.se_mean, dtype=float)
         paths = loc + _state_space_noise(self.res_, h, n_paths, rng)
-        return Predictive(loc, scale, paths).rescaled(self.vol_)
+        return self._finish(Predictive(loc, scale, paths))
 
 
 def _psd_sqrt(a: np.ndarray) -> np.ndarray:

@@ -102,9 +102,10 @@ def test_driver_models_respond_to_future_drivers(data, fitted):
         assert np.all(new > base), name
 
 
-def test_sarimax_paths_match_forecast_variance(data, fitted):
-    _, _, Xf = data
-    p = fitted["sarimax"].predict(H, Xf, 4000, model_rng(1, "sarimax"))
+def test_sarimax_paths_match_forecast_variance(data):
+    z, X, Xf = data
+    m = make_model("sarimax", tails="gaussian").fit(z, X)
+    p = m.predict(H, Xf, 4000, model_rng(1, "sarimax"))
     np.testing.assert_allclose(p.paths.std(axis=0), p.scale, rtol=0.1)
     np.testing.assert_allclose(p.paths.mean(axis=0), p.loc, atol=0.1 * p.scale.max())
 
@@ -165,3 +166,36 @@ def test_recent_volatility_scales_intervals(data):
     local = make_model("naive", vol_window=24).fit(z, None)
     ratio = local.sigma_ / wide.sigma_
     assert ratio == pytest.approx(recent_volatility(np.diff(z.to_numpy()), 24))
+
+
+def test_student_t_tails():
+    from scipy.stats import t as student_t
+
+    from forecast.models.base import PATH_TRUNCATION, fit_tails
+
+    rng = np.random.default_rng(0)
+    nu, s = fit_tails(rng.standard_t(3, size=3000) * 0.7)
+    assert 2.5 <= nu < 4.5 and s == pytest.approx(0.7, rel=0.15)
+    nu_g, _ = fit_tails(rng.standard_normal(3000))
+    assert nu_g > 20
+    assert fit_tails(np.ones(5)) == (float("inf"), 1.0)
+    g = Predictive(np.zeros(4), np.ones(4), rng.standard_normal((5000, 4)))
+    t = g.with_tails(3.0, 0.6)
+    q = t.quantiles((0.1, 0.5, 0.9))
+    z90 = student_t.ppf(0.9, 3) * 0.6
+    np.testing.assert_allclose(np.log1p(q[2]), z90, rtol=1e-6)
+    cap = student_t.ppf(PATH_TRUNCATION, 3) * 0.6
+    assert np.abs(t.paths).max() <= cap + 1e-12
+    # the paths have the Student-t marginal: their 90% quantile matches
+    assert np.quantile(t.paths[:, 0], 0.9) == pytest.approx(z90, rel=0.1)
+    # ... and keep the ranks of the engine's paths (Gaussian copula)
+    order = np.argsort(g.paths[:, 0])
+    assert (np.diff(t.paths[order, 0]) >= 0).all()
+
+
+def test_tails_option(data):
+    z, _, _ = data
+    with pytest.raises(ModelError, match="tails"):
+        make_model("naive", tails="cauchy")
+    g = make_model("naive", tails="gaussian").fit(z, None)
+    assert g.nu_ == float("inf") and g.tscale_ == 1.0
