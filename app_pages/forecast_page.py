@@ -59,9 +59,10 @@ else:
         lambda r: ["font-weight: bold" if r.name == model else "" for _ in r], axis=1),
         width="stretch")
     st.caption("Frontex series, 36 rolling origins (2021-05 to 2024-04), horizons 1-6 pooled. "
-               "Lower MAE, MASE and CRPS are better (compare models with each other); cov50/80/90 "
-               "are the shares of held-out months inside the 50/80/90% intervals. "
-               "The intervals of most models are too wide in calm years (see docs/model_card.md).")
+               "MAE and CRPS in persons per month (lower is better); rel_mae and rel_crps are "
+               "relative to seasonal naive (below 1 = better than it); cov50/80/90 are the shares "
+               "of held-out months inside the 50/80/90% intervals. Crisis onsets (2015) are not "
+               "predicted by any model: see docs/model_card.md.")
 
 with st.expander("Save this scenario for comparison"):
     name = st.text_input("Name", value=sc.name if sc.name != "custom" else "my scenario",

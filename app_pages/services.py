@@ -135,7 +135,8 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
     """Backtest metrics averaged over ``horizons`` (weighted by forecasts), one row per model,
     sorted by CRPS (persons per month)."""
     part = skill[skill["horizon"].isin(list(horizons))]
-    metrics = ["mae", "mase", "rmsse", "crps", "cov50", "cov80", "cov90"]
+    metrics = [m for m in ("mae", "crps", "rel_mae", "rel_crps", "mase", "cov50", "cov80", "cov90")
+               if m in part.columns]
     w = part["n"]
     out = part[metrics].mul(w, axis=0).groupby(part["model"]).sum().div(w.groupby(part["model"]).sum(), axis=0)
     return out.sort_values("crps")
