@@ -7,7 +7,6 @@ are kept unless ``--force``.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from abm.cli_errors import one_line_errors
 from abm.errors import ABMError, ConfigError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -32,15 +32,7 @@ if _network_app is not None:
     app.add_typer(_network_app, name="network", help="Multi-site allocation and Flee validation.")
 
 
-def _errors(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ABMError as err:
-            err_console.print(f"abm: error: {err}", markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
-    return wrapper
+_errors = one_line_errors
 
 
 def _progress(label: str):

@@ -7,30 +7,20 @@ are kept unless ``--force``.
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 
-from abm.errors import ABMError
+from abm.cli_errors import one_line_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Multi-site allocation over a network of sites and routes; Flee-format validation.")
 
 
-def _errors(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ABMError as err:
-            print(f"abm: error: {err}", file=sys.stderr)
-            raise typer.Exit(code=2) from None
-    return wrapper
+_errors = one_line_errors
 
 
 def _seeds(seeds: int, first_seed: int) -> list[int]:
