@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import abm
-from abm.config import ABMConfig
-from forecast import api, datasets
+from forecast import datasets
+
+# forecast.api (statsmodels) and abm (mesa) are imported inside the functions that use
+# them, so the first page (Overview) renders without loading the modelling stack.
 
 USER_KEY = "user_data"  # session_state: {"history": df|None, "drivers": df|None, "facilities": df|None, "kind": str}
 BACKTEST_FILE = "backtest_skill.csv"
@@ -83,12 +84,16 @@ def is_user_arrivals_series(series_id: str) -> bool:
 @st.cache_resource(show_spinner="Fitting the models once for this series...", max_entries=6)
 def fitted(series_id: str, token: str, seed: int):
     """Models fitted on one series (cached per series, data token and seed)."""
+    from forecast import api
+
     return api.fit_models(active_history(), active_drivers(), series_id=series_id, seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def forecast(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int):
     """(forecast, paths) frames for every model under ``scenario``."""
+    from forecast import api
+
     return api.predict(fitted(series_id, token, seed), scenario, horizon=horizon,
                        n_paths=n_paths, seed=seed)
 
@@ -97,6 +102,8 @@ def forecast(series_id: str, token: str, scenario, horizon: int, n_paths: int, s
 def host_paths(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int,
                model: str) -> pd.DataFrame:
     """Per-host arrivals sample paths (``series_id`` = host ISO3) for one model."""
+    from forecast import api
+
     _, paths = forecast(series_id, token, scenario, horizon, n_paths, seed)
     paths = paths[paths["model"] == model]
     return api.host_arrivals(paths, bundled()["hosts"], active_history(), scenario=scenario,
@@ -114,6 +121,7 @@ def arrivals_for(state) -> tuple[pd.DataFrame, str]:
     """The arrivals frame (ds, path, arrivals) for the current host, model and scenario,
     and a label saying where it comes from."""
     from app_pages.controls import scenario_from_state
+    from forecast import api
 
     sc = scenario_from_state(state)
     sid, tok = state["series_id"], data_token()
@@ -152,6 +160,8 @@ def _has_bundled(name: str) -> bool:
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
 def default_facilities() -> pd.DataFrame:
+    import abm
+
     return abm.default_facilities()
 
 
@@ -161,9 +171,12 @@ def active_facilities() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Running the capacity model...", max_entries=32)
-def capacity(arrivals: pd.DataFrame, facilities: pd.DataFrame, config: ABMConfig,
+def capacity(arrivals: pd.DataFrame, facilities: pd.DataFrame, config,
              plans: pd.DataFrame | None, n_runs: int, seed: int):
-    """Monte Carlo capacity result (abm.monte_carlo) on cached, hashable inputs."""
+    """Monte Carlo capacity result (abm.monte_carlo) on cached, hashable inputs;
+    ``config`` is a frozen :class:`abm.ABMConfig`."""
+    import abm
+
     return abm.monte_carlo(arrivals, facilities, config, plans=plans, n_runs=n_runs, seed=seed)
 
 
