@@ -165,7 +165,7 @@ def shortfall_heatmap(prob: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("facility:N"), alt.Tooltip("yearmonth(month):T", title="month"),
                      alt.Tooltip("p_shortfall:Q", format=".0%")],
         )
-        .properties(height=140)
+        .properties(height=alt.Step(32))
     )
 
 
