@@ -27,7 +27,7 @@ for label in chosen:
         _, paths = services.forecast(*args)
         paths = paths[paths["model"] == s["model"]]
     else:
-        hp = services.host_paths(*args, s["model"])
+        hp = services.host_paths(*args, s["model"], int(s["share_years"]))
         paths = hp[hp["series_id"] == s["host"]]
     med = paths.groupby("ds")["value"].median().rename("value").reset_index()
     rows.append(med.assign(scenario=label))

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, object] = {
     "food_k": 1.0, "food_start": 1, "food_months": 6,
     "border_openness_pct": 100,
     "host_share_pct": 0.0,
+    "share_years": 10,
     "n_paths": 200,
     "seed": 0,
 }
@@ -78,7 +79,7 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
     return sc
 
 
-SETTINGS = ("series_id", "host", "model", "horizon", "n_paths", "seed")
+SETTINGS = ("series_id", "host", "model", "horizon", "share_years", "n_paths", "seed")
 """Keys that are settings, not part of a scenario: presets leave them alone."""
 
 
@@ -145,6 +146,10 @@ def sidebar() -> None:
                         format="%.2f", key="host_share_pct",
                         help="Override the estimated share of the movement series that reaches "
                              "the chosen host country.")
+        st.select_slider("UNHCR years behind each estimated share", [3, 5, 10, 15], key="share_years",
+                         help="Shares are estimated from the last N years UNHCR reported arrivals. "
+                              "Fewer years follow the recent regime; more years are steadier. "
+                              "See docs/model_card.md.")
     with sb.expander("Advanced"):
         st.number_input("Sample paths", 50, 2000, step=50, key="n_paths",
                         help="Monte Carlo sample paths per model (more = smoother bands, slower).")

@@ -33,7 +33,7 @@ c3.download_button("Scenario (JSON)", sc.to_json(), f"scenario_{sc.name}.json",
                    "application/json", key="dl_scenario")
 hp = None
 if not services.is_user_arrivals_series(sid):
-    hp = services.host_paths(*args, s["model"])
+    hp = services.host_paths(*args, s["model"], int(s["share_years"]))
     c1.download_button("Host arrivals paths (CSV)", _csv(hp), f"host_arrivals_{sc.name}.csv",
                        "text/csv", key="dl_hosts")
 

@@ -25,7 +25,7 @@ st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per
                 width="stretch")
 
 if not services.is_user_arrivals_series(sid):
-    hp = services.host_paths(*args, model)
+    hp = services.host_paths(*args, model, int(s["share_years"]))
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader("Arrivals by host country")
     missing = [h for h in HOST_NAMES if h not in set(hp["series_id"])]
@@ -37,12 +37,17 @@ if not services.is_user_arrivals_series(sid):
     hosts = st.multiselect("Hosts", sorted(hq["series_id"].unique()),
                            default=[h for h in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if h in set(hq["series_id"])],
                            format_func=lambda c: HOST_NAMES.get(c, c), key="fc_hosts")
+    past = services.host_history(sid, tok)
+    past = past[past["ds"] >= past["ds"].max() - services.pd.DateOffset(years=4)]
     cols = st.columns(2)
     for i, h in enumerate(hosts):
         with cols[i % 2]:
-            st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], None,
+            st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], past[past["series_id"] == h],
                                              f"{HOST_NAMES.get(h, h)}: arrivals per month"),
                             width="stretch")
+    st.caption("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
+               "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
+               "not report are gaps.")
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]

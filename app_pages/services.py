@@ -100,14 +100,24 @@ def forecast(series_id: str, token: str, scenario, horizon: int, n_paths: int, s
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def host_paths(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int,
-               model: str) -> pd.DataFrame:
-    """Per-host arrivals sample paths (``series_id`` = host ISO3) for one model."""
+               model: str, share_years: int = 10) -> pd.DataFrame:
+    """Per-host arrivals sample paths (``series_id`` = host ISO3) for one model; each host's
+    share of the outflow is estimated from the last ``share_years`` reported UNHCR years."""
     from forecast import api
 
     _, paths = forecast(series_id, token, scenario, horizon, n_paths, seed)
     paths = paths[paths["model"] == model]
     return api.host_arrivals(paths, bundled()["hosts"], active_history(), scenario=scenario,
-                             seed=seed)
+                             seed=seed, years=share_years)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def host_history(series_id: str, token: str) -> pd.DataFrame:
+    """Past monthly arrivals per host (UNHCR annual arrivals spread over the months in
+    proportion to the movement series): ``series_id`` (host), ``ds``, ``y``."""
+    from forecast import hosts
+
+    return hosts.disaggregate_history(bundled()["hosts"], active_history(), series_id=series_id)
 
 
 def paths_quantiles(paths: pd.DataFrame, by: list[str], qs=(0.025, 0.05, 0.1, 0.25, 0.5,
@@ -129,7 +139,7 @@ def arrivals_for(state) -> tuple[pd.DataFrame, str]:
     if is_user_arrivals_series(sid):
         _, paths = forecast(*args)
         return api.to_arrivals_frame(paths, model=state["model"]), f"your series {sid}"
-    hp = host_paths(*args, state["model"])
+    hp = host_paths(*args, state["model"], int(state["share_years"]))
     return api.to_arrivals_frame(hp, host=state["host"]), f"{state['host']} arrivals from {sid}"
 
 
@@ -198,7 +208,8 @@ def central_asia_arrivals(state) -> pd.DataFrame:
 
     sc = scenario_from_state(state)
     hp = host_paths(state["series_id"], data_token(), sc, int(state["horizon"]),
-                    int(state["n_paths"]), int(state["seed"]), state["model"])
+                    int(state["n_paths"]), int(state["seed"]), state["model"],
+                    int(state["share_years"]))
     hp = hp[hp["series_id"].isin(CENTRAL_ASIA)]
     return (hp.groupby(["ds", "path"], as_index=False)["value"].sum()
             .rename(columns={"value": "arrivals"}))

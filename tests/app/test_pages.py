@@ -158,3 +158,11 @@ def test_forecast_page_shows_backtest_skill_of_every_model(app):
     skill = at.dataframe[-1].value
     assert {"ensemble", "snaive", "naive", "sarimax", "prophet", "ets", "drift"} <= set(skill.index)
     assert skill["crps"].is_monotonic_increasing
+
+
+def test_share_years_changes_host_arrivals(app):
+    at = goto(app, "forecast_page")
+    before = at.dataframe[0].value
+    at.sidebar.select_slider(key="share_years").set_value(3)
+    after = ok(at.run()).dataframe[0].value
+    assert not after["median"].equals(before["median"])
