@@ -16,7 +16,7 @@ from forecast.scenarios import HOSTS, Scenario, Shock
 HOST_NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan",
               "TKM": "Turkmenistan", "UZB": "Uzbekistan", "IRN": "Iran (context)",
               "PAK": "Pakistan (context)"}
-MODELS = {"ensemble": "Ensemble (weighted)", "sarimax": "SARIMAX + drivers",
+MODELS = {"ensemble": "Ensemble (SARIMAX + ETS + Prophet, equal weights)", "sarimax": "SARIMAX + drivers",
           "prophet": "Prophet + drivers", "ets": "ETS", "snaive": "Seasonal naive",
           "naive": "Naive (random walk)", "drift": "Drift"}
 
