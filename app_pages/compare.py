@@ -5,11 +5,24 @@ import streamlit as st
 
 from app_pages import charts, services
 from app_pages.controls import HOST_NAMES, PRESETS, preset_scenario, scenario_from_state
+from forecast.errors import ScenarioError
+from forecast.scenarios import Scenario
 
 s = st.session_state
 st.title("Compare scenarios")
 candidates = {label: preset_scenario(label, s) for label in PRESETS}
 candidates["Current sidebar scenario"] = scenario_from_state(s, name="current")
+with st.expander("Load a scenario file (JSON, as written by Export or `forecast scenarios write`)"):
+    up = st.file_uploader("Scenario JSON", type=["json"], key="upload_scenario")
+    if up is not None:
+        try:
+            text = up.getvalue().decode("utf-8")
+            loaded = Scenario.from_json(text, source=f"scenario file {up.name}")
+        except (ScenarioError, UnicodeDecodeError) as e:
+            st.error(f"Refused: {e}")
+        else:
+            s.setdefault("saved_scenarios", {})[f"{loaded.name} ({up.name})"] = loaded
+            st.success(f"Loaded '{loaded.name}': {loaded.description}")
 candidates.update(s.get("saved_scenarios", {}))
 chosen = st.multiselect("Scenarios", list(candidates),
                         default=["Baseline (drivers persist)", "Conflict escalation (fatalities x3 for 6 months)",

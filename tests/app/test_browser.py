@@ -138,3 +138,20 @@ def test_capacity_and_compare_pages(app_server, page, screenshot_dir, capsys):
         print(f"\n[browser] capacity page (fit + 200 Monte Carlo runs) ready in "
               f"{FIGURES['capacity_page_s']:.1f} s")
         print("[browser] figures: " + json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
+
+
+def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
+    url, _ = app_server
+    open_page(page, url, "compare", min_charts=1)
+    page.get_by_text("Load a scenario file").click()
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"name": "x", "shocks": [{"kind": "volcano"}]}')
+    page.locator("input[type='file']").first.set_input_files(str(bad))
+    err = page.locator("[data-testid='stAlertContentError']").first
+    err.wait_for(timeout=60_000)
+    assert "broken.json" in err.inner_text() and "volcano" in err.inner_text()
+    good = tmp_path / "surge.json"
+    good.write_text('{"name": "surge", "description": "conflict x5", '
+                    '"shocks": [{"kind": "conflict", "start": 1, "duration": 12, "value": 5}]}')
+    page.locator("input[type='file']").first.set_input_files(str(good))
+    page.get_by_text("Loaded 'surge'").first.wait_for(timeout=60_000)
