@@ -14,7 +14,7 @@ from abm.network.flee_io import (
     read_validation,
     write_flee_output,
 )
-from abm.network.scoring import ard, ard_daily, mase
+from abm.network.scoring import ard, ard_daily, ard_rescaled, mase
 from abm.network.sites import Closure, MoveRules, Network, Scenario, great_circle_km
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Validation",
     "ard",
     "ard_daily",
+    "ard_rescaled",
     "comparison_frame",
     "great_circle_km",
     "mase",

@@ -36,6 +36,8 @@ def score_cmd(
                                    "or a Flee input directory (then give --validation).")],
     validation: Annotated[Path | None, typer.Option(help="Flee validation directory (data_layout.csv ...).")] = None,
     flee_root: Annotated[Path | None, typer.Option(help="Root of the raw Flee data (default ../shared/data/raw/flee).")] = None,
+    entries: Annotated[str, typer.Option(help="Daily entries follow 'total' (refugees.csv, Flee 3.1) or "
+                                         "'camps' (sum of the validation camps, Flee's sum_from_camps).")] = "total",
     seeds: Annotated[int, typer.Option(help="Number of seeds.")] = 5,
     first_seed: Annotated[int, typer.Option(help="First seed.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Write the first seed's Flee-style out.csv here.")] = None,
@@ -48,22 +50,24 @@ def score_cmd(
     from abm.network.sites import MoveRules
 
     if scenario in SHARED_SCENARIOS and validation is None:
-        sc, val = load_shared(scenario, flee_root)
+        sc, val = load_shared(scenario, flee_root, entries=entries)
     else:
         if validation is None:
             raise typer.BadParameter("give --validation for a scenario directory")
-        sc, val = read_flee_scenario(Path(scenario), validation)
+        sc, val = read_flee_scenario(Path(scenario), validation, entries=entries)
     runs = run_seeds(sc, val, _seeds(seeds, first_seed))
     typer.echo(runs.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     s = summarise(runs).iloc[0]
     sd = 0.0 if pd.isna(s["ard_sd"]) else s["ard_sd"]
     msd = 0.0 if pd.isna(s["mase_sd"]) else s["mase_sd"]
-    typer.echo(f"{sc.name}: ARD {s['ard_mean']:.3f} +- {sd:.3f}, MASE {s['mase_mean']:.2f} +- {msd:.2f} "
-               f"over {int(s['seeds'])} seeds; {s['person_days_per_s'] / 1e6:.1f} M person-days/s")
+    typer.echo(f"{sc.name}: ARD {s['ard_mean']:.3f} +- {sd:.3f}, MASE {s['mase_mean']:.2f} +- {msd:.2f}, "
+               f"rescaled ARD {s['ard_rescaled_mean']:.3f} over {int(s['seeds'])} seeds (entries: {entries}); "
+               f"{s['person_days_per_s'] / 1e6:.1f} M person-days/s")
     if out is not None:
         r = simulate(sc, MoveRules(), seed=first_seed)
         write_flee_output(r, val, out, overwrite=force,
-                          provenance={"rules": MoveRules().__dict__, "command": "abm network score"})
+                          provenance={"rules": MoveRules().__dict__, "entries": entries,
+                                      "command": "abm network score"})
         typer.echo(f"wrote {out}")
 
 

@@ -28,8 +28,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abm.errors import InputError
+from abm.errors import ConfigError, InputError
 from abm.network.sites import Closure, Network, Scenario
+
+ENTRY_SOURCES = {
+    "total": "the validation 'total' file (refugees.csv): Flee 3.1's spawning",
+    "camps": "the sum of the validation camps' counts: Flee's spawn_rules.sum_from_camps (later Flee source)",
+}
+"""What the daily entries of :func:`read_flee_scenario` follow (``entries=``)."""
 
 _LOCATION_FIELDS = ("name", "region", "country", "lat", "lon", "site_type", "conflict_date", "population")
 
@@ -286,15 +292,22 @@ def read_flee_scenario(
     validation_dir: str | Path | None = None,
     name: str | None = None,
     insert_day0: bool = True,
+    entries: str = "total",
 ) -> tuple[Scenario, Validation | None]:
     """Read a Flee scenario and, if given, its validation data.
 
-    The daily entries into the network come from the validation ``total``
-    (Flee's ``refugees.csv``); without validation data they are zero and the
-    caller should set ``registered_total`` itself. With ``insert_day0`` (Flee
-    3.1's ``spawn_rules.insert_day0``), each validation camp starts with its
-    observed day-0 count, which is part of the day-0 total.
+    The daily entries into the network come from the validation data; without
+    it they are zero and the caller should set ``registered_total`` itself.
+    ``entries`` says which count they follow (see :data:`ENTRY_SOURCES`):
+    ``"total"`` (default) the ``total`` file (Flee's ``refugees.csv``), as Flee
+    3.1 spawns; ``"camps"`` the sum of the validation camps' counts, Flee's
+    ``spawn_rules.sum_from_camps`` (default in later ``djgroen/flee`` source).
+    With ``insert_day0`` (Flee 3.1's ``spawn_rules.insert_day0``), each
+    validation camp starts with its observed day-0 count, which is part of the
+    day-0 total.
     """
+    if entries not in ENTRY_SOURCES:
+        raise ConfigError(f"entries must be one of {sorted(ENTRY_SOURCES)}, got {entries!r}")
     input_dir = Path(input_dir)
     sites = read_locations(input_dir / "locations.csv")
     routes = read_routes(input_dir / "routes.csv")
@@ -313,7 +326,7 @@ def read_flee_scenario(
         corr_path = input_dir / "registration_corrections.csv"
         corr = read_corrections(corr_path) if corr_path.is_file() else {}
         validation = read_validation(validation_dir, start, days, corr)
-        total = validation.total
+        total = validation.total if entries == "total" else validation.camps.sum(axis=1).to_numpy()
         missing = [c for c in validation.camps.columns if c not in network.names]
         if missing:
             raise InputError(f"{validation_dir}/data_layout.csv: camps not in locations.csv: {missing}")

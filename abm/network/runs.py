@@ -12,7 +12,7 @@ import pandas as pd
 from abm.errors import InputError
 from abm.network.engine import SimulationResult, simulate
 from abm.network.flee_io import Validation, read_flee_scenario
-from abm.network.scoring import ard, mase
+from abm.network.scoring import ard, ard_rescaled, mase
 from abm.network.sites import MoveRules, Scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,10 +30,10 @@ SHARED_SCENARIOS: dict[str, tuple[str, str]] = {
 FLEE_PUBLISHED: dict[str, str] = {
     "burundi": "0.569 (Flee 3.1, measured on this machine; 222 s, ~0.32 M agent-days/s)",
     "mali": "0.361 (Flee 3.1 at 1 agent per 10 persons, measured on this machine)",
-    "ethiopia": "not available here",
+    "ethiopia": "11.98 (Flee 3.1 at 1 agent per 10 persons, seed 0; measured for docs/network.md)",
     "syria": "not available here",
 }
-"""Flee's ARD on the same scenarios, from ``../shared/data/raw/SOURCES.md`` section 11."""
+"""Flee's ARD on the same scenarios: ``../shared/data/raw/SOURCES.md`` section 11; Ethiopia: docs/network.md."""
 
 MASE_LAG_DAYS = 30
 """Naive forecast used by MASE: the observed count 30 days earlier (a monthly planning step)."""
@@ -62,12 +62,16 @@ class ScoredRun:
     mase: float
 
 
-def score(result: SimulationResult, validation: Validation) -> tuple[float, float]:
-    """(ARD, MASE) of a run against validation camps."""
+def camp_arrays(result: SimulationResult, validation: Validation) -> tuple[np.ndarray, np.ndarray]:
+    """(simulated, observed) persons, days x validation camps, in ``validation.camps`` column order."""
     names = result.scenario.network.names
     cols = [names.index(c) for c in validation.camps.columns]
-    sim = result.occupancy[:, cols]
-    obs = validation.camps.to_numpy(dtype="float64")
+    return result.occupancy[:, cols], validation.camps.to_numpy(dtype="float64")
+
+
+def score(result: SimulationResult, validation: Validation) -> tuple[float, float]:
+    """(ARD, MASE) of a run against validation camps."""
+    sim, obs = camp_arrays(result, validation)
     lag = min(MASE_LAG_DAYS, len(obs) - 1)
     return ard(sim, obs), mase(sim, obs, lag=lag)
 
@@ -78,7 +82,8 @@ def run_seeds(
     """Run a scenario once per seed and score each run.
 
     Columns: ``scenario`` (str), ``seed`` (int), ``ard`` (dimensionless),
-    ``mase`` (dimensionless), ``wall_s`` (s), ``person_days`` (persons x days
+    ``mase`` (dimensionless), ``ard_rescaled`` (dimensionless, see
+    :func:`~abm.network.scoring.ard_rescaled`), ``wall_s`` (s), ``person_days`` (persons x days
     simulated), ``person_days_per_s`` (person-days per wall second; Flee's
     "agent-days/s" at one agent per person).
     """
@@ -92,6 +97,7 @@ def run_seeds(
                 "seed": int(seed),
                 "ard": a,
                 "mase": m,
+                "ard_rescaled": ard_rescaled(*camp_arrays(r, validation)),
                 "wall_s": r.wall_seconds,
                 "person_days": r.person_days,
                 "person_days_per_s": r.person_days / max(r.wall_seconds, 1e-9),
@@ -104,7 +110,7 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and sd over seeds per scenario.
 
     Columns: ``scenario``, ``seeds`` (n), ``ard_mean``, ``ard_sd``,
-    ``mase_mean``, ``mase_sd`` (dimensionless), ``wall_s_mean`` (s),
+    ``mase_mean``, ``mase_sd``, ``ard_rescaled_mean`` (dimensionless), ``wall_s_mean`` (s),
     ``person_days_per_s`` (mean, person-days/s).
     """
     g = runs.groupby("scenario", sort=False)
@@ -115,16 +121,17 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
             "ard_sd": g["ard"].std(ddof=1),
             "mase_mean": g["mase"].mean(),
             "mase_sd": g["mase"].std(ddof=1),
+            "ard_rescaled_mean": g["ard_rescaled"].mean(),
             "wall_s_mean": g["wall_s"].mean(),
             "person_days_per_s": g["person_days_per_s"].mean(),
         }
     ).reset_index()
 
 
-def load_shared(name: str, root: str | Path | None = None) -> tuple[Scenario, Validation]:
-    """Read a shared Flee scenario with its validation data."""
+def load_shared(name: str, root: str | Path | None = None, entries: str = "total") -> tuple[Scenario, Validation]:
+    """Read a shared Flee scenario with its validation data (``entries``: see :func:`read_flee_scenario`)."""
     inp, val = shared_scenario_paths(name, root)
-    sc, v = read_flee_scenario(inp, val, name=name)
+    sc, v = read_flee_scenario(inp, val, name=name, entries=entries)
     return sc, v
 
 

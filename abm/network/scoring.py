@@ -5,6 +5,11 @@
   Flee 3 papers): for each day, sum over camps |simulated - observed| / sum
   over camps observed; then the mean over days. Days whose observed sum is 0
   or NA are left out (not treated as zero error).
+- **Rescaled ARD**, the second figure of Flee's validation plots
+  (``flee.postprocessing.plot_flee_output``, "Averaged error ... rescaled"):
+  the ARD after scaling each day's simulated camp counts so that they add up
+  to that day's observed camp total. It scores only how people are spread
+  over the camps, not how many reach them.
 - **MASE** (Hyndman & Koehler 2006, Int. J. Forecasting 22:679): mean absolute
   error of the simulation divided by that of the naive forecast "the count
   ``lag`` days ago", both pooled over camps and days.
@@ -42,6 +47,20 @@ def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
     if not np.isfinite(d).any():
         raise InputError("ARD undefined: observed camp totals are 0 or NA on every day")
     return float(np.nanmean(d))
+
+
+def ard_rescaled(simulated: np.ndarray, observed: np.ndarray) -> float:
+    """ARD after scaling each day's simulated camp counts to the observed camp total (dimensionless).
+
+    A day whose simulated camps are all empty counts as simulating 0 in every
+    camp (as in Flee's post-processing). 0 is a perfect split over camps
+    whatever the simulated total.
+    """
+    sim, obs = _check(simulated, observed)
+    sim_tot = sim.sum(axis=1, keepdims=True)
+    obs_tot = obs.sum(axis=1, keepdims=True)
+    scaled = np.where(sim_tot > 0, sim * obs_tot / np.where(sim_tot > 0, sim_tot, 1.0), 0.0)
+    return ard(scaled, obs)
 
 
 def mase(simulated: np.ndarray, observed: np.ndarray, lag: int = 1) -> float:

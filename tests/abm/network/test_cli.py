@@ -26,6 +26,15 @@ def test_score_prints_ard_per_seed_and_mean_sd(tmp_path):
     assert forced.exit_code == 0
 
 
+def test_score_entries_option():
+    args = ["score", str(FIXTURES / "input"), "--validation", str(FIXTURES / "validation"), "--seeds", "1"]
+    res = runner.invoke(app, [*args, "--entries", "camps"])
+    assert res.exit_code == 0, res.output
+    assert "entries: camps" in res.output and "rescaled ARD" in res.output
+    bad = runner.invoke(app, [*args, "--entries", "idps"])
+    assert bad.exit_code == 2
+
+
 def test_score_bad_input_exit_2(tmp_path):
     res = runner.invoke(app, ["score", str(tmp_path), "--validation", str(tmp_path)])
     assert res.exit_code == 2

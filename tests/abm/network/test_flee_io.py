@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.errors import InputError
+from abm.errors import ConfigError, InputError
 from abm.network import ard_daily, read_flee_scenario, simulate, write_flee_output
 from abm.network.flee_io import (
     comparison_frame,
@@ -72,6 +72,21 @@ def test_scenario_entries_follow_registered_total(tiny):
     sc, v = tiny
     r = simulate(sc, seed=0)
     assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting, np.rint(v.total).astype(int))
+
+
+def test_entries_from_camp_sum(tiny):
+    # Flee's sum_from_camps: entries follow B + C (corrected, interpolated), not total.csv
+    _, v = tiny
+    sc, _ = read_flee_scenario(FIXTURES / "input", FIXTURES / "validation", entries="camps")
+    # B: 0, 300 (day 5), 300 (day 10), 400 (day 15), 480 (day 19); C: 20, 110, 200, 200, 200
+    assert sc.registered_total[[0, 5, 10, 15, 19]].tolist() == pytest.approx([20, 410, 500, 600, 680])
+    assert sc.initial.sum() == 20  # insert_day0: C's 20 on day 0 are the day-0 entries
+    r = simulate(sc, seed=0)
+    assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting,
+                          np.rint(sc.registered_total).astype(int))
+    assert v.total[-1] == 1100 and r.occupancy[-1].sum() + r.in_transit[-1] + r.waiting[-1] == 680
+    with pytest.raises(ConfigError, match="entries must be one of"):
+        read_flee_scenario(FIXTURES / "input", FIXTURES / "validation", entries="idps")
 
 
 def test_closure_in_fixture_respected(tiny):

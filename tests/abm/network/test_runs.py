@@ -109,9 +109,11 @@ def test_run_seeds_and_summary():
     runs = run_seeds(sc, v, [0, 1, 2])
     assert runs["seed"].tolist() == [0, 1, 2]
     assert (runs["ard"] >= 0).all()
+    assert (runs["ard_rescaled"] >= 0).all()
     s = summarise(runs)
     assert s.loc[0, "seeds"] == 3
     assert s.loc[0, "ard_mean"] == pytest.approx(runs["ard"].mean())
+    assert s.loc[0, "ard_rescaled_mean"] == pytest.approx(runs["ard_rescaled"].mean())
     again = run_seeds(sc, v, [0, 1, 2])
     assert again["ard"].tolist() == runs["ard"].tolist()
 
@@ -141,6 +143,17 @@ def test_burundi_conserves_people_and_beats_flee_bar():
     assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting,
                           np.maximum.accumulate(np.rint(sc.registered_total)).astype(int))
     assert runs.loc[0, "ard"] < 0.6  # Flee 3.1 measured 0.569 on this scenario
+
+
+@needs_shared
+def test_ethiopia_total_is_mostly_not_camp_refugees():
+    # docs/network.md "Ethiopia": refugees.csv counts IDPs too; the camps hold 63,121 + 5 x 100 placeholders
+    sc_t, v = load_shared("ethiopia")
+    sc_c, _ = load_shared("ethiopia", entries="camps")
+    assert sc_t.registered_total[-1] == 1_368_060
+    assert sc_c.registered_total[-1] == pytest.approx(63_621)
+    assert v.camps.iloc[-1][["Hamdayet", "Lugdi", "Abderafi", "Wad_Al_Mahi"]].sum() == pytest.approx(63_121)
+    assert (v.camps.iloc[-1][["Sehra", "Tsorona", "Galafi", "Gondar", "Bahir_Dar"]] == 100).all()
 
 
 def test_site_arrivals_frame_monthly_rises(fork):

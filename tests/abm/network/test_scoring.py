@@ -1,4 +1,4 @@
-"""ARD and MASE by hand."""
+"""ARD, rescaled ARD and MASE by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from abm.errors import InputError
-from abm.network import ard, ard_daily, mase
+from abm.network import ard, ard_daily, ard_rescaled, mase
 
 
 def test_ard_by_hand():
@@ -22,6 +22,19 @@ def test_ard_perfect_is_zero_and_na_not_zero():
     obs = np.array([[3.0, 4.0], [np.nan, 1.0]])
     assert ard(obs, obs) == 0.0  # day 1 has NA: left out, not scored as zero error
     assert np.isnan(ard_daily(obs, obs)[1])
+
+
+def test_ard_rescaled_by_hand():
+    # day 0: sim (4, 4) scaled to the observed total 4 -> (2, 2); |2 - 1| + |2 - 3| = 2; 2 / 4 = 0.5
+    #        (plain ARD: (3 + 1) / 4 = 1.0)
+    # day 1: sim (0, 0) cannot be scaled -> stays (0, 0); (2 + 2) / 4 = 1.0
+    sim = np.array([[4.0, 4.0], [0.0, 0.0]])
+    obs = np.array([[1.0, 3.0], [2.0, 2.0]])
+    assert ard(sim, obs) == pytest.approx(1.0)
+    assert ard_rescaled(sim, obs) == pytest.approx(0.75)
+    # right split, wrong total: plain ARD penalises, rescaled does not
+    assert ard_rescaled(10 * obs[:1], obs[:1]) == 0.0
+    assert ard(10 * obs[:1], obs[:1]) == pytest.approx(9.0)
 
 
 def test_mase_by_hand():
