@@ -35,6 +35,25 @@ def _checked(upload, reader):
             return None
 
 
+def _ingest(what: str, upload, reader, message) -> None:
+    """Check a new upload once; keep it and rerun so the sidebar and every page see it.
+
+    A refused file leaves what was loaded before untouched."""
+    if upload is None:
+        return
+    seen = u.setdefault("seen", {})
+    if seen.get(what) == upload.file_id:
+        st.success(u.get(f"{what}_message", ""))
+        return
+    df = _checked(upload, reader)
+    if df is None:
+        return
+    seen[what] = upload.file_id
+    u[what] = df
+    u[f"{what}_message"] = message(df)
+    st.rerun()
+
+
 st.subheader("Monthly series")
 st.caption("Columns: `series_id` (text), `ds` (month, YYYY-MM-01), `y` (persons in the month; "
            "leave empty where not reported). One row per series and month, no gaps.")
@@ -42,37 +61,28 @@ kind = st.radio("The series is", ["movement", "arrivals"], horizontal=True, key=
                 format_func=lambda k: {"movement": "movement out of Afghanistan (shares to hosts "
                                        "are estimated)", "arrivals": "arrivals into my host area "
                                        "(used directly by the capacity page)"}[k])
-up = st.file_uploader("Monthly series CSV", type=["csv"], key="upload_history")
-if up is not None:
-    df = _checked(up, lambda p: read_table(p, "history"))
-    if df is not None:
-        u["history"], u["kind"] = df, kind
-        ids = sorted(df["series_id"].unique())
-        st.success(f"Loaded {len(df)} rows, series {', '.join(ids)}: pick it in the sidebar.")
+u["kind"] = kind
+_ingest("history", st.file_uploader("Monthly series CSV", type=["csv"], key="upload_history"),
+        lambda p: read_table(p, "history"),
+        lambda df: f"Loaded {len(df)} rows, series {', '.join(sorted(df['series_id'].unique()))}: "
+                   "pick it in the sidebar.")
 
 st.subheader("Drivers")
 st.caption("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
            "nino34_anom_c, wheat_price_index. Replaces the bundled drivers.")
-up = st.file_uploader("Drivers CSV", type=["csv"], key="upload_drivers")
-if up is not None:
-    df = _checked(up, lambda p: read_table(p, "drivers"))
-    if df is not None:
-        u["drivers"] = df
-        st.success(f"Loaded drivers: {len(df)} months, columns {', '.join(df.columns[1:])}.")
+_ingest("drivers", st.file_uploader("Drivers CSV", type=["csv"], key="upload_drivers"),
+        lambda p: read_table(p, "drivers"),
+        lambda df: f"Loaded drivers: {len(df)} months, columns {', '.join(df.columns[1:])}.")
 
 st.subheader("Facilities")
 st.caption("Columns: facility_id, facility_type (shelter, school, clinic), quantity, quantity_unit; "
            "optional name, opens, lead_time_days, source. Replaces the Kazakhstan preset.")
-up = st.file_uploader("Facilities CSV", type=["csv"], key="upload_facilities")
-if up is not None:
-    df = _checked(up, abm.read_facilities)
-    if df is not None:
-        u["facilities"] = df
-        st.success(f"Loaded {len(df)} facilities.")
+_ingest("facilities", st.file_uploader("Facilities CSV", type=["csv"], key="upload_facilities"),
+        abm.read_facilities, lambda df: f"Loaded {len(df)} facilities.")
 
 st.subheader("In use now")
 st.write({k: ("bundled" if u[k] is None else f"yours ({len(u[k])} rows)")
           for k in ("history", "drivers", "facilities")})
 if st.button("Forget my uploads", key="forget_uploads"):
-    u.update({"history": None, "drivers": None, "facilities": None, "kind": "movement"})
+    u.update({"history": None, "drivers": None, "facilities": None, "kind": "movement", "seen": {}})
     st.rerun()

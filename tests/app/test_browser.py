@@ -155,3 +155,25 @@ def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
                     '"shocks": [{"kind": "conflict", "start": 1, "duration": 12, "value": 5}]}')
     page.locator("input[type='file']").first.set_input_files(str(good))
     page.get_by_text("Loaded 'surge'").first.wait_for(timeout=60_000)
+
+
+def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
+    from forecast import datasets
+
+    url, _ = app_server
+    open_page(page, url, "your_data", min_charts=0)
+    mine = datasets.load_history(["unhcr_asylum_GBR"]).assign(series_id="my_area")
+    path = tmp_path / "my_area.csv"
+    mine.to_csv(path, index=False, date_format="%Y-%m-%d")
+    page.get_by_text("arrivals into my host area").click()
+    wait_idle(page)
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("Loaded", exact=False).first.wait_for(timeout=60_000)
+    # the sidebar now offers the series; choose it and open the Capacity page in the same session
+    page.get_by_role("combobox", name="Movement series the models learn from").click()
+    page.keyboard.type("my_area")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    wait_idle(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Capacity").click()
+    page.get_by_text("your series my_area").first.wait_for(timeout=120_000)

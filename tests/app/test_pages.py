@@ -166,3 +166,19 @@ def test_share_years_changes_host_arrivals(app):
     at.sidebar.select_slider(key="share_years").set_value(3)
     after = ok(at.run()).dataframe[0].value
     assert not after["median"].equals(before["median"])
+
+
+def test_user_arrivals_series_is_used_by_forecast_and_capacity(app):
+    from forecast import datasets
+
+    mine = datasets.load_history(["unhcr_asylum_GBR"]).assign(series_id="my_area")
+    app.session_state["user_data"] = {"history": mine, "drivers": None, "facilities": None,
+                                      "kind": "arrivals"}
+    ok(app.run())
+    assert "my_area" in app.sidebar.selectbox(key="series_id").options
+    app.sidebar.selectbox(key="series_id").set_value("my_area")
+    at = goto(app, "forecast_page")
+    assert at.subheader[0].value.startswith("my_area")
+    at = goto(at, "capacity")
+    assert "your series my_area" in at.caption[0].value
+    assert len(chart_data(at)) == 4
