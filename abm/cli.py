@@ -93,24 +93,39 @@ ARRIVALS_HELP = "Arrivals CSV: ds, arrivals [+ path | quantile] (persons per mon
 FACILITIES_HELP = "Facilities CSV (default: the bundled Kazakhstan preset)."
 HOST_HELP = "Host (series_id) to take from a forecast paths file such as hosts.csv."
 
+# Options shared by the commands (one definition each).
+ArrivalsArg = Annotated[Path, typer.Argument(help=ARRIVALS_HELP)]
+FacilitiesOpt = Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)]
+PlansOpt = Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")]
+RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")]
+StepDaysOpt = Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+DaskOpt = Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")]
+HostOpt = Annotated[str | None, typer.Option("--host", help=HOST_HELP)]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Forecast model to take.")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", help="Forecast scenario.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
+
 
 @app.command()
 @_errors
 def run(
-    arrivals: Annotated[Path, typer.Argument(help=ARRIVALS_HELP)],
-    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
-    plans: Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
-    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
+    arrivals: ArrivalsArg,
+    facilities: FacilitiesOpt = None,
+    plans: PlansOpt = None,
+    config: ConfigOpt = None,
+    runs: RunsOpt = 200,
+    seed: SeedOpt = 0,
+    step_days: StepDaysOpt = None,
+    out: OutOpt = Path("abm_out"),
     keep_runs: Annotated[bool, typer.Option("--keep-runs", help="Also write every run's steps.")] = False,
-    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
-    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="Forecast scenario.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    dask: DaskOpt = None,
+    host: HostOpt = None,
+    model: ModelOpt = None,
+    scenario: ScenarioOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Monte Carlo on an arrivals CSV and a facilities CSV; writes quantiles and summaries."""
     from abm.export import provenance, write_csv
@@ -148,22 +163,22 @@ def run(
 @app.command()
 @_errors
 def advise(
-    arrivals: Annotated[Path, typer.Argument(help=ARRIVALS_HELP)],
-    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
-    plans: Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
+    arrivals: ArrivalsArg,
+    facilities: FacilitiesOpt = None,
+    plans: PlansOpt = None,
+    config: ConfigOpt = None,
     risk: Annotated[float, typer.Option("--risk", help="Accepted P(any shortfall), e.g. 0.1.")] = 0.1,
     lead_time: Annotated[list[str] | None, typer.Option("--lead-time",
                                         help="TYPE=DAYS, e.g. shelter=90 (repeatable).")] = None,
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")] = 0,
-    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
-    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
-    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="Forecast scenario.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    runs: RunsOpt = 200,
+    seed: SeedOpt = 0,
+    step_days: StepDaysOpt = None,
+    out: OutOpt = Path("abm_out"),
+    dask: DaskOpt = None,
+    host: HostOpt = None,
+    model: ModelOpt = None,
+    scenario: ScenarioOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Smallest added capacity per facility type for a risk level, and when to order it."""
     from abm import advise as advise_fn
@@ -212,16 +227,16 @@ def sweep(
                                                 help="NAME=ARRIVALS.csv (repeatable).")],
     plan: Annotated[list[str] | None, typer.Option("--plan", "-p",
                                                    help="NAME=PLANS.csv (repeatable).")] = None,
-    facilities: Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)] = None,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")] = None,
+    facilities: FacilitiesOpt = None,
+    config: ConfigOpt = None,
     seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds, e.g. 0,1,2.")] = "0",
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per cell.")] = 50,
-    step_days: Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("abm_out"),
-    dask: Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")] = None,
-    host: Annotated[str | None, typer.Option("--host", help=HOST_HELP)] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Forecast model to take.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    step_days: StepDaysOpt = None,
+    out: OutOpt = Path("abm_out"),
+    dask: DaskOpt = None,
+    host: HostOpt = None,
+    model: ModelOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Scenarios x capacity plans x seeds, in-process or on Dask; writes stacked summaries."""
     from abm import ABMConfig, default_facilities, read_arrivals, read_facilities, read_plans
