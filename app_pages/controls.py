@@ -79,6 +79,9 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
     return sc
 
 
+PENDING_SERIES = "_pending_series_id"
+"""session_state key: a series to select in the sidebar on the next run (after an upload)."""
+
 SETTINGS = ("series_id", "host", "model", "horizon", "share_years", "n_paths", "seed")
 """Keys that are settings, not part of a scenario: presets leave them alone."""
 
@@ -110,6 +113,8 @@ def sidebar() -> None:
                  help="Sets the sliders below; magnitudes are illustrative planning cases, "
                       "not predictions.")
     series = services.series_choices()
+    if PENDING_SERIES in st.session_state:  # set by an upload, applied before the widget exists
+        st.session_state["series_id"] = st.session_state.pop(PENDING_SERIES)
     if st.session_state["series_id"] not in series:
         st.session_state["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
     sb.selectbox("Movement series the models learn from", series, key="series_id",

@@ -7,6 +7,7 @@ import streamlit as st
 
 import abm
 from app_pages import services
+from app_pages.controls import PENDING_SERIES
 from forecast.errors import SchemaError
 from forecast.schema import read_table
 
@@ -51,6 +52,8 @@ def _ingest(what: str, upload, reader, message) -> None:
     seen[what] = upload.file_id
     u[what] = df
     u[f"{what}_message"] = message(df)
+    if what == "history":  # choose the new series for the user (the sidebar applies it)
+        st.session_state[PENDING_SERIES] = str(df["series_id"].iloc[0])
     st.rerun()
 
 
@@ -64,8 +67,8 @@ kind = st.radio("The series is", ["movement", "arrivals"], horizontal=True, key=
 u["kind"] = kind
 _ingest("history", st.file_uploader("Monthly series CSV", type=["csv"], key="upload_history"),
         lambda p: read_table(p, "history"),
-        lambda df: f"Loaded {len(df)} rows, series {', '.join(sorted(df['series_id'].unique()))}: "
-                   "pick it in the sidebar.")
+        lambda df: f"Loaded {len(df)} rows, series {', '.join(sorted(df['series_id'].unique()))}; "
+                   f"{df['series_id'].iloc[0]} is now chosen in the sidebar.")
 
 st.subheader("Drivers")
 st.caption("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
@@ -81,6 +84,7 @@ _ingest("facilities", st.file_uploader("Facilities CSV", type=["csv"], key="uplo
         abm.read_facilities, lambda df: f"Loaded {len(df)} facilities.")
 
 st.subheader("In use now")
+st.markdown(f"Series chosen in the sidebar: **{st.session_state.get('series_id', '')}**")
 st.write({k: ("bundled" if u[k] is None else f"yours ({len(u[k])} rows)")
           for k in ("history", "drivers", "facilities")})
 if st.button("Forget my uploads", key="forget_uploads"):

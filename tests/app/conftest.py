@@ -84,11 +84,22 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
+
+
 @pytest.fixture()
-def page(browser, tmp_path):
+def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
     pg = ctx.new_page()
     yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:  # keep what the browser showed, for the CI log reader
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=SCREENSHOTS / f"FAILED_{request.node.name}.png", full_page=True)
     ctx.close()
 
 

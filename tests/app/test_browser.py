@@ -169,14 +169,12 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     wait_idle(page)
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("Loaded", exact=False).first.wait_for(timeout=60_000)
-    # the sidebar now offers the series; choose it and open the Capacity page in the same session
+    # the new series is chosen in the sidebar; plan capacity on it in the same session
     from playwright.sync_api import expect
 
     series_box = page.get_by_role("combobox", name="Movement series the models learn from")
-    series_box.click()
-    page.keyboard.type("my_area")
-    page.keyboard.press("Enter")
     expect(series_box).to_have_value("my_area", timeout=30_000)
+    page.get_by_text("Series chosen in the sidebar: my_area").wait_for(timeout=60_000)
     wait_idle(page)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Capacity").click()
     page.get_by_text("your series my_area").first.wait_for(timeout=120_000)
