@@ -55,7 +55,8 @@ def test_backtest_table(inputs):
     assert got == pytest.approx((one["ae"] / one["scale_mae"]).mean())
     s = res.summary(range(1, 3))
     assert list(s["crps"]) == sorted(s["crps"])
-    assert set(res.seconds) >= {"naive", "snaive", "drift", "ets"}
+    timed_models = set(res.seconds)  # which models were timed (not how long they took)
+    assert timed_models >= {"naive", "snaive", "drift", "ets"}
 
 
 def test_backtest_needs_enough_history(inputs):
