@@ -84,7 +84,7 @@ def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str]) -> alt.Chart:
             tooltip=[alt.Tooltip("driver:N"), alt.Tooltip("ds:T", format="%Y-%m"),
                      alt.Tooltip("v:Q", format=",.2f")],
         )
-        .properties(height=110, width="container")
+        .properties(height=110, width=640)
         .facet(row=alt.Row("driver:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .resolve_scale(y="independent")
     )
