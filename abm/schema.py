@@ -34,6 +34,18 @@ PLAN_COLUMNS = ("facility_type", "quantity", "quantity_unit", "ordered")
 PLAN_OPTIONAL = ("lead_time_days", "note")
 
 
+def _require_frame(frame, columns, source: str) -> None:
+    """InputError unless ``frame`` is a DataFrame holding every one of ``columns``."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing column(s) {', '.join(missing)} "
+            f"(have {', '.join(map(str, frame.columns))})"
+        )
+
+
 def _first_rows(mask, frame: pd.DataFrame, n: int = 5) -> str:
     idx = np.flatnonzero(np.asarray(mask))[:n]
     return ", ".join(str(frame.index[i]) for i in idx)
@@ -151,15 +163,9 @@ def check_arrivals(frame: pd.DataFrame | Arrivals, *, source: str = "arrivals fr
     """
     if isinstance(frame, Arrivals):
         return frame
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
+    _require_frame(frame, (), source)
     frame = select_arrivals(frame, source=source)  # a one-host forecast paths frame is fine
-    missing = [c for c in ("ds", "arrivals") if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)} "
-            f"(have {', '.join(map(str, frame.columns))})"
-        )
+    _require_frame(frame, ("ds", "arrivals"), source)
     if len(frame) == 0:
         raise InputError(f"{source}: no rows")
     if "path" in frame.columns and "quantile" in frame.columns:
@@ -254,14 +260,7 @@ def check_facilities(frame: pd.DataFrame, *, source: str = "facilities frame") -
     is available; empty = from the start), ``lead_time_days`` (days needed to
     add capacity of this kind, >= 0; used by :func:`abm.advise`), ``source``.
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in FACILITY_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)} "
-            f"(have {', '.join(map(str, frame.columns))})"
-        )
+    _require_frame(frame, FACILITY_COLUMNS, source)
     out = frame.reset_index(drop=True).copy()
     for col in FACILITY_OPTIONAL:
         if col not in out.columns:
@@ -322,14 +321,7 @@ def check_plans(frame: pd.DataFrame | None, *, source: str = "capacity plan") ->
     """
     if frame is None:
         return empty_plans()
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in PLAN_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing column(s) {', '.join(missing)} "
-            f"(have {', '.join(map(str, frame.columns))})"
-        )
+    _require_frame(frame, PLAN_COLUMNS, source)
     out = frame.reset_index(drop=True).copy()
     if len(out) == 0:
         return empty_plans()
