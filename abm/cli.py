@@ -24,12 +24,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err_console = Console(stderr=True)
 console = Console()
 
-try:  # the multi-site network model registers itself when present
-    from abm.network.cli import app as _network_app
-except ImportError:  # not written yet, or its optional dependencies are missing
-    _network_app = None
-if _network_app is not None:
-    app.add_typer(_network_app, name="network", help="Multi-site allocation and Flee validation.")
+from abm.network.cli import app as _network_app  # noqa: E402 - a broken import must surface
+
+app.add_typer(_network_app, name="network", help="Multi-site allocation and Flee validation.")
 
 
 _errors = one_line_errors

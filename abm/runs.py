@@ -358,7 +358,7 @@ def _execute(paths, inputs, seqs, client, progress) -> list[dict]:
             if progress is not None:
                 progress(len(out), n)
         return out
-    from abm.sweeps import dask_client
+    from abm.distributed import dask_client
     with dask_client(client) as cl:
         n_workers = max(1, len(cl.scheduler_info().get("workers", {})) or 1)
         chunk = max(1, -(-n // (4 * n_workers)))

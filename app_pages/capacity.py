@@ -5,7 +5,7 @@ import streamlit as st
 
 import abm
 from app_pages import charts, services
-from app_pages.controls import HOST_NAMES
+from app_pages.controls import host_label
 from forecast.errors import SchemaError
 
 s = st.session_state
@@ -13,7 +13,7 @@ st.title("Capacity: shelters, schools and clinics")
 try:
     arrivals, origin = services.arrivals_for(s)
 except SchemaError as e:
-    st.warning(f"No arrivals forecast for {HOST_NAMES.get(s['host'], s['host'])}: {e}. "
+    st.warning(f"No arrivals forecast for {host_label(s['host'])}: {e}. "
                "Set the host's share of the outflow in the sidebar (Borders and destination), "
                "or upload your own arrivals series on the Your data page.")
     st.stop()
@@ -90,4 +90,4 @@ st.dataframe(adv, hide_index=True, width="stretch")
 for _, row in adv.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
-                                     "host": HOST_NAMES.get(s["host"], s["host"])}
+                                     "host": host_label(s["host"])}

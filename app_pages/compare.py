@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import HOST_NAMES, PRESETS, preset_scenario, scenario_from_state
+from app_pages.controls import host_label, preset_scenario, scenario_from_state
 from forecast.errors import ScenarioError
-from forecast.scenarios import Scenario
+from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario
 
 s = st.session_state
 st.title("Compare scenarios")
-candidates = {label: preset_scenario(label, s) for label in PRESETS}
+candidates = {PRESET_TITLES[name]: preset_scenario(name, s) for name in PRESETS}
 candidates["Current sidebar scenario"] = scenario_from_state(s, name="current")
 with st.expander("Load a scenario file (JSON, as written by Export or `forecast scenarios write`)"):
     up = st.file_uploader("Scenario JSON", type=["json"], key="upload_scenario")
@@ -48,7 +48,7 @@ for label in chosen:
     totals.append({"scenario": label, "description": sc.description,
                    "total P10": round(tot.quantile(0.1)), "total median": round(tot.quantile(0.5)),
                    "total P90": round(tot.quantile(0.9))})
-where = sid if services.is_user_arrivals_series(sid) else HOST_NAMES.get(s["host"], s["host"])
+where = sid if services.is_user_arrivals_series(sid) else host_label(s["host"])
 st.altair_chart(charts.compare_chart(pd.concat(rows, ignore_index=True),
                                      f"Median monthly arrivals: {where}"), width="stretch")
 st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")

@@ -11,18 +11,20 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from forecast.scenarios import HOSTS, Scenario, Shock
+from forecast.models import MODEL_TITLES
+from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
+from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS
 
-HOST_NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "TJK": "Tajikistan",
-              "TKM": "Turkmenistan", "UZB": "Uzbekistan", "IRN": "Iran (context)",
-              "PAK": "Pakistan (context)"}
-MODELS = {"ensemble": "Ensemble (SARIMAX + ETS + Prophet, equal weights)", "sarimax": "SARIMAX + drivers",
-          "prophet": "Prophet + drivers", "ets": "ETS", "snaive": "Seasonal naive",
-          "naive": "Naive (random walk)", "drift": "Drift"}
+
+def host_label(iso3: str) -> str:
+    """A host's name for menus and titles; context hosts are marked as such."""
+    name = HOST_NAMES.get(iso3, iso3)
+    return name if iso3 in CENTRAL_ASIA or iso3 not in HOST_NAMES else f"{name} (context)"
+
 
 # Widget key -> default. Defaults are the baseline scenario for a host area in Kazakhstan.
 DEFAULTS: dict[str, object] = {
-    "series_id": "frontex_afg_total",
+    "series_id": DEFAULT_SERIES,
     "host": "KAZ",
     "model": "ensemble",
     "horizon": 24,
@@ -36,21 +38,29 @@ DEFAULTS: dict[str, object] = {
     "seed": 0,
 }
 
-# Presets: the widget values each one sets (magnitudes are illustrative planning cases).
-PRESETS: dict[str, dict[str, object]] = {
-    "Baseline (drivers persist)": {},
-    "Conflict escalation (fatalities x3 for 6 months)": {"conflict_k": 3.0},
-    "Drought (SPI -1.5 for 6 months)": {"drought_spi": -1.5},
-    "Food-price shock (wheat x1.5 for 6 months)": {"food_k": 1.5},
-    "Border restriction (50% open)": {"border_openness_pct": 50},
-    "Compound: conflict x3 + drought": {"conflict_k": 3.0, "drought_spi": -1.5},
-}
+_SHOCK_KEYS = {"conflict": ("conflict_k", "conflict_start", "conflict_months"),
+               "drought": ("drought_spi", "drought_start", "drought_months"),
+               "food_price": ("food_k", "food_start", "food_months")}
+
+
+def state_from_scenario(sc: Scenario) -> dict[str, object]:
+    """Widget values that describe ``sc`` (the inverse of :func:`scenario_from_state`
+    for the levers the sidebar has): scenario keys at their defaults, then the
+    scenario's shocks and openness."""
+    out = {k: d for k, d in DEFAULTS.items() if k not in SETTINGS}
+    for shock in sc.shocks:
+        kv, ks, km = _SHOCK_KEYS[shock.kind]
+        out.update({kv: float(shock.value), ks: int(shock.start), km: int(shock.duration)})
+    out["border_openness_pct"] = round(sc.border_openness * 100)
+    return out
 
 
 def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
     """The frozen scenario described by the widget values in ``state`` (keys of DEFAULTS).
 
-    A shock is added only when it changes something (multiplier != 1, SPI < 0).
+    A shock is added only when it changes something (multiplier != 1, SPI < 0). The
+    scenario takes the name of the preset it equals (so a preset keeps its name in
+    every export), else ``custom`` (``baseline`` when nothing is changed).
     """
     v = {k: state.get(k, d) for k, d in DEFAULTS.items()}
     shocks = []
@@ -65,15 +75,19 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
                             float(v["food_k"])))
     openness = float(v["border_openness_pct"]) / 100.0
     share = float(v["host_share_pct"]) / 100.0
+    preset = next((p for p in PRESETS.values()
+                   if set(p.shocks) == set(shocks) and p.border_openness == openness), None)
     parts = [f"{s.kind} {s.value:g} (months {s.start}-{s.start + s.duration - 1})" for s in shocks]
     if openness != 1.0:
         parts.append(f"borders {openness:.0%} open")
     if share > 0:
         parts.append(f"{v['host']} share of outflow {share:.2%}")
     if name is None:
-        name = "baseline" if not parts else "custom"
-    sc = Scenario(name=name, description="; ".join(parts) or "Drivers persist at their latest "
-                  "observed levels.", shocks=tuple(shocks), border_openness=openness)
+        name = preset.name if preset is not None and share == 0 else "custom"
+    description = (preset.description if preset is not None and share == 0
+                   else "; ".join(parts) or "Drivers persist at their latest observed levels.")
+    sc = Scenario(name=name, description=description, shocks=tuple(shocks),
+                  border_openness=openness)
     if share > 0:
         sc = sc.with_host_shares({str(v["host"]): share})
     return sc
@@ -86,14 +100,14 @@ SETTINGS = ("series_id", "host", "model", "horizon", "share_years", "n_paths", "
 """Keys that are settings, not part of a scenario: presets leave them alone."""
 
 
-def preset_values(label: str) -> dict[str, object]:
-    """Widget values of a preset: scenario keys at their defaults, then the preset's own."""
-    return {**{k: d for k, d in DEFAULTS.items() if k not in SETTINGS}, **PRESETS[label]}
+def preset_values(name: str) -> dict[str, object]:
+    """Widget values of the preset ``name`` (a key of :data:`forecast.scenarios.PRESETS`)."""
+    return state_from_scenario(PRESETS[name])
 
 
-def preset_scenario(label: str, state: Mapping) -> Scenario:
-    """The preset ``label`` for the settings (host, ...) in ``state``, named after the preset."""
-    return scenario_from_state({**state, **preset_values(label)}, name=label)
+def preset_scenario(name: str, state: Mapping) -> Scenario:
+    """The preset ``name`` for the settings (host, ...) in ``state``, named after the preset."""
+    return scenario_from_state({**state, **preset_values(name)}, name=name)
 
 
 def _apply_preset():
@@ -110,6 +124,7 @@ def sidebar() -> None:
     sb = st.sidebar
     sb.header("Scenario")
     sb.selectbox("Start from a preset", list(PRESETS), key="preset", on_change=_apply_preset,
+                 format_func=PRESET_TITLES.get,
                  help="Sets the sliders below; magnitudes are illustrative planning cases, "
                       "not predictions.")
     series = services.series_choices()
@@ -120,10 +135,10 @@ def sidebar() -> None:
     sb.selectbox("Movement series the models learn from", series, key="series_id",
                  help="Monthly Afghan movement: Frontex detections of Afghans (2009-2025) or UNHCR "
                       "asylum applications (1999-2018), or your own uploaded series.")
-    sb.selectbox("Host country", list(HOSTS), key="host", format_func=lambda c: HOST_NAMES[c],
+    sb.selectbox("Host country", list(HOSTS), key="host", format_func=host_label,
                  help="Arrivals are the movement forecast times the host's share of Afghan "
                       "arrivals, estimated from UNHCR annual flows (see the model card).")
-    sb.selectbox("Model", list(MODELS), key="model", format_func=MODELS.get)
+    sb.selectbox("Model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get)
     sb.slider("Horizon (months)", 6, 36, key="horizon")
 
     with sb.expander("Conflict escalation", expanded=True):

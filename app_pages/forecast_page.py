@@ -3,7 +3,9 @@
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import HOST_NAMES, MODELS, scenario_from_state
+from app_pages.controls import host_label, scenario_from_state
+from forecast.models import MODEL_TITLES
+from forecast.vocabulary import CENTRAL_ASIA, HOSTS
 
 s = st.session_state
 sc = scenario_from_state(s)
@@ -18,7 +20,7 @@ hist = history[history["series_id"] == sid]
 hist = hist[hist["ds"] >= hist["ds"].max() - services.pd.DateOffset(years=6)]
 
 model = s["model"]
-st.subheader(f"{sid}: {MODELS[model]}")
+st.subheader(f"{sid}: {MODEL_TITLES[model]}")
 one = fc[fc["model"] == model]
 band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
 st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per month)"),
@@ -28,22 +30,22 @@ if not services.is_user_arrivals_series(sid):
     hp = services.host_paths(*args, model, int(s["share_years"]))
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader("Arrivals by host country")
-    missing = [h for h in HOST_NAMES if h not in set(hp["series_id"])]
+    missing = [h for h in HOSTS if h not in set(hp["series_id"])]
     if missing:
         st.info("No share of the outflow could be estimated for "
-                f"{', '.join(HOST_NAMES[h] for h in missing)}: UNHCR reports too few years of "
+                f"{', '.join(host_label(h) for h in missing)}: UNHCR reports too few years of "
                 "arrivals there. Choose that host and set its share in the sidebar "
                 "(Borders and destination) to include it.")
     hosts = st.multiselect("Hosts", sorted(hq["series_id"].unique()),
-                           default=[h for h in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if h in set(hq["series_id"])],
-                           format_func=lambda c: HOST_NAMES.get(c, c), key="fc_hosts")
+                           default=[h for h in CENTRAL_ASIA if h in set(hq["series_id"])],
+                           format_func=host_label, key="fc_hosts")
     past = services.host_history(sid, tok)
     past = past[past["ds"] >= past["ds"].max() - services.pd.DateOffset(years=4)]
     cols = st.columns(2)
     for i, h in enumerate(hosts):
         with cols[i % 2]:
             st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], past[past["series_id"] == h],
-                                             f"{HOST_NAMES.get(h, h)}: arrivals per month"),
+                                             f"{host_label(h)}: arrivals per month"),
                             width="stretch")
     st.caption("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
@@ -52,7 +54,7 @@ if not services.is_user_arrivals_series(sid):
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
     st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
-    st.dataframe(totals.rename(index=HOST_NAMES), width="stretch")
+    st.dataframe(totals.rename(index=host_label), width="stretch")
 
 st.subheader("How good is this model? (rolling-origin backtest)")
 skill = services.backtest_skill()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import charts, services
+from forecast.vocabulary import CENTRAL_ASIA
 
 st.title("Afghan arrivals into Central Asia: history and drivers")
 st.markdown(
@@ -23,7 +24,7 @@ st.altair_chart(charts.history_chart(history[history["series_id"].isin(series)],
                                      "Monthly movement of Afghans"), width="stretch")
 
 hosts = data["hosts"]
-ca = hosts[hosts["host_iso3"].isin(["KAZ", "KGZ", "TJK", "TKM", "UZB"])]
+ca = hosts[hosts["host_iso3"].isin(list(CENTRAL_ASIA))]
 st.subheader("Afghan refugees and asylum-seekers in Central Asia (UNHCR, year end)")
 stock = ca.assign(persons=ca["refugees"] + ca["asylum_seekers"])
 st.altair_chart(

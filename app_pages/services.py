@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from forecast import datasets
+from forecast.vocabulary import CENTRAL_ASIA
 
 # forecast.api (statsmodels) and abm (mesa) are imported inside the functions that use
 # them, so the first page (Overview) renders without loading the modelling stack.
@@ -198,7 +199,6 @@ def chart_png(chart) -> bytes:
 
 
 # ---------------------------------------------------------------- sites and routes
-CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 
 
 def central_asia_arrivals(state) -> pd.DataFrame:

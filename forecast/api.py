@@ -16,179 +16,157 @@ name (:func:`forecast.models.model_rng`): same inputs and seed, same outputs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from forecast import drivers as drv
 from forecast.errors import ModelError, SchemaError
-from forecast.models import (
-    DEFAULT_MODELS,
-    ENSEMBLE_MEMBERS,
-    QUANTILES,
-    BaseModel,
-    Predictive,
-    combine,
-    make_model,
-    model_rng,
-)
+from forecast.fitting import ModelSet, check_paths_count
+from forecast.models import DEFAULT_MODELS, Predictive, uses_drivers
 from forecast.scenarios import Scenario
+from forecast.series import future_index, series_z
+from forecast.vocabulary import DEFAULT_SERIES, DRIVER_COLUMNS, QUANTILES
 
-DEFAULT_SERIES = "frontex_afg_total"
-"""The monthly Afghan movement series the planner forecasts by default."""
+__all__ = ["DEFAULT_SERIES", "FittedModels", "fit_models", "forecast_frame", "host_arrivals",
+           "paths_frame", "predict", "predict_raw", "series_z", "to_arrivals_frame"]
 
 
 @dataclass(eq=False)
 class FittedModels:
-    """Models fitted once on one series up to ``origin`` (the last reported month).
+    """Models fitted once on one series up to ``origin`` (the last reported period).
 
-    ``drivers_obs``: drivers known at the origin (``forecast.drivers.observed``).
-    ``weights``: ensemble weights by member alias. ``warnings``: optimiser
-    warnings by model (recorded, not hidden).
+    ``z``: the series on the model scale (log1p persons per period);
+    ``step_months``: 1 (monthly), 3 (quarterly) or 12 (annual);
+    ``drivers_obs``: drivers known at the origin (``forecast.drivers.observed``;
+    None when no model uses drivers); ``modelset``: the fitted
+    :class:`forecast.fitting.ModelSet`; ``weights``: ensemble weights by member alias.
     """
 
     series_id: str
     origin: pd.Timestamp
     z: pd.Series
-    drivers_obs: pd.DataFrame
+    drivers_obs: pd.DataFrame | None
     features: tuple[drv.Feature, ...]
-    models: dict[str, BaseModel]
-    requested: tuple[str, ...]
+    modelset: ModelSet
     seed: int
-    weights: dict[str, float] = field(default_factory=dict)
+    step_months: int = 1
+    roles: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def requested(self) -> tuple[str, ...]:
+        return self.modelset.requested
+
+    @property
+    def models(self) -> dict:
+        return {**self.modelset.models, **self.modelset.composites}
+
+    @property
+    def weights(self) -> dict[str, float]:
+        c = self.modelset.composites.get("ensemble")
+        return dict(c.weights) if c is not None else {}
 
     @property
     def warnings(self) -> dict[str, list[str]]:
-        return {n: list(getattr(m, "warnings_", [])) for n, m in self.models.items()}
+        return self.modelset.warnings
 
     def provenance(self) -> dict:
         """Model part of an export sidecar: series, origin, models, lags, fills, seed."""
+        filled = {} if self.drivers_obs is None else dict(self.drivers_obs.attrs.get("filled", {}))
         return {"series_id": self.series_id, "origin": f"{self.origin:%Y-%m-%d}",
+                "step_months": self.step_months,
                 "models": list(self.requested), "seed": self.seed,
                 "ensemble_weights": self.weights,
                 "features": [vars(f) for f in self.features],
-                "drivers_carried_forward_from": dict(self.drivers_obs.attrs.get("filled", {})),
+                "drivers_carried_forward_from": filled,
                 "fit_warnings": self.warnings}
 
 
-def _validate_history(history: pd.DataFrame) -> pd.DataFrame:
-    try:
-        from forecast.schema import validate_history
-    except ImportError:  # pragma: no cover - the schema module ships with the package
-        return history
-    return validate_history(history)
-
-
-def series_z(history: pd.DataFrame, series_id: str | None,
-             origin: pd.Timestamp | None = None) -> tuple[str, pd.Series]:
-    """One series of a history frame on the model scale (log1p persons per month),
-    indexed by ``ds``, leading NA dropped, cut at ``origin`` (default: last reported
-    month)."""
-    h = _validate_history(history)
-    ids = list(dict.fromkeys(h["series_id"]))
-    if series_id is None:
-        if len(ids) != 1:
-            raise SchemaError(f"history frame: column 'series_id' holds {len(ids)} series "
-                              f"({ids[:5]}...); name one with series_id=")
-        series_id = ids[0]
-    if series_id not in ids:
-        raise SchemaError(f"history frame: column 'series_id': no series {series_id!r}; "
-                          f"have {ids}")
-    s = h.loc[h["series_id"] == series_id].set_index("ds")["y"].sort_index()
-    if s.notna().sum() < 2:
-        raise SchemaError(f"history frame: column 'y': series {series_id!r} has fewer than 2 "
-                          "reported months")
-    s = s.loc[s.first_valid_index():]
-    last = s.last_valid_index()
-    origin = last if origin is None else min(pd.Timestamp(origin), last)
-    s = s.loc[:origin]
-    s = s.loc[: s.last_valid_index()]
-    z = pd.Series(np.log1p(s.to_numpy(dtype=float)), index=pd.DatetimeIndex(s.index, name="ds"),
-                  name=series_id)
-    return series_id, z
-
-
-def fit_models(history: pd.DataFrame, drivers: pd.DataFrame, series_id: str | None = None,
-               models: Sequence[str] = DEFAULT_MODELS, seed: int = 0,
-               origin: pd.Timestamp | str | None = None,
-               features: Sequence[drv.Feature] = drv.DEFAULT_FEATURES,
+def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
+               series_id: str | None = None, models: Sequence[str] = DEFAULT_MODELS,
+               seed: int = 0, origin: pd.Timestamp | str | None = None,
+               features: Sequence[drv.Feature] | None = None,
                weights: dict[str, float] | None = None,
+               roles: dict[str, str | Sequence[str]] | None = None,
                progress: Callable[[str], None] | None = None) -> FittedModels:
     """Fit the models once on one series (history and drivers cut at ``origin``).
 
-    ``history``: history frame (``series_id, ds, y``; persons per month).
-    ``drivers``: drivers frame (``ds`` + driver columns). ``models``: aliases
-    (:data:`forecast.models.MODEL_NAMES`); ``ensemble`` also fits its members.
-    ``weights``: ensemble weights (alias -> weight; default equal, or
-    :func:`forecast.backtest.skill_weights`). ``progress``: called with each
-    model alias before it is fitted.
+    ``history``: history frame (``series_id, ds, y``; persons per period; monthly,
+    quarterly or annual, from the data). ``drivers``: drivers frame (``ds`` + driver
+    columns); may be None when every model is driver-free (baselines, ETS).
+    ``models``: aliases (:data:`forecast.models.MODEL_NAMES`); ``ensemble`` also fits
+    its members. ``features``: driver features (default: the standard ones whose
+    driver column the frame has, :func:`forecast.drivers.default_features`).
+    ``roles``: your driver columns by role (``{"conflict": "deaths"}``), so the
+    scenarios move them. ``weights``: ensemble weights (alias -> weight; default
+    equal, or :func:`forecast.backtest.skill_weights`). ``progress``: called with a
+    short description before the fits.
     """
-    models = tuple(dict.fromkeys(models))
-    if not models:
-        raise ModelError("no models requested")
-    for m in models:
-        make_model(m)  # unknown alias -> ModelError listing the choices
+    mset = ModelSet(tuple(models), seed=seed, weights=weights)
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
+    step = int(z.attrs.get("step_months", 1))
     t = z.index[-1]
-    obs = drv.observed(drivers, t, drv.needed_columns(features) + _extra_cols(drivers, t))
-    z = z.loc[drv.feature_start(obs, features):]
-    X = drv.feature_frame(obs, z.index, features)
-    base = [m for m in models if m != "ensemble"]
-    if "ensemble" in models:
-        base += [m for m in ENSEMBLE_MEMBERS if m not in base]
-    fitted = {}
-    for name in base:
-        if progress:
-            progress(name)
-        mdl = make_model(name, seed=seed) if name == "prophet" else make_model(name)
-        fitted[name] = mdl.fit(z, X if mdl.uses_drivers else None)
-    w = dict(weights) if weights else {m: 1.0 for m in ENSEMBLE_MEMBERS}
-    return FittedModels(sid, t, z, obs, tuple(features), fitted, models, seed, w)
+    obs, feats, X, role_map = None, (), None, None
+    if mset.uses_drivers:
+        if drivers is None:
+            need = [a for a in mset.base_aliases if uses_drivers(a)]
+            raise ModelError(f"model(s) {need} use drivers: pass a drivers frame, or choose "
+                             "driver-free models (naive, snaive, drift, ets)")
+        drivers, role_map = drv.map_roles(drivers, roles)
+        feats = tuple(features) if features is not None else drv.default_features(drivers)
+        obs = drv.observed(drivers, t, drv.needed_columns(feats) + _extra_cols(drivers, t))
+        z = z.loc[drv.feature_start(obs, feats):]
+        X = drv.feature_frame(obs, z.index, feats)
+    if progress:
+        progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
+    mset.fit(z, X)
+    return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
 
 
 def _extra_cols(drivers: pd.DataFrame, origin: pd.Timestamp) -> list[str]:
     """Driver columns a scenario may move, kept with the observed drivers (those
     reported at least once by the origin)."""
     known = drivers.loc[pd.to_datetime(drivers["ds"]) <= origin] if "ds" in drivers else drivers
-    return [c for c in drv.DRIVER_COLUMNS if c in known.columns and known[c].notna().any()]
+    return [c for c in DRIVER_COLUMNS if c in known.columns and known[c].notna().any()]
+
+
+def future_features(fitted: FittedModels, scenario: Scenario, horizon: int) -> pd.DataFrame | None:
+    """Driver features for the ``horizon`` periods after the origin under ``scenario``
+    (None when no model uses drivers)."""
+    if fitted.drivers_obs is None:
+        return None
+    months = horizon * fitted.step_months
+    fut = scenario.future_drivers(fitted.drivers_obs, months, roles=fitted.roles)
+    Xm = drv.future_feature_frame(fitted.drivers_obs, fut, fitted.features)
+    idx = future_index(fitted.origin, horizon, fitted.step_months)
+    return Xm.loc[idx] if fitted.step_months != 1 else Xm
 
 
 def predict_raw(fitted: FittedModels, scenario: Scenario | None = None, horizon: int = 12,
                 n_paths: int = 200, seed: int | None = None) -> dict[str, Predictive]:
     """Predictive distributions by model alias (log1p scale); see :func:`predict`."""
-    if horizon < 1:
-        raise ModelError(f"horizon must be >= 1 month, got {horizon}")
-    if n_paths < 1:
-        raise ModelError(f"n_paths must be >= 1, got {n_paths}")
+    check_paths_count(n_paths, horizon)
     scenario = scenario or Scenario.baseline_persist()
-    seed = fitted.seed if seed is None else seed
-    fut = scenario.future_drivers(fitted.drivers_obs, horizon)
-    Xf = drv.future_feature_frame(fitted.drivers_obs, fut, fitted.features)
-    preds = {}
-    for name, m in fitted.models.items():
-        preds[name] = m.predict(horizon, Xf if m.uses_drivers else None, n_paths,
-                                model_rng(seed, name))
-    if "ensemble" in fitted.requested:
-        preds["ensemble"] = combine(preds, fitted.weights, model_rng(seed, "ensemble"))
-    return {n: preds[n] for n in fitted.requested}
+    Xf = future_features(fitted, scenario, horizon)
+    return fitted.modelset.predict(horizon, Xf, n_paths, fitted.seed if seed is None else seed)
 
 
 def predict(fitted: FittedModels, scenario: Scenario | None = None, horizon: int = 12,
             n_paths: int = 200, seed: int | None = None,
             quantiles: Sequence[float] = QUANTILES) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Forecast ``horizon`` months after the origin under ``scenario`` (default baseline).
+    """Forecast ``horizon`` periods after the origin under ``scenario`` (default baseline).
 
     Returns ``(forecast, paths)``:
 
-    * forecast: ``series_id`` (str), ``ds`` (month start), ``model``, ``scenario``,
-      ``quantile`` (0.05 .. 0.95), ``value`` (persons per month, >= 0, non-crossing);
+    * forecast: ``series_id`` (str), ``ds`` (period start), ``model``, ``scenario``,
+      ``quantile`` (0.05 .. 0.95), ``value`` (persons per period, >= 0, non-crossing);
     * paths: ``series_id, ds, model, scenario, path`` (int 0..n_paths-1), ``value``
-      (persons per month, >= 0).
+      (persons per period, >= 0).
     """
     scenario = scenario or Scenario.baseline_persist()
     preds = predict_raw(fitted, scenario, horizon, n_paths, seed)
-    ds = pd.date_range(fitted.origin + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
+    ds = future_index(fitted.origin, horizon, fitted.step_months)
     return (forecast_frame(preds, fitted.series_id, ds, scenario.name, quantiles),
             paths_frame(preds, fitted.series_id, ds, scenario.name))
 
@@ -241,6 +219,8 @@ def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.D
     """
     from forecast import hosts as hmod
 
+    if len(paths) == 0:
+        raise SchemaError("paths frame: no rows")
     sid = str(paths["series_id"].iloc[0])
     est = hmod.estimate_shares(hosts_annual, history, series_id=sid, **share_kw)
     return hmod.arrivals_paths(paths, est, scenario=scenario, hosts=hosts, overrides=shares,

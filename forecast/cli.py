@@ -25,7 +25,8 @@ Series = Annotated[str, typer.Option(help="Series id of the history frame.")]
 Models = Annotated[str, typer.Option(help="Comma-separated model aliases: naive, snaive, "
                                           "drift, ets, sarimax, prophet, ensemble.")]
 Seed = Annotated[int, typer.Option(help="Seed of every random draw.")]
-Horizon = Annotated[int, typer.Option(min=1, max=36, help="Months ahead.")]
+Horizon = Annotated[int, typer.Option(min=1, max=36, help="Periods ahead (months for a "
+                                                           "monthly series).")]
 Paths = Annotated[int, typer.Option(min=1, help="Sample paths per model.")]
 HistoryCsv = Annotated[Path | None, typer.Option(help="Your history CSV (series_id, ds, y) "
                                                       "instead of the bundled data.")]
@@ -42,13 +43,14 @@ def _fail(msg: str) -> None:
 
 
 def _guard(fn: Callable) -> Callable:
-    """Turn expected errors into a one-line message and exit code 2."""
+    """Turn user errors (project error types, existing or missing files) into a one-line
+    message and exit code 2; anything else is a bug and surfaces as one."""
 
     @wraps(fn)
     def inner(*a, **kw):
         try:
             return fn(*a, **kw)
-        except (ForecastError, FileExistsError, FileNotFoundError, ValueError) as exc:
+        except (ForecastError, FileExistsError, FileNotFoundError) as exc:
             _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
     return inner
@@ -96,8 +98,7 @@ def _fit(series, models, seed, history, drivers):
     with Progress(transient=True, console=_console()) as bar:
         task = bar.add_task("fitting", total=None)
         fitted = api.fit_models(h, d, series_id=series, models=names, seed=seed,
-                                progress=lambda m: bar.update(task,
-                                                              description=f"fitting {m}"))
+                                progress=lambda m: bar.update(task, description=m))
     return h, fitted
 
 
@@ -135,9 +136,10 @@ def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline"
     _, fitted = _fit(series, models, seed, history, drivers)
     fc, pth = api.predict(fitted, sc, horizon, paths)
     wide = fc.pivot_table(index=["model", "ds"], columns="quantile", values="value")
-    t = Table(title=f"{series}: persons per month, scenario {sc.name}, origin "
+    unit = {1: "month", 3: "quarter", 12: "year"}[fitted.step_months]
+    t = Table(title=f"{series}: persons per {unit}, scenario {sc.name}, origin "
                     f"{fitted.origin:%Y-%m}")
-    for c in ("model", "month", "q0.1", "median", "q0.9"):
+    for c in ("model", "period", "q0.1", "median", "q0.9"):
         t.add_column(c, justify="right" if c not in ("model",) else "left")
     for (m, ds), r in wide.iterrows():
         t.add_row(m, f"{ds:%Y-%m}", f"{r[0.1]:,.0f}", f"{r[0.5]:,.0f}", f"{r[0.9]:,.0f}")
@@ -158,8 +160,14 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
              seed: Seed = 0, out: Annotated[Path | None, typer.Option(
                  help="CSV for the per-horizon skill table (+ .json sidecar).")] = None,
              force: Force = False, history: HistoryCsv = None,
-             drivers: DriversCsv = None) -> None:
-    """Rolling-origin backtest: MAE, MASE, RMSSE, CRPS, pinball, 50/80/90% coverage."""
+             drivers: DriversCsv = None,
+             refit_every: Annotated[int, typer.Option(
+                 min=1, help="Re-estimate statsmodels models every N origins (else re-filter).")] = 6,
+             heavy_refit_every: Annotated[int, typer.Option(
+                 min=1, help="Re-estimate Prophet every N origins (else re-condition).")] = 12,
+             ) -> None:
+    """Rolling-origin backtest: MAE, MASE (rolling and global), RMSSE, CRPS, pinball,
+    50/80/90% coverage."""
     from rich.progress import Progress
     from rich.table import Table
 
@@ -174,6 +182,7 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
         task = bar.add_task(f"backtest {series}", total=origins)
         res = bt.backtest(h, d, series_id=series, models=names, n_origins=origins,
                           horizon=horizon, n_paths=paths, seed=seed,
+                          refit_every=refit_every, heavy_refit_every=heavy_refit_every,
                           progress=lambda i, n: bar.update(task, completed=i))
     con = _out()
     for hs, label in ((range(1, min(6, horizon) + 1), "1-6"), (range(1, horizon + 1),

@@ -38,9 +38,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import SchemaError
-
-DRIVER_COLUMNS: tuple[str, ...] = ("fatalities", "spi3", "spi12", "precip_anom_mm", "temp_c",
-                                   "nino34_anom_c", "wheat_price_index")
+from forecast.vocabulary import DRIVER_COLUMNS
 
 _TRANSFORMS = {
     "identity": lambda x: x,
@@ -59,11 +57,12 @@ class Feature:
     lag: int
 
     def __post_init__(self):
-        if self.lag < 1:
-            raise ValueError(f"feature {self.name}: lag must be >= 1 month (no same-month "
+        if isinstance(self.lag, bool) or not isinstance(self.lag, int) or self.lag < 1:
+            raise SchemaError(f"feature {self.name}: lag must be >= 1 month (no same-month "
                              f"drivers: they are not known at the origin), got {self.lag}")
         if self.transform not in _TRANSFORMS:
-            raise ValueError(f"feature {self.name}: unknown transform {self.transform!r}")
+            raise SchemaError(f"feature {self.name}: unknown transform {self.transform!r}; "
+                              f"choose from {', '.join(_TRANSFORMS)}")
 
 
 DEFAULT_FEATURES: tuple[Feature, ...] = (
@@ -72,6 +71,54 @@ DEFAULT_FEATURES: tuple[Feature, ...] = (
     Feature("food_l1", "wheat_price_index", "log_index", 1),
     Feature("enso_l6", "nino34_anom_c", "identity", 6),
 )
+
+
+def default_features(drivers: pd.DataFrame) -> tuple[Feature, ...]:
+    """The standard features (:data:`DEFAULT_FEATURES`) whose driver column ``drivers``
+    has with at least one reported value; :class:`SchemaError` when there is none."""
+    have = {c for c in drivers.columns if c != "ds" and drivers[c].notna().any()}
+    feats = tuple(f for f in DEFAULT_FEATURES if f.column in have)
+    if not feats:
+        raise SchemaError(
+            f"drivers: none of the standard driver columns "
+            f"{sorted({f.column for f in DEFAULT_FEATURES})} is present (have "
+            f"{sorted(have)}); map yours to roles (roles={{'conflict': 'your_column'}}) or "
+            "pass features=")
+    return feats
+
+
+def map_roles(drivers: pd.DataFrame, roles: dict | None
+              ) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]] | None]:
+    """Rename a user's driver columns to the standard names of their roles.
+
+    ``roles``: role -> column (or columns), e.g. ``{"conflict": "deaths"}``; roles are
+    the keys of :data:`forecast.vocabulary.ROLES` (conflict, drought, food_price).
+    Returns the renamed frame (a copy; the input is not changed) and None (the
+    standard roles then apply). Unknown roles or columns are a :class:`SchemaError`.
+    """
+    from forecast.vocabulary import ROLES
+
+    if not roles:
+        return drivers, None
+    rename = {}
+    for role, cols in roles.items():
+        if role not in ROLES:
+            raise SchemaError(f"drivers: unknown role {role!r}; roles are {', '.join(ROLES)}")
+        cols = (cols,) if isinstance(cols, str) else tuple(cols)
+        targets = ROLES[role]
+        if len(cols) > len(targets):
+            raise SchemaError(f"drivers: role {role!r} takes at most {len(targets)} column(s) "
+                              f"({', '.join(targets)}), got {list(cols)}")
+        for c, t in zip(cols, targets, strict=False):
+            if c not in drivers.columns:
+                raise SchemaError(f"drivers: role {role!r}: no column {c!r}; have "
+                                  f"{[x for x in drivers.columns if x != 'ds']}")
+            rename[c] = t
+    clash = [t for c, t in rename.items() if t in drivers.columns and t != c]
+    if clash:
+        raise SchemaError(f"drivers: column(s) {clash} exist already; drop them or map "
+                          "them instead")
+    return drivers.rename(columns=rename), None
 
 
 def _monthly(drivers: pd.DataFrame, name: str = "drivers") -> pd.DataFrame:

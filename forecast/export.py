@@ -18,13 +18,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import SchemaError
+from forecast.vocabulary import EXPORT_KINDS
 
-KINDS: dict[str, tuple[str, ...]] = {
-    "forecast": ("series_id", "ds", "model", "scenario", "quantile", "value"),
-    "paths": ("series_id", "ds", "model", "scenario", "path", "value"),
-    "arrivals": ("ds", "path", "arrivals"),
-    "history": ("series_id", "ds", "y"),
-}
+KINDS = EXPORT_KINDS
 _STR = ("series_id", "model", "scenario")
 _INT = ("path", "horizon", "n")
 
@@ -104,7 +100,9 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
         raise SchemaError(f"{p}: file not found")
-    df = pd.read_csv(p, dtype={c: str for c in _STR}, keep_default_na=True)
+    # round_trip: pandas' default (fast) float parser can miss the last digit (pandas 2.x)
+    df = pd.read_csv(p, dtype={c: str for c in _STR}, keep_default_na=True,
+                     float_precision="round_trip")
     if "ds" in df.columns:
         try:
             df["ds"] = pd.to_datetime(df["ds"], format="%Y-%m-%d").astype("datetime64[ns]")

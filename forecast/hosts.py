@@ -45,9 +45,8 @@ import pandas as pd
 
 from forecast.errors import SchemaError
 from forecast.models import model_rng
-from forecast.scenarios import HOSTS, Scenario
-
-CENTRAL_ASIA: tuple[str, ...] = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+from forecast.scenarios import Scenario
+from forecast.vocabulary import CENTRAL_ASIA, HOSTS  # noqa: F401 - CENTRAL_ASIA re-exported
 
 
 def annual_arrivals(hosts_annual: pd.DataFrame) -> pd.DataFrame:

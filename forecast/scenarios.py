@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ScenarioError
+from forecast.vocabulary import ANOMALY_DRIVERS, HOSTS, ROLES
 
 SHOCK_KINDS: dict[str, str] = {
     "conflict": "fatalities multiplied by value (>= 0)",
@@ -48,8 +49,6 @@ SHOCK_KINDS: dict[str, str] = {
     "food_price": "wheat_price_index multiplied by value (> 0)",
 }
 BASELINES: tuple[str, ...] = ("persist", "climatology")
-HOSTS: tuple[str, ...] = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "IRN", "PAK")
-_ANOMALIES = ("spi3", "spi12", "precip_anom_mm", "nino34_anom_c")
 
 
 @dataclass(frozen=True)
@@ -240,41 +239,53 @@ class Scenario:
         return p
 
     # ---- drivers -----------------------------------------------------------------
-    def future_drivers(self, obs: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    def future_drivers(self, obs: pd.DataFrame, horizon: int,
+                       roles: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
         """Driver paths for the ``horizon`` months after the origin.
 
         ``obs``: drivers known at the origin, indexed by ``ds`` up to the origin
-        (:func:`forecast.drivers.observed`). Returns a frame indexed by ``ds``
-        (month starts origin+1 .. origin+horizon) with the same columns and units.
+        (:func:`forecast.drivers.observed`). ``roles``: shock kind -> driver columns it
+        moves (default :data:`forecast.vocabulary.ROLES`; a user with other column
+        names passes their own). Returns a frame indexed by ``ds`` (month starts
+        origin+1 .. origin+horizon) with the same columns and units. A shock whose
+        role has no column in ``obs`` is an error, never silently ignored.
         """
         if horizon < 1:
             raise ScenarioError(f"horizon must be >= 1 month, got {horizon}")
+        roles = ROLES if roles is None else roles
         origin = obs.index[-1]
         idx = pd.date_range(origin + pd.offsets.MonthBegin(1), periods=horizon, freq="MS",
                             name="ds")
         fut = pd.DataFrame(index=idx, columns=obs.columns, dtype=float)
+        conflict_cols = set(roles.get("conflict", ()))
         for c in obs.columns:
             last = float(obs[c].iloc[-1])
-            if c == "fatalities":
+            if c in conflict_cols:
                 fut[c] = float(obs[c].iloc[-3:].mean())
             elif c == "temp_c":
                 recent = obs[c].iloc[-120:]
                 clim = recent.groupby(recent.index.month).mean()
                 fut[c] = clim.reindex(idx.month).to_numpy()
-            elif self.baseline == "climatology" and c in _ANOMALIES:
+            elif self.baseline == "climatology" and c in ANOMALY_DRIVERS:
                 fut[c] = 0.0
             else:
                 fut[c] = last
-        for s in self.shocks:
+        for i, s in enumerate(self.shocks):
+            if s.start > horizon:
+                continue  # starts after the horizon: moves nothing inside it
+            cols = [c for c in roles.get(s.kind, ()) if c in fut.columns]
+            if not cols:
+                raise ScenarioError(
+                    f"scenario {self.name!r}: shocks[{i}] ({s.kind}) moves no driver: the "
+                    f"drivers have none of {list(roles.get(s.kind, ()))}; map your driver "
+                    f"column to the role {s.kind!r}")
             win = slice(s.start - 1, s.start - 1 + s.duration)
-            if s.kind == "conflict" and "fatalities" in fut:
-                fut.iloc[win, fut.columns.get_loc("fatalities")] *= s.value
-            elif s.kind == "food_price" and "wheat_price_index" in fut:
-                fut.iloc[win, fut.columns.get_loc("wheat_price_index")] *= s.value
-            elif s.kind == "drought":
-                for c in ("spi3", "spi12"):
-                    if c in fut:
-                        fut.iloc[win, fut.columns.get_loc(c)] = s.value
+            for c in cols:
+                j = fut.columns.get_loc(c)
+                if s.kind == "drought":
+                    fut.iloc[win, j] = s.value
+                else:  # conflict, food_price: multipliers
+                    fut.iloc[win, j] *= s.value
         return fut
 
     def host_factor(self, host: str) -> float:
@@ -314,11 +325,26 @@ def _validate(s: Scenario, where: str) -> None:
 
 
 PRESETS: dict[str, Scenario] = {
-    s.name: s for s in (Scenario.baseline_persist(), Scenario.conflict_escalation(),
-                        Scenario.drought(), Scenario.food_price_shock(),
-                        Scenario.border_restriction())
+    s.name: s for s in (
+        Scenario.baseline_persist(), Scenario.conflict_escalation(), Scenario.drought(),
+        Scenario.food_price_shock(), Scenario.border_restriction(),
+        Scenario("compound", "Conflict fatalities x3 and SPI -1.5 from month 1 for 6 months.",
+                 shocks=(Shock("conflict", 1, 6, 3.0), Shock("drought", 1, 6, -1.5))),
+    )
 }
-"""Preset scenarios by name."""
+"""Preset scenarios by name: the one table of presets (the app's preset menu and the
+command line's ``scenarios list`` both read it). Magnitudes are illustrative planning
+cases, not predictions."""
+
+PRESET_TITLES: dict[str, str] = {
+    "baseline": "Baseline (drivers persist)",
+    "conflict_escalation": "Conflict escalation (fatalities x3 for 6 months)",
+    "drought": "Drought (SPI -1.5 for 6 months)",
+    "food_price_shock": "Food-price shock (wheat x1.5 for 6 months)",
+    "border_restriction": "Border restriction (50% open)",
+    "compound": "Compound: conflict x3 + drought",
+}
+"""Short titles of the presets for menus (same keys as :data:`PRESETS`)."""
 
 
 def get_scenario(name_or_path: str | Path) -> Scenario:

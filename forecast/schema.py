@@ -26,10 +26,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from forecast.errors import SchemaError
+from forecast.vocabulary import DRIVERS, HOSTS, QUANTILES  # noqa: F401 - QUANTILES re-exported
 
 NA_STRINGS = frozenset({"", "NA", "NaN", "nan", "N/A", "<NA>"})
 MAX_SHOWN = 5  # bad rows listed in a message
-QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)  # required by docs/architecture.md
 
 # kinds: "str" text; "date" ISO date YYYY-MM-DD; "month" date on the 1st of a month;
 # "int" whole number; "float" real number; "count" real number >= 0 (persons, deaths)
@@ -58,6 +58,7 @@ class TableSpec:
     columns: tuple[Col, ...]
     key: tuple[str, ...] = ()
     continuous_by: tuple[str, ...] | None = None  # months gap-free within these groups
+    steps: tuple[int, ...] = (1,)  # allowed spacing in months (1 monthly, 3 quarterly, 12 annual)
     extra_numeric_ok: bool = False  # other columns allowed if numeric (drivers)
     required: tuple[str, ...] | None = None  # default: every column
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -103,17 +104,14 @@ HISTORY = _register(TableSpec(
     ),
     key=("series_id", "ds"),
     continuous_by=("series_id",),
+    steps=(1, 3, 12),
+    notes=("each series is regular: monthly, quarterly (ds every 3 months) or annual "
+           "(every 12 months); write a missing period with an empty y (not reported)",),
 ))
 
-DRIVER_COLUMNS = (
-    Col("fatalities", "count", "deaths per month", "UCDP GED best estimate, Afghanistan"),
-    Col("spi3", "float", "dimensionless", "standardized precipitation index, 3 months"),
-    Col("spi12", "float", "dimensionless", "standardized precipitation index, 12 months"),
-    Col("precip_anom_mm", "float", "mm per month", "precipitation minus 1991-2020 calendar-month mean"),
-    Col("temp_c", "float", "deg C", "ERA5 mean 2 m temperature, Afghanistan"),
-    Col("nino34_anom_c", "float", "deg C", "Nino-3.4 SST anomaly (NOAA CPC, detrended)"),
-    Col("wheat_price_index", "count", "index, 2019 mean = 100", "WFP median retail wheat price over markets, AFN"),
-)
+_COUNT_DRIVERS = ("fatalities", "wheat_price_index")  # never negative
+DRIVER_COLUMNS = tuple(Col(d.name, "count" if d.name in _COUNT_DRIVERS else "float", d.unit,
+                           d.description) for d in DRIVERS)
 DRIVERS = _register(TableSpec(
     "drivers",
     (_ds(), *DRIVER_COLUMNS),
@@ -156,7 +154,7 @@ _register(TableSpec(
     (
         Col("year", "int", "year", "calendar year (stocks at year end)", nullable=False),
         Col("host_iso3", "str", "ISO 3166-1 alpha-3", "country of asylum", nullable=False,
-            allowed=("IRN", "KAZ", "KGZ", "PAK", "TJK", "TKM", "UZB")),
+            allowed=tuple(sorted(HOSTS))),
         Col("host_name", "str", "", "country of asylum, UNHCR name", nullable=False),
         Col("refugees", "count", PERSONS, "refugees under UNHCR's mandate at year end"),
         Col("asylum_seekers", "count", PERSONS, "asylum-seekers at year end"),
@@ -512,19 +510,23 @@ def _check_months(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool)
         g = g.sort_values("ds")
         p = g["ds"].dt.year * 12 + g["ds"].dt.month
         step = p.diff().iloc[1:]
-        gap = step[step > 1]
+        unit = int(step.min()) if len(step) else 1
+        where = ""
+        if spec.continuous_by:
+            kv = gkey if isinstance(gkey, tuple) else (gkey,)
+            where = " for " + ", ".join(
+                f"{c}={v!r}" for c, v in zip(spec.continuous_by, kv, strict=True))
+        if unit not in spec.steps:
+            unit = spec.steps[0]
+        gap = step[step != unit]
         if len(gap):
             labels = list(gap.index)
             prev = g["ds"].shift(1).loc[labels]
             first = f"{prev.iloc[0]:%Y-%m} -> {g['ds'].loc[labels[0]]:%Y-%m}"
-            where = ""
-            if spec.continuous_by:
-                kv = gkey if isinstance(gkey, tuple) else (gkey,)
-                where = " for " + ", ".join(
-                    f"{c}={v!r}" for c, v in zip(spec.continuous_by, kv, strict=True))
-            _fail(source, "ds", f"gap in the monthly index{where} (first gap {first})",
+            kind = {1: "monthly", 3: "quarterly", 12: "annual"}.get(unit, f"{unit}-month")
+            _fail(source, "ds", f"gap in the {kind} index{where} (first gap {first})",
                   labels, is_file=is_file,
-                  hint="write the missing months with an empty value for 'not reported'")
+                  hint="write the missing periods with an empty value for 'not reported'")
 
 
 def _validate(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
@@ -595,7 +597,8 @@ def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd
 
 def validate_history(df: pd.DataFrame, source: str = "history frame") -> pd.DataFrame:
     """Check a history frame: ``series_id`` (str), ``ds`` (month start), ``y`` (persons per
-    month, >= 0, NA allowed); unique (series_id, ds); no gaps in any series' months."""
+    period, >= 0, NA allowed); unique (series_id, ds); each series regular (monthly,
+    quarterly or annual) with no gaps."""
     out = validate_frame(df, "history", source)
     return out[["series_id", "ds", "y"]]
 

@@ -34,16 +34,20 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 from forecast.errors import ModelError
-
-QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-"""Quantile levels of every forecast frame (architecture.md, forecast frame)."""
+from forecast.vocabulary import QUANTILES
 
 SEASON = 12
-"""Months in a seasonal cycle."""
+"""Months in a year (the seasonal cycle of a monthly series; a model's own cycle is
+``season_`` periods, set from the series' frequency at fit time)."""
+
+
+def _stats():
+    """scipy.stats, imported on first use (it takes about 1.5 s to import)."""
+    from scipy import stats
+
+    return stats
 
 VOL_WINDOW: int | None = None
 """Months of recent one-step errors that rescale the width of the intervals (see
@@ -99,7 +103,7 @@ def fit_tails(u: np.ndarray) -> tuple[float, float]:
     u = u[np.isfinite(u)]
     if u.size < 24 or np.std(u) == 0:
         return float("inf"), 1.0
-    nu, _, s = student_t.fit(u, floc=0)
+    nu, _, s = _stats().t.fit(u, floc=0)
     nu = float(np.clip(nu, *NU_RANGE))
     if nu >= NU_RANGE[1]:
         return float("inf"), float(np.std(u))
@@ -130,6 +134,8 @@ class Predictive:
         paths, truncated at :data:`PATH_TRUNCATION`)."""
         if self.components is not None or (np.isinf(nu) and tscale == 1.0):
             return self
+        st = _stats()
+        norm, student_t = st.norm, st.t
         sd = np.maximum(self.scale, 1e-12)
         d = (self.paths - self.loc) / sd
         if np.isinf(nu):
@@ -145,6 +151,8 @@ class Predictive:
         """Quantiles in persons per month, shape ``(len(levels), h)``; never negative,
         non-decreasing in the level."""
         q = np.asarray(levels, dtype=float)
+        st = _stats()
+        norm, student_t = st.norm, st.t
         if self.components is None:
             zq = student_t.ppf(q, self.nu) if np.isfinite(self.nu) else norm.ppf(q)
             z = self.loc[None, :] + (self.scale * self.tscale)[None, :] * zq[:, None]
@@ -180,6 +188,7 @@ def _mixture_quantiles(w: np.ndarray, locs: np.ndarray, scales: np.ndarray,
     hi = (locs + width).max(axis=0)[None, :].repeat(len(q), 0)
     target = q[:, None]
     df = nus[None, :, None]
+    student_t = _stats().t
     for _ in range(60):
         mid = 0.5 * (lo + hi)
         cdf = np.einsum("k,qkh->qh", w,
@@ -198,20 +207,22 @@ def model_rng(seed: int, name: str) -> np.random.Generator:
 
 @runtime_checkable
 class Model(Protocol):
-    """What every forecasting model provides.
+    """What every forecasting model provides (statsforecast's idiom: an instance with
+    an ``alias`` and a class attribute saying whether it uses drivers).
 
-    ``fit(z, X)``: ``z`` is a pandas Series of log1p counts indexed by month start
-    (``ds``), contiguous, no NA at the end; ``X`` the driver features on the same
-    index (or None for models that use no drivers). Returns self.
+    ``fit(z, X)``: ``z`` is a pandas Series of log1p counts indexed by period start
+    (``ds``; monthly, quarterly or annual, with a ``freq``), regular, no NA at the
+    end; ``X`` the driver features on the same index (or None for models that use
+    no drivers). Returns self.
 
     ``predict(h, X_future, n_paths, rng)``: ``X_future`` the driver features for
-    the ``h`` months after the last fitted month (None for driver-free models).
+    the ``h`` periods after the last fitted one (None for driver-free models).
 
     ``update(z, X)``: condition the fitted model on a longer history *without*
     re-estimating parameters (statsmodels ``apply``); used by rolling backtests.
     """
 
-    name: str
+    alias: str
     uses_drivers: bool
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None) -> Model: ...
@@ -222,20 +233,45 @@ class Model(Protocol):
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> Model: ...
 
 
+def season_of(index: pd.DatetimeIndex) -> int:
+    """Periods in a seasonal cycle for a regular index: 12 (monthly), 4 (quarterly),
+    1 (annual: no seasonality)."""
+    from forecast.series import periods_per_year
+
+    return periods_per_year(index)
+
+
 class BaseModel:
-    """Shared checks for the adapters (not required by the protocol)."""
+    """Shared checks for the adapters (not required by the protocol).
 
-    name: ClassVar[str] = "base"
+    Class attributes: ``alias`` (the registry key), ``title`` (words for menus),
+    ``uses_drivers``, ``fit_cost`` (``"cheap"`` refitted at every backtest origin,
+    ``"moderate"`` every ``refit_every`` origins, ``"heavy"`` every
+    ``heavy_refit_every``). ``seed`` seeds any randomness inside the fit (Prophet's
+    optimiser); the others ignore it.
+    """
+
+    alias: ClassVar[str] = "base"
+    title: ClassVar[str] = "base model"
     uses_drivers: ClassVar[bool] = False
+    fit_cost: ClassVar[str] = "cheap"
 
-    def __init__(self, vol_window: int | None = VOL_WINDOW, tails: str = "t") -> None:
+    def __init__(self, vol_window: int | None = VOL_WINDOW, tails: str = "t",
+                 seed: int = 0) -> None:
         if tails not in ("t", "gaussian"):
             raise ModelError(f"tails must be 't' or 'gaussian', got {tails!r}")
         self._fitted = False
         self.vol_window = vol_window
         self.vol_ = 1.0
         self.tails = tails
+        self.seed = int(seed)
+        self.season_ = SEASON
         self.nu_, self.tscale_ = float("inf"), 1.0
+
+    @property
+    def name(self) -> str:
+        """The alias (kept for readability in messages)."""
+        return self.alias
 
     def _fit_tails(self, u: np.ndarray) -> None:
         """Set ``nu_`` and ``tscale_`` from standardised one-step in-sample errors."""
@@ -248,17 +284,22 @@ class BaseModel:
 
     def _check_fitted(self) -> None:
         if not self._fitted:
-            raise ModelError(f"model {self.name!r}: call fit() before predict()")
+            raise ModelError(f"model {self.alias!r}: call fit() before predict()")
 
-    @staticmethod
-    def _check_z(z: pd.Series, name: str) -> np.ndarray:
+    def _check_z(self, z: pd.Series, name: str | None = None) -> np.ndarray:
+        """Values of ``z`` after the checks every model needs; sets ``season_`` from
+        the series' frequency."""
+        name = name or self.alias
+        idx = pd.DatetimeIndex(z.index)
+        self.season_ = season_of(idx) if len(idx) > 2 else SEASON
         arr = np.asarray(z, dtype=float)
-        if arr.size < 2 * SEASON + 2:
-            raise ModelError(f"model {name!r}: needs at least {2 * SEASON + 2} months of "
+        need = 2 * self.season_ + 2
+        if arr.size < need:
+            raise ModelError(f"model {name!r}: needs at least {need} periods of "
                              f"history, got {arr.size}")
         if np.isnan(arr[-1]):
-            raise ModelError(f"model {name!r}: the last month of history is NA; trim the "
-                             "history so it ends on a reported month")
+            raise ModelError(f"model {name!r}: the last period of history is NA; trim the "
+                             "history so it ends on a reported period")
         return arr
 
     def update(self, z: pd.Series, X: pd.DataFrame | None):  # default: refit

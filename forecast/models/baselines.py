@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside, recent_volatility
+from forecast.models.base import BaseModel, Predictive, fill_inside, recent_volatility
 
 
-def _clean(z: pd.Series, name: str) -> np.ndarray:
-    arr = BaseModel._check_z(z, name)
+def _clean(model: BaseModel, z: pd.Series) -> np.ndarray:
+    arr = model._check_z(z)
     arr = fill_inside(arr)
     return arr[~np.isnan(arr)]
 
@@ -27,10 +27,11 @@ class Naive(BaseModel):
     h-step sd = sigma * sqrt(h), sigma = sd of month-on-month changes.
     """
 
-    name = "naive"
+    alias = "naive"
+    title = "Naive (random walk)"
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> Naive:
-        arr = _clean(z, self.name)
+        arr = _clean(self, z)
         self.last_ = arr[-1]
         d = np.diff(arr)
         self.sigma_ = float(np.std(d, ddof=1))
@@ -49,17 +50,21 @@ class Naive(BaseModel):
 
 
 class SeasonalNaive(BaseModel):
-    """Seasonal naive: each future month equals the same month one year earlier.
+    """Seasonal naive: each future period equals the same period one year earlier
+    (for an annual series: the random walk).
 
-    h-step sd = sigma_s * sqrt(floor((h-1)/12) + 1), sigma_s = sd of 12-month changes.
+    h-step sd = sigma_s * sqrt(floor((h-1)/m) + 1), sigma_s = sd of m-period changes,
+    m = periods per year (12 monthly, 4 quarterly, 1 annual).
     """
 
-    name = "snaive"
+    alias = "snaive"
+    title = "Seasonal naive"
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> SeasonalNaive:
-        arr = _clean(z, self.name)
-        self.last_season_ = arr[-SEASON:]
-        sd = arr[SEASON:] - arr[:-SEASON]
+        arr = _clean(self, z)
+        m = self.season_
+        self.last_season_ = arr[-m:]
+        sd = arr[m:] - arr[:-m]
         self.sigma_ = float(np.std(sd, ddof=1))
         self._fit_tails(sd / self.sigma_)
         self.sigma_ *= recent_volatility(sd, self.vol_window)
@@ -69,12 +74,13 @@ class SeasonalNaive(BaseModel):
     def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
         self._check_fitted()
         k = np.arange(h)
-        loc = self.last_season_[k % SEASON]
-        scale = self.sigma_ * np.sqrt(k // SEASON + 1)
+        m = self.season_
+        loc = self.last_season_[k % m]
+        scale = self.sigma_ * np.sqrt(k // m + 1)
         eps = rng.standard_normal((n_paths, h)) * self.sigma_
         paths = np.empty((n_paths, h))
         for j in range(h):
-            prev = paths[:, j - SEASON] if j >= SEASON else self.last_season_[j]
+            prev = paths[:, j - m] if j >= m else self.last_season_[j]
             paths[:, j] = prev + eps[:, j]
         return self._finish(Predictive(loc, scale, paths))
 
@@ -85,10 +91,11 @@ class Drift(BaseModel):
     h-step sd = sigma * sqrt(h * (1 + h / (T - 1))).
     """
 
-    name = "drift"
+    alias = "drift"
+    title = "Drift"
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> Drift:
-        arr = _clean(z, self.name)
+        arr = _clean(self, z)
         d = np.diff(arr)
         self.last_ = arr[-1]
         self.slope_ = float(d.mean())

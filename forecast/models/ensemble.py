@@ -46,32 +46,50 @@ def combine(preds: Mapping[str, Predictive], weights: Mapping[str, float],
 
 
 class Ensemble(BaseModel):
-    """Weighted mixture of member models (default members: sarimax, ets, prophet)."""
+    """Weighted mixture of member models (default members: sarimax, ets, prophet).
 
-    name = "ensemble"
+    The one ensemble: :class:`forecast.fitting.ModelSet` fits each member once (shared
+    with the same alias requested on its own) and calls :meth:`mix` on the members'
+    predictions; used alone, :meth:`fit` and :meth:`predict` drive the members itself.
+    """
+
+    alias = "ensemble"
+    title = "Ensemble (SARIMAX + ETS + Prophet, equal weights)"
     uses_drivers = True
+    composite = True
+    DEFAULT_MEMBERS: tuple[str, ...] = ("sarimax", "ets", "prophet")
 
-    def __init__(self, members: Mapping[str, BaseModel], weights: Mapping[str, float] | None = None):
-        super().__init__()
+    def __init__(self, members: tuple[str, ...] = DEFAULT_MEMBERS,
+                 weights: Mapping[str, float] | None = None, **kw):
+        super().__init__(**kw)
+        members = tuple(members)
         if not members:
             raise ModelError("ensemble: needs at least one member model")
-        self.members = dict(members)
-        self.weights = dict(weights) if weights else {n: 1.0 for n in self.members}
+        self.members = members
+        self.weights = dict(weights) if weights else {n: 1.0 for n in members}
+        self.fitted_members_: dict[str, BaseModel] = {}
+
+    def mix(self, preds: Mapping[str, Predictive], rng: np.random.Generator) -> Predictive:
+        """The mixture of the members' predictions (module docstring)."""
+        return combine(preds, self.weights, rng)
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None) -> Ensemble:
-        for m in self.members.values():
-            m.fit(z, X if m.uses_drivers else None)
+        from forecast.models import make_model
+
+        self.fitted_members_ = {n: make_model(n, seed=self.seed).fit(
+            z, X if make_model(n).uses_drivers else None) for n in self.members}
         self._fitted = True
         return self
 
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> Ensemble:
-        for m in self.members.values():
+        for m in self.fitted_members_.values():
             m.update(z, X if m.uses_drivers else None)
         return self
 
-    def predict(self, h, X_future=None, n_paths=200, rng=None, seed: int = 0) -> Predictive:
+    def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
         self._check_fitted()
+        seed = int(rng.integers(2**31)) if rng is not None else self.seed
         preds = {n: m.predict(h, X_future if m.uses_drivers else None, n_paths,
                               model_rng(seed, n))
-                 for n, m in self.members.items()}
-        return combine(preds, self.weights, rng)
+                 for n, m in self.fitted_members_.items()}
+        return self.mix(preds, model_rng(seed, self.alias))

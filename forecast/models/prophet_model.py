@@ -29,7 +29,7 @@ from forecast.errors import ModelError
 from forecast.models.base import BaseModel, Predictive, recent_volatility
 
 MAX_H = 36
-"""Months ahead cached after a fit (longest horizon served without recomputation)."""
+"""Periods ahead cached after a fit (longest horizon served without recomputation)."""
 
 
 def _import_prophet():
@@ -50,22 +50,23 @@ def _import_prophet():
 class ProphetX(BaseModel):
     """Prophet on log1p counts with driver regressors and an AR(1) residual correction."""
 
-    name = "prophet"
+    alias = "prophet"
+    title = "Prophet + drivers"
     uses_drivers = True
+    fit_cost = "heavy"
 
-    def __init__(self, changepoint_prior_scale: float = 0.05, seed: int = 0, **kw) -> None:
+    def __init__(self, changepoint_prior_scale: float = 0.05, **kw) -> None:
         super().__init__(**kw)
         self.changepoint_prior_scale = changepoint_prior_scale
-        self.seed = seed
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None) -> ProphetX:
         Prophet, regressor_coefficients = _import_prophet()
-        self._check_z(z, self.name)
+        self._check_z(z)
         df = pd.DataFrame({"ds": pd.DatetimeIndex(z.index), "y": np.asarray(z, dtype=float)})
         cols = [] if X is None else list(X.columns)
         for c in cols:
             df[c] = np.asarray(X[c], dtype=float)
-        m = Prophet(yearly_seasonality=True, weekly_seasonality=False,
+        m = Prophet(yearly_seasonality=self.season_ > 1, weekly_seasonality=False,
                     daily_seasonality=False, uncertainty_samples=0,
                     changepoint_prior_scale=self.changepoint_prior_scale)
         for c in cols:
@@ -105,8 +106,10 @@ class ProphetX(BaseModel):
         return (x - self.center_) @ self.coef_
 
     def _condition(self, z: pd.Series, X: pd.DataFrame | None) -> None:
+        from forecast.series import future_index, step_months
+
         ds = pd.DatetimeIndex(z.index)
-        future = pd.date_range(ds[-1] + pd.offsets.MonthBegin(1), periods=MAX_H, freq="MS")
+        future = future_index(ds[-1], MAX_H, step_months(ds))
         base = self._base(ds.append(future))
         yz = np.asarray(z, dtype=float)
         resid = yz - (base[: len(ds)] + self._effect(X, len(ds)))
@@ -130,7 +133,7 @@ class ProphetX(BaseModel):
     def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
         self._check_fitted()
         if h > MAX_H:
-            raise ModelError(f"model {self.name!r}: horizon {h} > {MAX_H} months")
+            raise ModelError(f"model {self.name!r}: horizon {h} > {MAX_H} periods")
         if self.cols_ and (X_future is None or len(X_future) < h):
             raise ModelError(f"model {self.name!r}: needs {h} rows of future features")
         k = np.arange(1, h + 1)

@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.models.base import SEASON, BaseModel, Predictive, fill_inside, recent_volatility
+from forecast.models.base import BaseModel, Predictive, fill_inside, recent_volatility
 
 
 def _series(z: pd.Series, fill: bool) -> pd.Series:
     arr = np.asarray(z, dtype=float)
     if fill:
         arr = fill_inside(arr)
-    idx = pd.DatetimeIndex(z.index, freq="MS")
+    idx = pd.DatetimeIndex(z.index)
+    if idx.freq is None and len(idx) > 2:
+        idx = pd.DatetimeIndex(idx, freq=pd.infer_freq(idx))
     return pd.Series(arr, index=idx)
 
 
@@ -38,21 +40,26 @@ class ETS(BaseModel):
     (:func:`forecast.models.base.fit_tails`).
     """
 
-    name = "ets"
-    SPEC = dict(error="add", trend="add", damped_trend=True, seasonal="add",
-                seasonal_periods=SEASON)
+    alias = "ets"
+    title = "ETS"
+    fit_cost = "moderate"
+
+    def _spec(self) -> dict:
+        m = self.season_
+        return dict(error="add", trend="add", damped_trend=True,
+                    seasonal="add" if m > 1 else None, seasonal_periods=m if m > 1 else None)
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None = None) -> ETS:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        self._check_z(z, self.name)
+        self._check_z(z)
         s = _series(z, fill=True).dropna()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            self.res_ = ETSModel(s, **self.SPEC).fit(disp=False)
+            self.res_ = ETSModel(s, **self._spec()).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
         self.params_ = self.res_.params
-        resid = np.asarray(self.res_.resid)[SEASON:]
+        resid = np.asarray(self.res_.resid)[self.season_:]
         self.vol_ = recent_volatility(resid, self.vol_window)
         self._fit_tails(resid / np.std(resid))
         self._fitted = True
@@ -65,9 +72,9 @@ class ETS(BaseModel):
         s = _series(z, fill=True).dropna()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            self.res_ = ETSModel(s, **self.SPEC).smooth(self.params_)
+            self.res_ = ETSModel(s, **self._spec()).smooth(self.params_)
         self.warnings_ += [str(w.message) for w in caught]
-        self.vol_ = recent_volatility(np.asarray(self.res_.resid)[SEASON:], self.vol_window)
+        self.vol_ = recent_volatility(np.asarray(self.res_.resid)[self.season_:], self.vol_window)
         return self
 
     def predict(self, h, X_future=None, n_paths=200, rng=None) -> Predictive:
@@ -89,13 +96,22 @@ class SarimaxX(BaseModel):
     standardised one-step errors (:func:`forecast.models.base.fit_tails`).
     """
 
-    name = "sarimax"
+    alias = "sarimax"
+    title = "SARIMAX + drivers"
     uses_drivers = True
+    fit_cost = "moderate"
 
-    def __init__(self, order=(1, 1, 1), seasonal_order=(1, 0, 0, SEASON), **kw) -> None:
+    def __init__(self, order=(1, 1, 1), seasonal_order=None, **kw) -> None:
         super().__init__(**kw)
         self.order = tuple(order)
-        self.seasonal_order = tuple(seasonal_order)
+        self._given_seasonal = None if seasonal_order is None else tuple(seasonal_order)
+        self.seasonal_order = self._given_seasonal or (1, 0, 0, 12)
+
+    def _set_season(self) -> None:
+        """Seasonal AR(1) at the series' own cycle (none for an annual series)."""
+        if self._given_seasonal is None:
+            m = self.season_
+            self.seasonal_order = (1, 0, 0, m) if m > 1 else (0, 0, 0, 0)
 
     def _exog(self, X: pd.DataFrame | None) -> pd.DataFrame | None:
         if X is None or X.shape[1] == 0:
@@ -105,7 +121,8 @@ class SarimaxX(BaseModel):
     def fit(self, z: pd.Series, X: pd.DataFrame | None) -> SarimaxX:
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        self._check_z(z, self.name)
+        self._check_z(z)
+        self._set_season()
         if X is not None and len(X) != len(z):
             raise ModelError(f"model {self.name!r}: {len(X)} feature rows for {len(z)} months")
         s = _series(z, fill=False)
@@ -120,16 +137,23 @@ class SarimaxX(BaseModel):
             self.res_ = SARIMAX(s, exog=ex, order=self.order,
                                 seasonal_order=self.seasonal_order).fit(disp=False)
         self.warnings_ = [str(w.message) for w in caught]
+        self.observed_ = ~np.isnan(np.asarray(z, dtype=float))
         self._set_vol()
         self._fit_tails(self._std_errors())
         self._fitted = True
         return self
 
     def _std_errors(self) -> np.ndarray:
-        """Standardised one-step errors after the differencing burn-in."""
+        """Standardised one-step errors after the differencing burn-in, at reported
+        periods only (statsmodels returns 0 for a missing period, which would shrink
+        the fitted tails and the intervals to zero width)."""
         std = np.asarray(self.res_.filter_results.standardized_forecasts_error)[0]
+        obs = getattr(self, "observed_", np.ones(std.size, bool))
+        if obs.size != std.size:
+            obs = np.ones(std.size, bool)
         d = self.order[1] + self.seasonal_order[1] * self.seasonal_order[3]
-        return std[max(d, SEASON):]
+        start = max(d, self.season_)
+        return std[start:][obs[start:]]
 
     def _set_vol(self) -> None:
         self.vol_ = recent_volatility(self._std_errors(), self.vol_window)
@@ -137,6 +161,7 @@ class SarimaxX(BaseModel):
     def update(self, z: pd.Series, X: pd.DataFrame | None) -> SarimaxX:
         self._check_fitted()
         s = _series(z, fill=False)
+        self.observed_ = ~np.isnan(np.asarray(z, dtype=float))
         ex = self._exog(X)
         if ex is not None:
             ex = ex.set_axis(s.index)

@@ -62,7 +62,7 @@ def test_forecast_page_border_openness_scales_host_arrivals(app):
 
 
 def test_preset_sets_sliders(app):
-    app.sidebar.selectbox(key="preset").set_value("Drought (SPI -1.5 for 6 months)")
+    app.sidebar.selectbox(key="preset").set_value("drought")
     ok(app.run())
     assert app.sidebar.slider(key="drought_spi").value == pytest.approx(-1.5)
     assert app.sidebar.slider(key="conflict_k").value == pytest.approx(1.0)

@@ -117,5 +117,5 @@ def test_optional_driver_columns_may_be_empty_or_absent(inputs):
     fc, _ = api.predict(f, Scenario.drought(), 3, 5)
     assert len(fc) == 3 * len(QUANTILES)
     empty = h.assign(y=np.nan)
-    with pytest.raises(SchemaError, match="fewer than 2 reported months"):
+    with pytest.raises(SchemaError, match="fewer than 2 reported periods"):
         api.fit_models(empty, d, models=["naive"])

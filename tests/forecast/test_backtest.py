@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from forecast import backtest as bt
+from forecast import fitting
 from forecast import models as fm
 from forecast.errors import ModelError
 
@@ -28,6 +29,31 @@ def test_crps_and_pinball_reference_values():
     assert bt.crps_samples(x, np.array([0.0]))[0] == pytest.approx(0.2337, abs=0.01)
     q = np.array([[1.0], [1.0]])
     np.testing.assert_allclose(bt.pinball(q, np.array([3.0]), (0.1, 0.9)), [(0.2 + 1.8) / 2])
+
+
+def _crps_energy(samples, y):
+    """The sample CRPS by its definition E|X - y| - E|X - X'| / 2 (all pairs)."""
+    x = samples
+    t1 = np.abs(x - y[None, :]).mean(axis=0)
+    t2 = np.abs(x[:, None, :] - x[None, :, :]).mean(axis=(0, 1)) / 2
+    return t1 - t2
+
+
+def test_crps_from_scoringrules_agrees_with_the_definition():
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(3, 1, size=(150, 4))
+    y = np.array([5.0, 20.0, 80.0, 0.0])
+    np.testing.assert_allclose(bt.crps_samples(x, y), _crps_energy(x, y), rtol=1e-10)
+
+
+def test_a_user_metric_is_reported(inputs):
+    h, d = inputs
+    res = bt.backtest(h, None, series_id="syn", models=["naive"], n_origins=3, horizon=2,
+                      n_paths=20)
+    mine = {**bt.METRICS, "max_ae": lambda p: float((p["y"] - p["median"]).abs().max())}
+    tab = bt.performance_metrics(res.points, ["model"], mine)
+    assert tab["max_ae"].item() == pytest.approx((res.points["y"] - res.points["median"]).abs().max())
+    assert tab["max_ae"].item() >= tab["mae"].item()
 
 
 def test_backtest_table(inputs):
@@ -52,7 +78,11 @@ def test_backtest_table(inputs):
     # MASE is MAE scaled origin by origin by the in-sample seasonal-naive MAE
     one = pts[(pts["model"] == "naive") & (pts["horizon"] == 1)]
     got = tab[(tab["model"] == "naive") & (tab["horizon"] == 1)]["mase"].item()
-    assert got == pytest.approx((one["ae"] / one["scale_mae"]).mean())
+    assert got == pytest.approx(((one["y"] - one["median"]).abs() / one["scale_mae"]).mean())
+    # MASE (global) scales by one in-sample seasonal-naive MAE per series
+    gl = tab[(tab["model"] == "naive") & (tab["horizon"] == 1)]["mase_global"].item()
+    assert gl == pytest.approx((one["y"] - one["median"]).abs().mean() / one["scale_global"].iloc[0])
+    assert pts["scale_global"].nunique() == 1
     s = res.summary(range(1, 3))
     assert list(s["crps"]) == sorted(s["crps"])
     timed_models = set(res.seconds)  # which models were timed (not how long they took)
@@ -81,7 +111,7 @@ def test_backtest_fits_never_see_the_future(inputs, monkeypatch):
             setattr(m, meth, wrapped)
         return m
 
-    monkeypatch.setattr(bt, "make_model", spy)
+    monkeypatch.setattr(fitting, "make_model", spy)
     res = bt.backtest(h, d, series_id="syn", models=["sarimax", "snaive"], n_origins=4,
                       horizon=2, n_paths=10, refit_every=3)
     origins = sorted(res.points["origin"].unique())

@@ -120,7 +120,7 @@ def test_errors():
         make_model("ets").fit(short, None)
     z = pd.Series(np.r_[np.ones(40), np.nan],
                   index=pd.date_range("2000-01-01", periods=41, freq="MS"))
-    with pytest.raises(ModelError, match="last month of history is NA"):
+    with pytest.raises(ModelError, match="last period of history is NA"):
         make_model("naive").fit(z, None)
 
 

@@ -1,0 +1,7 @@
+"""``python -m abm``: the ``abm`` command line."""
+
+import sys
+
+from abm.cli import main
+
+sys.exit(main())
