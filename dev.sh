@@ -48,7 +48,8 @@ case "$cmd" in
   test)
     ensure_venv
     ensure_chromium
-    exec .venv/bin/python -m pytest "$@"
+    # in parallel (pytest-xdist): PYTEST_WORKERS=0 runs serially
+    exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
     ;;
   *)
     echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2

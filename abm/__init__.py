@@ -12,37 +12,47 @@ imports ``forecast``. Public API (documented in ``docs/abm.md``):
   :func:`read_plans`, :func:`read_arrivals`, :func:`default_facilities`
 """
 
+from importlib import import_module
 from importlib.resources import files
 
-import pandas as pd
-
-from abm.advice import advise
-from abm.config import ABMConfig, load_standards
-from abm.errors import ABMError, ConfigError, InputError
-from abm.runs import MonteCarloResult, SimulationResult, build_model, monte_carlo, simulate
-from abm.schema import (
-    check_arrivals,
-    check_facilities,
-    check_plans,
-    read_arrivals,
-    read_facilities,
-    read_plans,
-)
-from abm.sweeps import sweep
+# Heavy modules (mesa, pandas) load on first use, so `import abm` and `abm --help` are fast.
+_LAZY = {
+    "advise": "abm.advice",
+    "ABMConfig": "abm.config", "load_standards": "abm.config",
+    "ABMError": "abm.errors", "ConfigError": "abm.errors", "InputError": "abm.errors",
+    "MonteCarloResult": "abm.runs", "SimulationResult": "abm.runs", "build_model": "abm.runs",
+    "monte_carlo": "abm.runs", "simulate": "abm.runs",
+    "check_arrivals": "abm.schema", "check_facilities": "abm.schema", "check_plans": "abm.schema",
+    "read_arrivals": "abm.schema", "read_facilities": "abm.schema", "read_plans": "abm.schema",
+    "sweep": "abm.sweeps",
+}
 
 __version__ = "0.1.0"
 
 
-def default_facilities() -> pd.DataFrame:
-    """The bundled Kazakhstan preset ``data/facilities_kaz_default.csv``, checked.
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'abm' has no attribute {name!r}")
+
+
+def default_facilities():
+    """The bundled Kazakhstan preset ``abm/data/facilities_kaz_default.csv``, checked
+    (a frame, columns as in :func:`abm.read_facilities`).
 
     Standard-sized facilities for an illustrative 10,000-person planning
     caseload; every number cites its standard in the ``source`` column. These
     are not an inventory of real facilities.
     """
-    with files("abm._bundled").joinpath("facilities_kaz_default.csv").open("r") as fh:
+    import pandas as pd
+
+    from abm.schema import check_facilities
+
+    with files("abm").joinpath("data", "facilities_kaz_default.csv").open("r") as fh:
         frame = pd.read_csv(fh)
-    return check_facilities(frame, source="data/facilities_kaz_default.csv")
+    return check_facilities(frame, source="abm/data/facilities_kaz_default.csv")
 
 
 __all__ = [

@@ -64,7 +64,7 @@ def _inputs_record(arrivals, facilities, plans, config) -> dict:
         rec["config_file"] = {"path": str(config), "sha256": file_digest(config)}
     from importlib.resources import as_file, files
     for name in ("afghan_demographics.csv", "abm_standards.csv"):
-        with as_file(files("abm._bundled").joinpath(name)) as bundled:
+        with as_file(files("abm").joinpath("data", name)) as bundled:
             rec[name] = {"path": f"data/{name}", "sha256": file_digest(bundled)}
     return rec
 

@@ -194,5 +194,5 @@ def load_standards() -> pd.DataFrame:
     Columns: ``key`` (config field or exit share), ``value`` (str as written),
     ``unit``, ``status`` (``cited`` or ``assumption``), ``source``, ``note``.
     """
-    with files("abm._bundled").joinpath("abm_standards.csv").open("r") as fh:
+    with files("abm").joinpath("data", "abm_standards.csv").open("r") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)

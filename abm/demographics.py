@@ -2,7 +2,7 @@
 
 Ages and sexes come from ``data/afghan_demographics.csv`` (UNHCR 2025
 Afghan-origin demographics; columns ``scope, age_band, sex, persons, share``),
-read through ``importlib.resources`` (``abm._bundled`` links to ``data/``) or
+read through ``importlib.resources`` (package data ``abm/data/``) or
 from a planner's own table of the same shape. Household size, pregnancy and
 chronic-illness rates are config values cited in ``data/abm_standards.csv``.
 """
@@ -35,7 +35,7 @@ def read_demographics(path: str | Path | None = None) -> pd.DataFrame:
     source = str(path) if path is not None else "data/afghan_demographics.csv"
     try:
         if path is None:
-            with files("abm._bundled").joinpath("afghan_demographics.csv").open("r") as fh:
+            with files("abm").joinpath("data", "afghan_demographics.csv").open("r") as fh:
                 frame = pd.read_csv(fh)
         else:
             frame = pd.read_csv(path)

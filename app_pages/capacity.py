@@ -1,17 +1,25 @@
 """Capacity: shelters, schools and clinics against the forecast arrivals, with advice."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 import abm
 from app_pages import charts, services
-from app_pages.controls import host_label
+from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
 from forecast.errors import SchemaError
+from planner import pipeline
+from planner.pipeline import CapacitySettings
 
 s = st.session_state
 st.title("Capacity: shelters, schools and clinics")
+spec = spec_from_state(s)
+tok = services.data_token()
+data = services.plan_data(s["series_id"])
 try:
-    arrivals, origin = services.arrivals_for(s)
+    base = dataclasses.replace(spec, capacity=CapacitySettings())
+    arrivals, origin = services.arrivals(base, tok, data)
 except SchemaError as e:
     st.warning(f"No arrivals forecast for {host_label(s['host'])}: {e}. "
                "Set the host's share of the outflow in the sidebar (Borders and destination), "
@@ -39,7 +47,12 @@ with c3:
     step_days = st.radio("Step", [1, 7], index=1, horizontal=True, key="cap_step",
                          format_func=lambda d: "daily" if d == 1 else "weekly")
 
-arr = arrivals.assign(arrivals=arrivals["arrivals"] * share / 100.0 * scale)
+cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
+                                n_runs=int(n_runs), risk=risk / 100.0,
+                                mean_stay_days=float(stay), step_days=int(step_days))
+s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
+spec = dataclasses.replace(spec, capacity=cap_settings)
+arr, _ = services.arrivals(spec, tok, data)
 
 st.subheader("Facilities in the host area")
 st.caption("Defaults: standard-sized facilities for an illustrative 10,000-person caseload; each "
@@ -60,7 +73,8 @@ cfg = abm.ABMConfig().with_(mean_stay_days=float(stay), step_days=int(step_days)
 try:
     facilities = abm.check_facilities(fac, source="facilities table")
     plan_frame = abm.check_plans(plans if len(plans) else None, source="expansion plans")
-    mc = services.capacity(arr, facilities, cfg, plan_frame, int(n_runs), int(s["seed"]))
+    data = dataclasses.replace(data, facilities=facilities, plans=plan_frame)
+    mc = services.capacity(spec, tok, data)
 except abm.ABMError as e:
     st.error(str(e))
     st.stop()
@@ -85,9 +99,10 @@ st.markdown("**Run summaries (median over runs)**")
 st.dataframe(med, width="stretch")
 
 st.subheader(f"Capacity advice at {risk}% risk")
-adv, schedule = abm.advise(mc, risk=risk / 100.0, facilities=facilities, config=cfg)
+adv, schedule = pipeline.advice(mc, spec, data)
 st.dataframe(adv, hide_index=True, width="stretch")
 for _, row in adv.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
-                                     "host": host_label(s["host"])}
+                                     "host": host_label(s["host"]), "spec": spec,
+                                     "facilities": facilities}

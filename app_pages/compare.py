@@ -1,10 +1,12 @@
 """Compare: two or more scenarios side by side (presets and the ones you saved)."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import host_label, preset_scenario, scenario_from_state
+from app_pages.controls import host_label, preset_scenario, scenario_from_state, spec_from_state
 from forecast.errors import ScenarioError
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario
 
@@ -32,15 +34,17 @@ if len(chosen) < 2:
     st.stop()
 
 sid, tok = s["series_id"], services.data_token()
+data = services.plan_data(sid)
+base = spec_from_state(s)
 rows, totals = [], []
 for label in chosen:
     sc = candidates[label]
-    args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
-    if services.is_user_arrivals_series(sid):
-        _, paths = services.forecast(*args)
+    spec = dataclasses.replace(base, scenario=sc)
+    if data.user_arrivals:
+        _, paths = services.forecast(spec, tok, data)
         paths = paths[paths["model"] == s["model"]]
     else:
-        hp = services.host_paths(*args, s["model"], int(s["share_years"]))
+        hp = services.host_paths(spec, tok, data)
         paths = hp[hp["series_id"] == s["host"]]
     med = paths.groupby("ds")["value"].median().rename("value").reset_index()
     rows.append(med.assign(scenario=label))
@@ -48,7 +52,7 @@ for label in chosen:
     totals.append({"scenario": label, "description": sc.description,
                    "total P10": round(tot.quantile(0.1)), "total median": round(tot.quantile(0.5)),
                    "total P90": round(tot.quantile(0.9))})
-where = sid if services.is_user_arrivals_series(sid) else host_label(s["host"])
+where = sid if data.user_arrivals else host_label(s["host"])
 st.altair_chart(charts.compare_chart(pd.concat(rows, ignore_index=True),
                                      f"Median monthly arrivals: {where}"), width="stretch")
 st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")

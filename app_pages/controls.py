@@ -14,6 +14,7 @@ import streamlit as st
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS
+from planner.pipeline import CapacitySettings, ForecastSettings, PlanSpec
 
 
 def host_label(iso3: str) -> str:
@@ -91,6 +92,23 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
     if share > 0:
         sc = sc.with_host_shares({str(v["host"]): share})
     return sc
+
+
+CAPACITY_KEY = "capacity_settings"
+"""session_state key: the Capacity page's settings (kept when other pages drop its widgets)."""
+
+
+def spec_from_state(state: Mapping) -> PlanSpec:
+    """The plan every page uses: the sidebar's scenario and settings, and the Capacity
+    page's settings (area share, planning multiplier, runs, risk, stay, step) as last set
+    there (defaults before the page was opened)."""
+    v = {k: state.get(k, d) for k, d in DEFAULTS.items()}
+    f = ForecastSettings(series_id=str(v["series_id"]), host=str(v["host"]),
+                         model=str(v["model"]), horizon=int(v["horizon"]),
+                         n_paths=int(v["n_paths"]), seed=int(v["seed"]),
+                         share_years=int(v["share_years"]))
+    cap = state.get(CAPACITY_KEY) or CapacitySettings()
+    return PlanSpec(scenario_from_state(state), f, cap)
 
 
 PENDING_SERIES = "_pending_series_id"

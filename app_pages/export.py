@@ -8,16 +8,20 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import scenario_from_state
+from app_pages.controls import spec_from_state
 from forecast import export
 
 s = st.session_state
-sc = scenario_from_state(s)
+spec = spec_from_state(s)
+sc = spec.scenario
 sid, tok = s["series_id"], services.data_token()
-args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
-fc, paths = services.forecast(*args)
+data = services.plan_data(sid)
+fc, paths = services.forecast(spec, tok, data)
 st.title("Export")
 st.caption(f"Scenario: {sc.description}. Series {sid}; seed {s['seed']}.")
+st.markdown("**The plan file** holds everything that shapes these results (scenario, forecast "
+            "and capacity settings, area share and planning multiplier included): "
+            "`planner plan plan.json` reproduces them on the command line.")
 
 
 def _csv(frame) -> bytes:
@@ -31,9 +35,11 @@ c2.download_button("Sample paths (CSV)", _csv(paths), f"paths_{sid}_{sc.name}.cs
                    key="dl_paths")
 c3.download_button("Scenario (JSON)", sc.to_json(), f"scenario_{sc.name}.json",
                    "application/json", key="dl_scenario")
+c3.download_button("Plan (JSON, for `planner plan`)", spec.to_json(), f"plan_{sc.name}.json",
+                   "application/json", key="dl_plan")
 hp = None
-if not services.is_user_arrivals_series(sid):
-    hp = services.host_paths(*args, s["model"], int(s["share_years"]))
+if not data.user_arrivals:
+    hp = services.host_paths(spec, tok, data)
     c1.download_button("Host arrivals paths (CSV)", _csv(hp), f"host_arrivals_{sc.name}.csv",
                        "text/csv", key="dl_hosts")
 
@@ -49,8 +55,9 @@ else:
     st.info("Open the Capacity page once to add its results to the exports.")
 
 st.subheader("Everything, with provenance")
-fitted = services.fitted(sid, tok, int(s["seed"]))
-prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]))
+fitted = services.fitted(sid, int(s["seed"]), tok, data)
+prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]),
+                         plan=spec.to_dict())
 buf = io.BytesIO()
 with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
     for name, frame in (("forecast.csv", fc), ("paths.csv", paths)):
@@ -58,6 +65,7 @@ with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(buf, "w", zipfile.ZIP_D
         z.write(p, name)
         z.write(p.with_name(name + ".json"), name + ".json")
     z.writestr("scenario.json", sc.to_json())
+    z.writestr("plan.json", spec.to_json())
 st.download_button("Download bundle (ZIP: CSV + JSON sidecars)", buf.getvalue(),
                    f"planner_{sid}_{sc.name}.zip", "application/zip", key="dl_zip")
 

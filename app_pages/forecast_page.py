@@ -3,19 +3,20 @@
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import host_label, scenario_from_state
+from app_pages.controls import host_label, spec_from_state
 from forecast.models import MODEL_TITLES
 from forecast.vocabulary import CENTRAL_ASIA, HOSTS
 
 s = st.session_state
-sc = scenario_from_state(s)
+spec = spec_from_state(s)
+sc = spec.scenario
 st.title("Scenario & forecast")
 st.caption(f"Scenario: {sc.description}")
 
 sid, tok = s["series_id"], services.data_token()
-args = (sid, tok, sc, int(s["horizon"]), int(s["n_paths"]), int(s["seed"]))
-fc, paths = services.forecast(*args)
-history = services.active_history()
+data = services.plan_data(sid)
+fc, paths = services.forecast(spec, tok, data)
+history = data.history
 hist = history[history["series_id"] == sid]
 hist = hist[hist["ds"] >= hist["ds"].max() - services.pd.DateOffset(years=6)]
 
@@ -26,8 +27,8 @@ band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
 st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per month)"),
                 width="stretch")
 
-if not services.is_user_arrivals_series(sid):
-    hp = services.host_paths(*args, model, int(s["share_years"]))
+if not data.user_arrivals:
+    hp = services.host_paths(spec, tok, data)
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader("Arrivals by host country")
     missing = [h for h in HOSTS if h not in set(hp["series_id"])]
@@ -39,7 +40,7 @@ if not services.is_user_arrivals_series(sid):
     hosts = st.multiselect("Hosts", sorted(hq["series_id"].unique()),
                            default=[h for h in CENTRAL_ASIA if h in set(hq["series_id"])],
                            format_func=host_label, key="fc_hosts")
-    past = services.host_history(sid, tok)
+    past = services.host_history(sid, tok, data)
     past = past[past["ds"] >= past["ds"].max() - services.pd.DateOffset(years=4)]
     cols = st.columns(2)
     for i, h in enumerate(hosts):
@@ -59,7 +60,7 @@ if not services.is_user_arrivals_series(sid):
 st.subheader("How good is this model? (rolling-origin backtest)")
 skill = services.backtest_skill()
 if skill is None:
-    st.info("No backtest table is bundled; run `forecast backtest --out data/backtest_skill.csv`.")
+    st.info("No backtest table is bundled; run `forecast backtest --out forecast/data/backtest_skill.csv`.")
 else:
     pooled = services.pooled_skill(skill, horizons=range(1, 7))
     st.dataframe(pooled.style.format(precision=3).apply(

@@ -1,27 +1,35 @@
-"""The app's one layer of cached calls into ``forecast`` and ``abm``.
+"""The app's one layer of cached calls into the planning pipeline (:mod:`planner.pipeline`).
 
-Pages call these functions and draw what they return. Fits are cached once per
-series and data (``st.cache_resource``); predictions and Monte Carlo runs are
-cached on their frozen inputs (``st.cache_data``), so moving a slider back is instant.
+Pages build a :class:`planner.pipeline.PlanSpec` from the sidebar
+(:func:`app_pages.controls.spec_from_state`), then call these functions and draw
+what they return. Every cached function takes what shapes its result as
+arguments: the frozen spec, a content token of the data, and the data itself
+(``_data``: not hashed by Streamlit, because the token stands for it). Fits are
+cached once per series, seed and data (``st.cache_resource``); predictions and
+Monte Carlo runs on their frozen inputs (``st.cache_data``), so moving a slider
+back is instant. Nothing here reads ``st.session_state`` behind a cached call.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from forecast import datasets
-from forecast.vocabulary import CENTRAL_ASIA
+from forecast.vocabulary import BAND_QUANTILES, CENTRAL_ASIA
+from planner import pipeline
+from planner.pipeline import ForecastSettings, PlanData, PlanSpec
 
-# forecast.api (statsmodels) and abm (mesa) are imported inside the functions that use
-# them, so the first page (Overview) renders without loading the modelling stack.
+# forecast.api (statsmodels) and abm (mesa) are imported inside the pipeline stages, so
+# the first page (Overview) renders without loading the modelling stack.
 
 USER_KEY = "user_data"  # session_state: {"history": df|None, "drivers": df|None, "facilities": df|None, "kind": str}
 BACKTEST_FILE = "backtest_skill.csv"
+BUNDLED_TOKEN = "bundled-bundled"
 
 
 # ---------------------------------------------------------------- data
@@ -66,8 +74,20 @@ def active_drivers() -> pd.DataFrame:
 
 
 def data_token() -> str:
+    """Content token of the data in use (bundled or uploaded), the cache key of ``_data``."""
     u = user_data()
     return f"{_token(u['history'])}-{_token(u['drivers'])}"
+
+
+def bundled_plan_data() -> PlanData:
+    b = bundled()
+    return PlanData(b["history"], b["drivers"], b["hosts"])
+
+
+def plan_data(series_id: str) -> PlanData:
+    """The data the pages plan on: bundled plus uploads (read from the session, uncached)."""
+    return PlanData(active_history(), active_drivers(), bundled()["hosts"],
+                    user_arrivals=is_user_arrivals_series(series_id))
 
 
 def series_choices() -> list[str]:
@@ -82,72 +102,74 @@ def is_user_arrivals_series(series_id: str) -> bool:
 
 
 # ---------------------------------------------------------------- forecast
+def _forecast_part(spec: PlanSpec) -> PlanSpec:
+    """The spec with only what the movement forecast depends on (a narrower cache key)."""
+    f = spec.forecast
+    return PlanSpec(spec.scenario, ForecastSettings(series_id=f.series_id, horizon=f.horizon,
+                                                    n_paths=f.n_paths, seed=f.seed))
+
+
 @st.cache_resource(show_spinner="Fitting the models once for this series...", max_entries=6)
-def fitted(series_id: str, token: str, seed: int):
-    """Models fitted on one series (cached per series, data token and seed)."""
-    from forecast import api
-
-    return api.fit_models(active_history(), active_drivers(), series_id=series_id, seed=seed)
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def forecast(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int):
-    """(forecast, paths) frames for every model under ``scenario``."""
-    from forecast import api
-
-    return api.predict(fitted(series_id, token, seed), scenario, horizon=horizon,
-                       n_paths=n_paths, seed=seed)
+def fitted(series_id: str, seed: int, token: str, _data: PlanData):
+    """Every model fitted on one series (cached per series, seed and data token)."""
+    spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
+    return pipeline.fit(spec, _data)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def host_paths(series_id: str, token: str, scenario, horizon: int, n_paths: int, seed: int,
-               model: str, share_years: int = 10) -> pd.DataFrame:
-    """Per-host arrivals sample paths (``series_id`` = host ISO3) for one model; each host's
-    share of the outflow is estimated from the last ``share_years`` reported UNHCR years."""
-    from forecast import api
+def _forecast(spec: PlanSpec, token: str, _data: PlanData):
+    f = spec.forecast
+    return pipeline.forecast(fitted(f.series_id, f.seed, token, _data), spec)
 
-    _, paths = forecast(series_id, token, scenario, horizon, n_paths, seed)
-    paths = paths[paths["model"] == model]
-    return api.host_arrivals(paths, bundled()["hosts"], active_history(), scenario=scenario,
-                             seed=seed, years=share_years)
+
+def forecast(spec: PlanSpec, token: str, data: PlanData):
+    """(forecast, paths) frames for every model under the spec's scenario."""
+    return _forecast(_forecast_part(spec), token, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _host_paths(spec: PlanSpec, token: str, _data: PlanData) -> pd.DataFrame:
+    _, paths = forecast(spec, token, _data)
+    return pipeline.host_paths(paths, spec, _data)
+
+
+def host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
+    """Per-host arrivals sample paths (``series_id`` = host ISO3) for the spec's model."""
+    f = spec.forecast
+    key = PlanSpec(spec.scenario, dataclasses.replace(f, host="KAZ"))
+    return _host_paths(key, token, data)
+
+
+def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, str]:
+    """The arrivals frame (ds, path, arrivals) for the spec's host area (area share and
+    planning multiplier applied), and a label saying where it comes from."""
+    f = spec.forecast
+    _, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    label = (f"your series {f.series_id}" if data.user_arrivals
+             else f"{f.host} arrivals from {f.series_id}")
+    return pipeline.arrivals(paths, hp, spec, data), label
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def host_history(series_id: str, token: str) -> pd.DataFrame:
+def host_history(series_id: str, token: str, _data: PlanData) -> pd.DataFrame:
     """Past monthly arrivals per host (UNHCR annual arrivals spread over the months in
     proportion to the movement series): ``series_id`` (host), ``ds``, ``y``."""
     from forecast import hosts
 
-    return hosts.disaggregate_history(bundled()["hosts"], active_history(), series_id=series_id)
+    return hosts.disaggregate_history(_data.hosts, _data.history, series_id=series_id)
 
 
-def paths_quantiles(paths: pd.DataFrame, by: list[str], qs=(0.025, 0.05, 0.1, 0.25, 0.5,
-                                                           0.75, 0.9, 0.95, 0.975)) -> pd.DataFrame:
+def paths_quantiles(paths: pd.DataFrame, by: list[str], qs=BAND_QUANTILES) -> pd.DataFrame:
     """Quantiles over ``path`` of a paths frame: ``by + [quantile, value]``."""
     q = paths.groupby(by)["value"].quantile(list(qs)).rename("value").reset_index()
     return q.rename(columns={q.columns[len(by)]: "quantile"})
 
 
-def arrivals_for(state) -> tuple[pd.DataFrame, str]:
-    """The arrivals frame (ds, path, arrivals) for the current host, model and scenario,
-    and a label saying where it comes from."""
-    from app_pages.controls import scenario_from_state
-    from forecast import api
-
-    sc = scenario_from_state(state)
-    sid, tok = state["series_id"], data_token()
-    args = (sid, tok, sc, int(state["horizon"]), int(state["n_paths"]), int(state["seed"]))
-    if is_user_arrivals_series(sid):
-        _, paths = forecast(*args)
-        return api.to_arrivals_frame(paths, model=state["model"]), f"your series {sid}"
-    hp = host_paths(*args, state["model"], int(state["share_years"]))
-    return api.to_arrivals_frame(hp, host=state["host"]), f"{state['host']} arrivals from {sid}"
-
-
 def backtest_skill() -> pd.DataFrame | None:
     """Precomputed rolling-origin skill table (``forecast backtest``), if shipped."""
-    p = Path(datasets.bundled_path(BACKTEST_FILE)) if _has_bundled(BACKTEST_FILE) else None
-    return None if p is None else pd.read_csv(p)
+    p = datasets.bundled_path(BACKTEST_FILE)
+    return pd.read_csv(p) if p.is_file() else None
 
 
 def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
@@ -159,13 +181,6 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
     w = part["n"]
     out = part[metrics].mul(w, axis=0).groupby(part["model"]).sum().div(w.groupby(part["model"]).sum(), axis=0)
     return out.sort_values("crps")
-
-
-def _has_bundled(name: str) -> bool:
-    try:
-        return Path(datasets.bundled_path(name)).exists()
-    except Exception:  # noqa: BLE001 - absent file is the answer
-        return False
 
 
 # ---------------------------------------------------------------- capacity
@@ -182,13 +197,28 @@ def active_facilities() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Running the capacity model...", max_entries=32)
-def capacity(arrivals: pd.DataFrame, facilities: pd.DataFrame, config,
-             plans: pd.DataFrame | None, n_runs: int, seed: int):
-    """Monte Carlo capacity result (abm.monte_carlo) on cached, hashable inputs;
-    ``config`` is a frozen :class:`abm.ABMConfig`."""
-    import abm
+def _capacity(spec: PlanSpec, token: str, _data: PlanData, facilities: pd.DataFrame | None,
+              plans: pd.DataFrame | None):
+    arr, _ = arrivals(spec, token, _data)
+    return pipeline.capacity(arr, spec, dataclasses.replace(_data, facilities=facilities,
+                                                            plans=plans))
 
-    return abm.monte_carlo(arrivals, facilities, config, plans=plans, n_runs=n_runs, seed=seed)
+
+def capacity(spec: PlanSpec, token: str, data: PlanData):
+    """Monte Carlo capacity result (:func:`planner.pipeline.capacity`); the facilities and
+    plans of ``data`` are part of the cache key."""
+    return _capacity(spec, token, data, data.facilities, data.plans)
+
+
+def plan_frames(spec: PlanSpec, token: str, data: PlanData) -> dict:
+    """Every frame of the plan, through the same cached calls as the pages."""
+    fc, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    arr, _ = arrivals(spec, token, data)
+    mc = capacity(spec, token, data)
+    adv, sched = pipeline.advice(mc, spec, data)
+    return {"forecast": fc, "paths": paths, "hosts": hp, "arrivals": arr, "capacity": mc,
+            "advice": adv, "schedule": sched}
 
 
 def chart_png(chart) -> bytes:
@@ -199,17 +229,10 @@ def chart_png(chart) -> bytes:
 
 
 # ---------------------------------------------------------------- sites and routes
-
-
-def central_asia_arrivals(state) -> pd.DataFrame:
+def central_asia_arrivals(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
     """Arrivals into the five Central Asian states together (``ds, path, arrivals``):
-    the sum over hosts of each host-arrivals path, for the sidebar scenario and model."""
-    from app_pages.controls import scenario_from_state
-
-    sc = scenario_from_state(state)
-    hp = host_paths(state["series_id"], data_token(), sc, int(state["horizon"]),
-                    int(state["n_paths"]), int(state["seed"]), state["model"],
-                    int(state["share_years"]))
+    the sum over hosts of each host-arrivals path, for the spec's scenario and model."""
+    hp = host_paths(spec, token, data)
     hp = hp[hp["series_id"].isin(CENTRAL_ASIA)]
     return (hp.groupby(["ds", "path"], as_index=False)["value"].sum()
             .rename(columns={"value": "arrivals"}))
@@ -249,3 +272,4 @@ def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tk
     res = net_simulate(sc, seed=seed)
     return {"sites": sc.network.sites, "routes": sc.network.routes,
             "occupancy": res.to_frame(), "summary": runs.allocation_summary(res)}
+

@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 
 from app_pages import charts, services
+from app_pages.controls import spec_from_state
 
 s = st.session_state
 st.title("Sites & routes")
@@ -24,7 +25,10 @@ scale = c2.slider("Planning multiplier on arrivals (x)", 1, 500, 50, key="net_sc
 days = c3.slider("Days simulated", 30, 365, 180, step=15, key="net_days")
 close_tkm = c3.checkbox("Turkmen border closed", value=False, key="net_close_tkm")
 
-arrivals = services.central_asia_arrivals(s) if source == "forecast" else None
+arrivals = None
+if source == "forecast":
+    arrivals = services.central_asia_arrivals(spec_from_state(s), services.data_token(),
+                                              services.plan_data(s["series_id"]))
 out = services.network_run(arrivals, float(scale), int(days), bool(close_tkm), int(s["seed"]))
 occ, summary, sites = out["occupancy"], out["summary"], out["sites"]
 

@@ -5,8 +5,9 @@ Usage::
     python data/build.py [--raw DIR] [--out DIR]
 
 ``--raw`` defaults to the environment variable ``PLANNER_RAW_DIR``, else
-``<repo>/../shared/data/raw``. ``--out`` defaults to this script's folder
-(``data/``). The output is deterministic: two runs give byte-identical files
+``<repo>/../shared/data/raw``. ``--out`` defaults to the repository: each file is
+written as package data of the package that reads it, ``forecast/data/<file>`` or
+``abm/data/<file>`` (see :data:`PACKAGE_OF`). The output is deterministic: two runs give byte-identical files
 (fixed column order, sorted rows, fixed float formatting, ``\\n`` line ends,
 NA written as an empty field). Every dataset is documented in ``data/SOURCES.md``.
 
@@ -30,16 +31,11 @@ from scipy import special, stats
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
-HOSTS = {  # ISO-3 -> English short name (UNHCR spelling for IRN)
-    "KAZ": "Kazakhstan",
-    "KGZ": "Kyrgyzstan",
-    "TJK": "Tajikistan",
-    "TKM": "Turkmenistan",
-    "UZB": "Uzbekistan",
-    "IRN": "Iran (Islamic Rep. of)",
-    "PAK": "Pakistan",
-}
-CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+if str(REPO) not in sys.path:  # the host list has one home: forecast/vocabulary.py
+    sys.path.insert(0, str(REPO))
+from forecast.vocabulary import CENTRAL_ASIA, HOST_NAMES  # noqa: E402
+
+HOSTS = {**HOST_NAMES, "IRN": "Iran (Islamic Rep. of)"}  # UNHCR's spelling for IRN
 
 # raw file (relative to the raw dir) -> where a user gets it (see data/SOURCES.md)
 RAW_FILES = {
@@ -427,6 +423,16 @@ OUTPUTS = {
 }
 
 
+PACKAGE_OF: dict[str, str] = {name: "abm" if name == "afghan_demographics.csv" else "forecast"
+                              for name in OUTPUTS}
+"""Which package ships each output as package data (the one that reads it)."""
+
+
+def target(out: Path, name: str) -> Path:
+    """Where output ``name`` goes under ``out`` (the repository by default)."""
+    return out / PACKAGE_OF[name] / "data" / name
+
+
 def default_raw() -> Path:
     env = os.environ.get("PLANNER_RAW_DIR")
     return Path(env) if env else (REPO.parent / "shared" / "data" / "raw")
@@ -467,25 +473,28 @@ def write_table(out: Path, summary: dict[str, tuple[int, str]]) -> None:
 
 
 def build(raw: Path, out: Path) -> dict[str, int]:
-    """Build every dataset from ``raw`` into ``out``; return rows per file.
-
-    Also refreshes the rows/span table of ``out/SOURCES.md`` if that file exists.
+    """Build every dataset from ``raw`` into the package data folders under ``out``;
+    return rows per file. Also refreshes the rows/span table of ``out/data/SOURCES.md``
+    if that file exists.
     """
-    out.mkdir(parents=True, exist_ok=True)
     rows, summary = {}, {}
     for name, (fn, formats, sort) in OUTPUTS.items():
         df = fn(raw)
-        write_csv(df, out / name, formats, sort)
+        dest = target(out, name)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(df, dest, formats, sort)
         rows[name] = len(df)
         summary[name] = (len(df), span(df))
-    write_table(out, summary)
+    write_table(out / "data", summary)
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--raw", type=Path, default=None, help="raw publisher files (default: $PLANNER_RAW_DIR or ../shared/data/raw)")
-    ap.add_argument("--out", type=Path, default=HERE, help="output folder (default: data/)")
+    ap.add_argument("--out", type=Path, default=REPO,
+                    help="repository root to write forecast/data/ and abm/data/ under "
+                         "(default: this repository)")
     args = ap.parse_args(argv)
     raw = args.raw or default_raw()
     missing = missing_raw(raw)

@@ -2,7 +2,8 @@
 
 The CSVs are built from publisher files by ``data/build.py`` and documented in
 ``data/SOURCES.md``. They are read through ``importlib.resources`` from
-``forecast._bundled`` (a symlink to ``data/``), so editable and plain installs work.
+``forecast/data/`` (package data read through ``importlib.resources``; written by
+``data/build.py``), so editable and plain installs work.
 
 Main entry points:
 
@@ -175,31 +176,19 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
             "Market coverage changes from 4 markets (2000) to 30+ (2020s): the median is not a fixed basket.",
         ],
     ),
-    _meta(
-        "afghan_demographics",
-        "Afghan refugees and asylum-seekers by age band and sex, end 2025",
-        "UNHCR Refugee Population Statistics Database",
-        CC_BY,
-        "refugees R package 2025.12.1 demographics (year 2025)",
-        "https://www.unhcr.org/refugee-statistics/download ; github.com/PopulationStatistics/refugees",
-        [
-            "pop_type REF and ASY, hosts outside Afghanistan. Scopes: all_hosts, central_asia (KAZ, KGZ, TJK, "
-            "TKM, UZB), IRN, PAK, and each Central Asian host.",
-            "Persons of unknown age (f_other/m_other) are left out; share is of the known-age total of the scope.",
-        ],
-    ),
 )}
 
 # tables without a date or year column: the period they describe
-_FIXED_SPAN = {"afghan_demographics": ("2025", "2025")}
+_FIXED_SPAN: dict[str, tuple[str, str]] = {}
 
 DRIVER_NAMES = tuple(c.name for c in schema.DRIVER_COLUMNS)
 
 
 # ----------------------------------------------------------------------------- files
 def bundled_path(file: str) -> Path:
-    """Filesystem path of a bundled file (``forecast/_bundled/<file>``)."""
-    res = resources.files("forecast._bundled").joinpath(file)
+    """Filesystem path of a bundled file (package data ``forecast/data/<file>``, written
+    by ``data/build.py``)."""
+    res = resources.files("forecast").joinpath("data", file)
     return Path(str(res))
 
 

@@ -60,7 +60,7 @@ def provenance(fitted=None, scenario=None, **extra: Any) -> dict[str, Any]:
             vint[r["id"]] = {"vintage": r["vintage"], "file": r["file"],
                              "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
         out["data_vintages"] = vint
-    except Exception as exc:  # noqa: BLE001 - provenance must not block an export
+    except (OSError, SchemaError) as exc:  # a missing bundled file must not block an export
         out["data_vintages"] = {"error": f"{type(exc).__name__}: {exc}"}
     if fitted is not None:
         out["model"] = fitted.provenance()

@@ -261,20 +261,6 @@ _register(TableSpec(
     continuous_by=(),
 ))
 
-_register(TableSpec(
-    "afghan_demographics",
-    (
-        Col("scope", "str", "", "all_hosts | central_asia | host ISO-3", nullable=False),
-        Col("age_band", "str", "years", "age band", nullable=False,
-            allowed=("0-4", "5-11", "12-17", "18-59", "60+")),
-        Col("sex", "str", "", "female | male", nullable=False, allowed=("female", "male")),
-        Col("persons", "count", PERSONS, "refugees + asylum-seekers, end 2025"),
-        Col("share", "float", "fraction", "persons / scope total of known age and sex",
-            min_value=0.0, max_value=1.0),
-    ),
-    key=("scope", "age_band", "sex"),
-))
-
 
 # ----------------------------------------------------------------------------- messages
 def _rows(labels, is_file: bool) -> str:

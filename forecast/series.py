@@ -79,7 +79,7 @@ def series_z(history: pd.DataFrame, series_id: str | None,
         try:
             idx = pd.DatetimeIndex(idx, freq=FREQS[step])
         except ValueError:  # e.g. quarters that start in February
-            idx = pd.DatetimeIndex(idx, freq=pd.infer_freq(idx))
+            idx = pd.DatetimeIndex(idx, freq=pd.DateOffset(months=step))
     z = pd.Series(np.log1p(s.to_numpy(dtype=float)), index=idx, name=series_id)
     z.attrs["step_months"] = step
     return series_id, z

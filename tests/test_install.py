@@ -39,6 +39,23 @@ def test_plain_install_loads_every_bundled_dataset(tmp_path):
     assert int(out.stdout.strip()) >= 8
 
 
+@pytest.mark.slow
+def test_wheel_holds_each_data_file_once_and_no_build_script(tmp_path):
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path),
+                    str(ROOT)], check=True, cwd=tmp_path)
+    (whl,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(whl).namelist()
+    csvs = [n for n in names if n.endswith(".csv")]
+    base = [Path(n).name for n in csvs]
+    assert len(base) == len(set(base)), sorted(base)
+    assert "forecast/data/movement_monthly.csv" in names
+    assert "abm/data/facilities_kaz_default.csv" in names
+    assert not [n for n in names if n.endswith("build.py")]
+    assert not [n for n in names if "_bundled" in n]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

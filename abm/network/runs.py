@@ -39,7 +39,7 @@ MASE_LAG_DAYS = 30
 """Naive forecast used by MASE: the observed count 30 days earlier (a monthly planning step)."""
 
 BUNDLED_NETWORKS = REPO_ROOT / "data" / "networks"
-_PACKAGE_NETWORKS = Path(__file__).resolve().parents[1] / "_bundled" / "networks"
+_PACKAGE_NETWORKS = Path(__file__).resolve().parents[1] / "data" / "networks"
 
 
 def shared_scenario_paths(name: str, root: str | Path | None = None) -> tuple[Path, Path]:

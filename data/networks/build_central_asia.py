@@ -13,7 +13,7 @@ from pathlib import Path
 
 from abm.network.sites import great_circle_km
 
-HERE = Path(__file__).parent / "central_asia"
+HERE = Path(__file__).resolve().parents[2] / "abm" / "data" / "networks" / "central_asia"
 
 # (name1, name2): roads and border crossings as pairs of sites (public maps).
 ROUTES: tuple[tuple[str, str], ...] = (

@@ -23,7 +23,9 @@ def _series(z: pd.Series, fill: bool) -> pd.Series:
         arr = fill_inside(arr)
     idx = pd.DatetimeIndex(z.index)
     if idx.freq is None and len(idx) > 2:
-        idx = pd.DatetimeIndex(idx, freq=pd.infer_freq(idx))
+        from forecast.series import freq_of
+
+        idx = pd.DatetimeIndex(idx, freq=freq_of(idx))
     return pd.Series(arr, index=idx)
 
 

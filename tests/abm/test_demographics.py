@@ -82,3 +82,18 @@ def test_household_draws_are_deterministic():
     for field in ("arrival_day", "exit_day", "size", "school_age", "pregnant", "chronic", "route"):
         assert np.array_equal(getattr(a, field), getattr(b, field))
     assert pd.Series(a.size).sum() == 500
+
+
+def test_bundled_table_shares_sum_to_one_per_scope():
+    """Moved from the forecast dataset tests: the table is abm's package data."""
+    import numpy as np
+
+    from abm.demographics import read_demographics
+
+    d = read_demographics()
+    assert {"all_hosts", "central_asia", "IRN", "PAK"} <= set(d["scope"])
+    assert set(d["age_band"]) == {"0-4", "5-11", "12-17", "18-59", "60+"}
+    assert np.allclose(d.groupby("scope")["share"].sum(), 1.0, atol=1e-4)
+    total = d[d["scope"] == "all_hosts"]["persons"].sum()
+    parts = d[d["scope"].isin(["IRN", "PAK"])]["persons"].sum()
+    assert 0 < parts < total

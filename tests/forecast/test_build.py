@@ -34,8 +34,8 @@ def test_build_reproduces_committed_csvs_byte_for_byte(tmp_path):
     rows = build.build(RAW, tmp_path)
     assert set(rows) == set(build.OUTPUTS)
     for name in build.OUTPUTS:
-        new = (tmp_path / name).read_bytes()
-        old = (DATA / name).read_bytes()
+        new = build.target(tmp_path, name).read_bytes()
+        old = build.target(REPO, name).read_bytes()
         assert new == old, f"{name} differs from the committed file: rerun python data/build.py"
         assert b"\r" not in new and new.endswith(b"\n")
         assert rows[name] == new.count(b"\n") - 1
@@ -121,7 +121,7 @@ def test_hosts_keep_what_the_publisher_wrote():
     """Every stock cell equals the UNHCR cell: NA stays NA, 0 stays 0."""
     raw = pd.read_csv(RAW / "unhcr_refugees" / "population_afghanistan_origin.csv")
     raw = raw[raw["coa_iso"].isin(list(build.HOSTS))].set_index(["coa_iso", "year"])
-    out = pd.read_csv(DATA / "hosts_afghan_annual.csv").set_index(["host_iso3", "year"])
+    out = pd.read_csv(build.target(REPO, "hosts_afghan_annual.csv")).set_index(["host_iso3", "year"])
     flows = pd.read_csv(RAW / "unhcr_refugees" / "flows_afghanistan_origin.csv")
     flows = flows[flows["coa_iso"].isin(list(build.HOSTS))].set_index(["coa_iso", "year"])
     flows = flows.rename(columns={"refugees": "new_refugees", "asylum_seekers": "new_asylum_seekers"})

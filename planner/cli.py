@@ -1,0 +1,95 @@
+"""Command line ``planner``: run the whole plan from a plan file exported by the app.
+
+Bad input ends with one line ``planner: error: ...`` on stderr and exit code 2;
+nothing is overwritten without ``--force``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Scenario -> forecast -> host arrivals -> capacity -> advice, in one run.")
+
+OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_quantiles.csv",
+           "p_shortfall.csv", "advice.csv", "schedule.csv", "plan.json")
+"""Files ``planner plan`` writes (each CSV with a ``.json`` provenance sidecar)."""
+
+
+def _user_errors():
+    from abm.errors import ABMError
+    from forecast.errors import ForecastError
+
+    return (ForecastError, ABMError, FileExistsError)
+
+
+@app.command()
+def plan(file: Annotated[Path, typer.Argument(help="Plan file (JSON) exported by the app "
+                                                   "or written by `planner template`.")],
+         out: Annotated[Path, typer.Option(help="Output directory.")] = Path("plan_out"),
+         force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+         ) -> None:
+    """Run the plan and write every frame the app shows, with provenance."""
+    try:
+        _plan(file, out, force)
+    except _user_errors() as exc:
+        typer.echo(f"planner: error: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _plan(file: Path, out: Path, force: bool) -> None:
+    from forecast import export
+    from planner.pipeline import PlanSpec, run_plan
+
+    spec = PlanSpec.read(file)
+    targets = [out / n for n in OUTPUTS]
+    if not force:
+        for t in targets:
+            for f in (t, t.with_name(t.name + ".json")):
+                if f.exists():
+                    raise FileExistsError(f"{f} exists; pass --force to replace it")
+    res = run_plan(spec)
+    prov = export.provenance(None, spec.scenario, plan=spec.to_dict())
+    frames = {"forecast.csv": res.forecast, "paths.csv": res.paths, "hosts.csv": res.hosts,
+              "arrivals.csv": res.arrivals,
+              "capacity_quantiles.csv": res.capacity.quantiles,
+              "p_shortfall.csv": res.capacity.p_shortfall, "advice.csv": res.advice,
+              "schedule.csv": res.schedule}
+    for name, frame in frames.items():
+        if frame is not None:
+            export.write_csv(frame, out / name, prov, overwrite=force)
+            typer.echo(f"wrote {out / name}")
+    spec.write(out / "plan.json", overwrite=force)
+    typer.echo(f"wrote {out / 'plan.json'}")
+
+
+@app.command()
+def template(file: Annotated[Path, typer.Argument(help="Where to write the plan JSON.")],
+             force: Annotated[bool, typer.Option("--force", help="Replace the file.")] = False
+             ) -> None:
+    """Write the default plan (baseline scenario, Kazakhstan) as a starting point."""
+    from planner.pipeline import PlanSpec
+
+    try:
+        PlanSpec().write(file, overwrite=force)
+    except FileExistsError as exc:
+        typer.echo(f"planner: error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"wrote {file}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point (``planner``)."""
+    try:
+        app(args=argv, prog_name="planner", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

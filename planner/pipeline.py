@@ -1,0 +1,282 @@
+"""The planning pipeline, in stages that the app caches and the command line runs:
+
+    scenario -> fitted models -> movement paths -> host arrivals -> arrivals frame
+             -> Monte Carlo capacity runs -> capacity advice
+
+Everything that shapes a result is a field of :class:`PlanSpec` (the scenario, the
+forecast settings and the capacity settings, the area share and planning multiplier
+included), which is the file the app exports (``plan.json``) and the command line
+reads (``planner plan plan.json``), so the command line reproduces any app result.
+
+``planner`` composes ``forecast`` and ``abm`` (which never import each other) and
+never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecast.errors import ScenarioError
+from forecast.scenarios import Scenario
+from forecast.vocabulary import DEFAULT_SERIES, HOSTS
+
+
+class PlanError(ScenarioError):
+    """A plan file or field that cannot be used (names the file and the field)."""
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """How the arrivals are forecast.
+
+    ``series_id``: the movement series the models learn from; ``host``: ISO3 of the
+    host country; ``model``: model alias whose paths feed the capacity model;
+    ``horizon``: periods ahead (months); ``n_paths``: sample paths per model;
+    ``seed``: every random draw; ``share_years``: UNHCR years behind each host share.
+    """
+
+    series_id: str = DEFAULT_SERIES
+    host: str = "KAZ"
+    model: str = "ensemble"
+    horizon: int = 24
+    n_paths: int = 200
+    seed: int = 0
+    share_years: int = 10
+
+
+@dataclass(frozen=True)
+class CapacitySettings:
+    """How arrivals meet the host area's facilities.
+
+    ``area_share``: share of the country's arrivals that come to this host area
+    (0-1]; ``multiplier``: planning stress multiplier on every path (>= 1 in the app);
+    ``n_runs``: Monte Carlo runs; ``risk``: accepted probability of any shortfall;
+    ``mean_stay_days``: mean stay [days]; ``step_days``: 1 or 7.
+    """
+
+    area_share: float = 1.0
+    multiplier: float = 1.0
+    n_runs: int = 200
+    risk: float = 0.10
+    mean_stay_days: float = 365.0
+    step_days: int = 7
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """Everything that shapes a plan: scenario + forecast settings + capacity settings."""
+
+    scenario: Scenario = field(default_factory=Scenario.baseline_persist)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)
+
+    def __post_init__(self):
+        f, c = self.forecast, self.capacity
+        if f.host not in HOSTS:
+            raise PlanError(f"field 'forecast.host': unknown host {f.host!r}; choose from "
+                            f"{', '.join(HOSTS)}")
+        for name, v, lo, hi in (("forecast.horizon", f.horizon, 1, 36),
+                                ("forecast.n_paths", f.n_paths, 1, 5000),
+                                ("forecast.seed", f.seed, 0, 2**31 - 1),
+                                ("forecast.share_years", f.share_years, 1, 60),
+                                ("capacity.n_runs", c.n_runs, 1, 5000),
+                                ("capacity.step_days", c.step_days, 1, 7)):
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise PlanError(f"field {name!r}: must be a whole number in [{lo}, {hi}], "
+                                f"got {v!r}")
+        for name, v, lo, hi in (("capacity.area_share", c.area_share, 1e-6, 1.0),
+                                ("capacity.multiplier", c.multiplier, 0.0, 1000.0),
+                                ("capacity.risk", c.risk, 0.0, 0.99),
+                                ("capacity.mean_stay_days", c.mean_stay_days, 1.0, 3650.0)):
+            if (isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+                    or not lo <= v <= hi):
+                raise PlanError(f"field {name!r}: must be a number in [{lo:g}, {hi:g}], "
+                                f"got {v!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.to_dict(),
+                "forecast": dataclasses.asdict(self.forecast),
+                "capacity": dataclasses.asdict(self.capacity)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "plan") -> PlanSpec:
+        if not isinstance(data, dict):
+            raise PlanError(f"{source}: a plan must be a JSON object")
+        unknown = sorted(set(data) - {"scenario", "forecast", "capacity"})
+        if unknown:
+            raise PlanError(f"{source}: unknown field(s) {unknown}; allowed: capacity, "
+                            "forecast, scenario")
+        sc = Scenario.from_dict(data.get("scenario", Scenario.baseline_persist().to_dict()),
+                                source=f"{source}: field 'scenario'")
+        parts = {}
+        for key, klass in (("forecast", ForecastSettings), ("capacity", CapacitySettings)):
+            raw = data.get(key, {})
+            if not isinstance(raw, dict):
+                raise PlanError(f"{source}: field {key!r} must be an object")
+            names = {f.name for f in dataclasses.fields(klass)}
+            bad = sorted(set(raw) - names)
+            if bad:
+                raise PlanError(f"{source}: field {key!r}: unknown key(s) {bad}; allowed: "
+                                f"{sorted(names)}")
+            parts[key] = klass(**raw)
+        try:
+            return cls(sc, parts["forecast"], parts["capacity"])
+        except PlanError as exc:
+            raise PlanError(f"{source}: {exc}") from None
+
+    @classmethod
+    def read(cls, path: str | Path) -> PlanSpec:
+        p = Path(path)
+        if not p.is_file():
+            raise PlanError(f"plan file {p}: not found")
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+            data = json.loads(text)
+        except UnicodeDecodeError:
+            raise PlanError(f"plan file {p}: not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise PlanError(f"plan file {p}: not valid JSON (line {exc.lineno}, column "
+                            f"{exc.colno}): {exc.msg}") from None
+        except RecursionError:
+            raise PlanError(f"plan file {p}: JSON nested too deeply") from None
+        return cls.from_dict(data, source=f"plan file {p}")
+
+    def write(self, path: str | Path, overwrite: bool = False) -> Path:
+        p = Path(path)
+        if p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists; pass overwrite=True (--force) to replace it")
+        p.write_text(self.to_json() + "\n", encoding="utf-8")
+        return p
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """The data a plan runs on: history (series_id, ds, y), drivers (ds + drivers),
+    UNHCR host table, and the facilities (None = the bundled default set)."""
+
+    history: pd.DataFrame
+    drivers: pd.DataFrame | None
+    hosts: pd.DataFrame
+    facilities: pd.DataFrame | None = None
+    plans: pd.DataFrame | None = None
+    user_arrivals: bool = False  # history's chosen series is the user's own arrivals
+
+
+def bundled_data() -> PlanData:
+    """The bundled datasets."""
+    from forecast import datasets
+
+    return PlanData(datasets.load_history(), datasets.load_drivers(), datasets.load_hosts())
+
+
+# ---------------------------------------------------------------- stages
+def fit(spec: PlanSpec, data: PlanData):
+    """Stage 1: every registered model fitted once on the chosen series
+    (:func:`forecast.api.fit_models`); the app then switches models without refitting."""
+    from forecast import api
+    from forecast.models import MODEL_NAMES
+
+    return api.fit_models(data.history, data.drivers, series_id=spec.forecast.series_id,
+                          models=list(MODEL_NAMES), seed=spec.forecast.seed)
+
+
+def forecast(fitted, spec: PlanSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stage 2: (forecast quantiles, sample paths) of every fitted model under the scenario."""
+    from forecast import api
+
+    f = spec.forecast
+    return api.predict(fitted, spec.scenario, horizon=f.horizon, n_paths=f.n_paths, seed=f.seed)
+
+
+def host_paths(paths: pd.DataFrame, spec: PlanSpec, data: PlanData) -> pd.DataFrame:
+    """Stage 3: per-host monthly arrival paths for the chosen model (``series_id`` = host)."""
+    from forecast import api
+
+    f = spec.forecast
+    p = paths[paths["model"] == f.model]
+    return api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario, seed=f.seed,
+                             years=f.share_years)
+
+
+def arrivals(paths: pd.DataFrame, hosts: pd.DataFrame | None, spec: PlanSpec,
+             data: PlanData) -> pd.DataFrame:
+    """Stage 4: the arrivals frame (``ds, path, arrivals``: persons arriving in the host
+    area per month) after the area share and the planning multiplier."""
+    from forecast import api
+
+    f, c = spec.forecast, spec.capacity
+    if data.user_arrivals:
+        a = api.to_arrivals_frame(paths, model=f.model)
+    else:
+        a = api.to_arrivals_frame(hosts, host=f.host)
+    return a.assign(arrivals=a["arrivals"] * c.area_share * c.multiplier)
+
+
+def abm_config(spec: PlanSpec):
+    import abm
+
+    c = spec.capacity
+    return abm.ABMConfig().with_(mean_stay_days=float(c.mean_stay_days),
+                                 step_days=int(c.step_days))
+
+
+def facilities(spec: PlanSpec, data: PlanData) -> pd.DataFrame:
+    import abm
+
+    if data.facilities is not None:
+        return abm.check_facilities(data.facilities, source="facilities table")
+    return abm.default_facilities()
+
+
+def capacity(arr: pd.DataFrame, spec: PlanSpec, data: PlanData):
+    """Stage 5: the Monte Carlo capacity result (:func:`abm.monte_carlo`)."""
+    import abm
+
+    plans = abm.check_plans(data.plans, source="expansion plans") if data.plans is not None \
+        else None
+    return abm.monte_carlo(arr, facilities(spec, data), abm_config(spec), plans=plans,
+                           n_runs=spec.capacity.n_runs, seed=spec.forecast.seed)
+
+
+def advice(mc, spec: PlanSpec, data: PlanData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stage 6: the capacity advice and order schedule at the accepted risk."""
+    import abm
+
+    return abm.advise(mc, risk=spec.capacity.risk, facilities=facilities(spec, data),
+                      config=abm_config(spec))
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Every frame of a plan run (units in each stage's docstring)."""
+
+    spec: PlanSpec
+    forecast: pd.DataFrame
+    paths: pd.DataFrame
+    hosts: pd.DataFrame | None
+    arrivals: pd.DataFrame
+    capacity: Any
+    advice: pd.DataFrame
+    schedule: pd.DataFrame
+
+
+def run_plan(spec: PlanSpec, data: PlanData | None = None) -> PlanResult:
+    """Run every stage in order."""
+    data = data or bundled_data()
+    fitted = fit(spec, data)
+    fc, paths = forecast(fitted, spec)
+    hp = None if data.user_arrivals else host_paths(paths, spec, data)
+    arr = arrivals(paths, hp, spec, data)
+    mc = capacity(arr, spec, data)
+    adv, sched = advice(mc, spec, data)
+    return PlanResult(spec, fc, paths, hp, arr, mc, adv, sched)
