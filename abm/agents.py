@@ -21,7 +21,6 @@ import numpy as np
 from abm.config import ABMConfig
 
 #: unit of ``capacity`` per facility type
-UNITS = {"shelter": "persons", "school": "seats", "clinic": "consultations per day"}
 
 
 def capacity_in_units(facility_type: str, quantity: float, unit: str, config: ABMConfig) -> float:
@@ -48,7 +47,7 @@ class Facility(mesa.Agent):
     """A facility (or a planned expansion) with a capacity from a given day.
 
     facility_id: id from the facilities table (``plan:<row>`` for expansions).
-    capacity: capacity in ``UNITS[facility_type]``.
+    capacity: capacity in ``abm.schema.CAPACITY_UNITS[facility_type]``.
     available_day: first day index (0 = first day of the horizon) it serves.
     """
 

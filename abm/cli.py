@@ -148,7 +148,9 @@ def run(
     for col in ("facility type", "peak shortfall", "days over capacity", "unmet total"):
         table.add_column(col)
     sq = mc.summary_quantiles
-    for ftype in ("shelter", "school", "clinic"):
+    from abm.schema import FACILITY_TYPES
+
+    for ftype in FACILITY_TYPES:
         def fmt(metric, ftype=ftype):
             s = sq[(sq["facility_type"] == ftype) & (sq["metric"] == metric)].set_index("quantile")
             return f"{s.loc[0.5, 'value']:,.0f} ({s.loc[0.05, 'value']:,.0f}-{s.loc[0.95, 'value']:,.0f})"

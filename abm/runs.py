@@ -18,6 +18,7 @@ from abm.config import EXIT_ROUTES, ABMConfig
 from abm.demographics import category_shares, read_demographics
 from abm.model import RECORDS, CapacityModel
 from abm.schema import (
+    FACILITY_TYPES,
     Arrivals,
     arrivals_paths,
     check_arrivals,
@@ -25,7 +26,6 @@ from abm.schema import (
     check_plans,
 )
 
-FACILITY_TYPES = ("shelter", "school", "clinic")
 #: units of the steps frame's demand/capacity/served/unmet columns, per facility type
 STEP_UNITS = {
     "shelter": "persons (end of step)",

@@ -16,6 +16,7 @@ import pandas as pd
 from abm.errors import InputError
 
 FACILITY_TYPES = ("shelter", "school", "clinic")
+"""The facility types, in display order: the one home of this list in ``abm``."""
 #: units a facility or plan quantity may be given in, per facility type
 QUANTITY_UNITS = {
     "shelter": ("persons", "m2"),
