@@ -40,6 +40,39 @@ def provenance(**fields) -> dict:
     return record
 
 
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Cell starts a spreadsheet may run as a formula (OWASP, "CSV Injection")."""
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells that begin with a formula prefix
+    (:data:`FORMULA_PREFIXES`) are prefixed with a single quote, so a spreadsheet shows
+    them as text (OWASP guidance; the same rule as ``forecast.export``,
+    which ``abm`` may not import). Numeric, date and boolean columns are unchanged."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            if risky.any():
+                out[col] = s.where(~risky, "'" + text.astype(object))
+    return out
+
+
+def csv_quoting(frame: pd.DataFrame) -> int:
+    """``csv.QUOTE_ALL`` when a text cell holds a carriage return (pandas would write it
+    unquoted and a reader would split the row there), else ``csv.QUOTE_MINIMAL``."""
+    import csv
+
+    for col in frame.columns:
+        s = frame[col]
+        if (s.dtype == object or pd.api.types.is_string_dtype(s)) and \
+                s.astype("string").str.contains("\r", regex=False).fillna(False).any():
+            return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, provenance_record: dict, *,
               overwrite: bool = False, columns: dict[str, str] | None = None) -> Path:
     """Write ``frame`` to ``path`` (CSV) and its provenance to ``path.json``.
@@ -53,11 +86,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path, provenance_record: dict, *,
         if p.exists() and not overwrite:
             raise InputError(f"{p}: file exists (pass overwrite=True / --force to replace it)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = frame.copy()
+    out = neutralise_formulas(frame)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False)
+    out.to_csv(path, index=False, quoting=csv_quoting(out))
     record = dict(provenance_record)
     record["rows"] = int(len(frame))
     if columns:

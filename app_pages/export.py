@@ -25,7 +25,9 @@ st.markdown("**The plan file** holds everything that shapes these results (scena
 
 
 def _csv(frame) -> bytes:
-    return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n").encode()
+    safe = export.neutralise_formulas(frame)
+    return safe.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n",
+                       quoting=export.csv_quoting(safe)).encode()
 
 
 c1, c2, c3 = st.columns(3)

@@ -27,7 +27,7 @@ def _checked(upload, reader):
         st.error(f"{upload.name}: {upload.size / 1e6:.1f} MB is over the 5 MB limit.")
         return None
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / upload.name
+        path = Path(d) / "upload.csv"  # never a path built from the client's file name
         path.write_bytes(upload.getvalue())
         try:
             return reader(path)

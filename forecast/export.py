@@ -1,7 +1,8 @@
 """Saved things are text: tidy CSV (one header row, ISO dates) + a JSON sidecar.
 
 ``write_csv(frame, "fc.csv", provenance)`` writes ``fc.csv`` and ``fc.csv.json``
-(architecture.md, "Saved things"); ``read_csv("fc.csv")`` gives back the same
+(architecture.md, "Saved things"); text cells that a spreadsheet would run as a
+formula are neutralised (:func:`neutralise_formulas`). ``read_csv("fc.csv")`` gives back the same
 frame (same columns, dtypes and values: floats are written in their shortest
 round-trip form, so they read back exactly). Neither file is ever replaced unless
 ``overwrite=True``.
@@ -23,6 +24,38 @@ from forecast.vocabulary import EXPORT_KINDS
 KINDS = EXPORT_KINDS
 _STR = ("series_id", "model", "scenario")
 _INT = ("path", "horizon", "n")
+
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Cell starts a spreadsheet may run as a formula (OWASP, "CSV Injection")."""
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells that begin with a formula prefix
+    (:data:`FORMULA_PREFIXES`) are prefixed with a single quote, so a spreadsheet shows
+    them as text (OWASP guidance). Numeric, date and boolean columns are unchanged."""
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            if risky.any():
+                out[col] = s.where(~risky, "'" + text.astype(object))
+    return out
+
+
+def csv_quoting(frame: pd.DataFrame) -> int:
+    """``csv.QUOTE_ALL`` when a text cell holds a carriage return (pandas would write it
+    unquoted and a reader would split the row there), else ``csv.QUOTE_MINIMAL``."""
+    import csv
+
+    for col in frame.columns:
+        s = frame[col]
+        if (s.dtype == object or pd.api.types.is_string_dtype(s)) and \
+                s.astype("string").str.contains("\r", regex=False).fillna(False).any():
+            return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
 
 
 def kind_of(frame: pd.DataFrame) -> str | None:
@@ -84,8 +117,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, provenance: dict | None = N
             raise FileExistsError(f"{f} exists; pass overwrite=True (--force) to replace it")
     _check(frame, str(p))
     p.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(p, index=False, date_format="%Y-%m-%d",
-                 lineterminator="\n")
+    safe = neutralise_formulas(frame)
+    safe.to_csv(p, index=False, date_format="%Y-%m-%d", lineterminator="\n",
+                quoting=csv_quoting(safe))
     meta = dict(provenance or {})
     meta.setdefault("file", p.name)
     meta["rows"] = len(frame)
