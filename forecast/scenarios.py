@@ -216,10 +216,12 @@ class Scenario:
     @classmethod
     def from_json(cls, text: str, source: str = "scenario") -> Scenario:
         try:
-            data = json.loads(text)
+            data = json.loads(text.removeprefix("\ufeff"))  # a byte-order mark is valid
         except json.JSONDecodeError as exc:
             raise ScenarioError(f"{source}: not valid JSON (line {exc.lineno}, column "
                                 f"{exc.colno}): {exc.msg}") from None
+        except RecursionError:
+            raise ScenarioError(f"{source}: JSON nested too deeply") from None
         return cls.from_dict(data, source)
 
     @classmethod
@@ -228,7 +230,11 @@ class Scenario:
         p = Path(path)
         if not p.is_file():
             raise ScenarioError(f"scenario file {p}: not found")
-        return cls.from_json(p.read_text(encoding="utf-8"), source=f"scenario file {p}")
+        try:
+            text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is valid
+        except UnicodeDecodeError:
+            raise ScenarioError(f"scenario file {p}: not UTF-8 text") from None
+        return cls.from_json(text, source=f"scenario file {p}")
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write as JSON; refuses to replace an existing file unless ``overwrite``."""

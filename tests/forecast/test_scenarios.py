@@ -120,3 +120,20 @@ def test_constructor_accepts_dicts_and_lists():
     assert hash(s) == hash(Scenario.from_json(s.to_json()))
     with pytest.raises(ScenarioError, match="description"):
         Scenario(name="x", description=5)
+
+
+def test_scenario_file_with_a_byte_order_mark_is_valid(tmp_path):
+    p = tmp_path / "bom.json"
+    p.write_bytes(b"\xef\xbb\xbf" + Scenario.drought().to_json().encode())
+    assert Scenario.read(p) == Scenario.drought()
+
+
+def test_deeply_nested_or_non_utf8_scenario_is_one_clear_error(tmp_path):
+    from forecast.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        Scenario.from_json("[" * 100_000 + "]" * 100_000, source="x.json")
+    p = tmp_path / "latin.json"
+    p.write_bytes('{"name": "caf\xe9"}'.encode("latin-1"))
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        Scenario.read(p)
