@@ -30,7 +30,7 @@ from abm.network.runs import (
     SHARED_SCENARIOS,
     central_asia_scenario,
     load_shared,
-    run_seeds,
+    run_network_seeds,
     shared_scenario_paths,
     summarise,
 )
@@ -68,7 +68,7 @@ def main() -> None:
         except InputError as err:
             print(f"{name:<9} skipped: {err}")
             continue
-        runs = run_seeds(sc, val, range(args.seeds))
+        runs = run_network_seeds(sc, val, range(args.seeds))
         s = summarise(runs).iloc[0]
         sd = 0.0 if np.isnan(s["ard_sd"]) else s["ard_sd"]
         msd = 0.0 if np.isnan(s["mase_sd"]) else s["mase_sd"]
@@ -80,7 +80,7 @@ def main() -> None:
         if extra is not None:
             print(f"{'':<9} ARD over camps with real data only (placeholder 'dummy_*' camps left out): {extra:.3f}")
         sc_c, val_c = load_shared(name, args.flee_root, entries="camps")
-        c = summarise(run_seeds(sc_c, val_c, range(args.seeds))).iloc[0]
+        c = summarise(run_network_seeds(sc_c, val_c, range(args.seeds))).iloc[0]
         csd = 0.0 if np.isnan(c["ard_sd"]) else c["ard_sd"]
         print(f"{'':<9} entries='camps' ({int(round(sc_c.registered_total[-1])):,} persons): "
               f"ARD {c['ard_mean']:.3f} +- {csd:.3f}, MASE {c['mase_mean']:.2f}, rescaled {c['ard_rescaled_mean']:.3f}")
