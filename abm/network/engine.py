@@ -196,6 +196,8 @@ class _Compiled:
         self.pair_first = np.concatenate(firsts).astype(np.int64) if firsts else np.zeros(0, dtype=np.int64)
         self.pair_second = np.concatenate(seconds).astype(np.int64) if seconds else np.zeros(0, dtype=np.int64)
         self.pair_mid = self.dst[self.pair_first]
+        # pairs are grouped by first link (built in link order): segment starts for reduceat
+        self.pair_links, self.pair_starts = np.unique(self.pair_first, return_index=True)
         self.pair_length_term = (
             rules.softening_km + self.dist[self.pair_first] + self.dist[self.pair_second]
         ) ** rules.weight_power
@@ -360,7 +362,9 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
         q_k = a_k[~back]
 
         # --- attractiveness, capacity and move chances at the start of the day
-        occ = at + count_at(c.dst[t_link], t_k) + count_at(q_loc, q_k)
+        occ = at + count_at(q_loc, q_k)
+        if rules.count_en_route:
+            occ = occ + count_at(c.dst[t_link], t_k)
         score = np.ones(n)
         score = np.where(c.foreign, score * rules.foreign_weight, score)
         score = np.where(is_camp, score * rules.camp_weight, score)
@@ -385,7 +389,7 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
         if rules.look_ahead and len(c.pair_first):
             # best two-hop route through each link's end, never through a camp (people stop there)
             best = np.zeros(len(link_w))
-            np.maximum.at(best, c.pair_first, np.where(is_camp[c.pair_mid], 0.0, two))
+            best[c.pair_links] = np.maximum.reduceat(np.where(is_camp[c.pair_mid], 0.0, two), c.pair_starts)
             link_w = np.maximum(link_w, best)
         link_w = np.where(open_, link_w * c.multiplicity, 0.0)
         if rules.forced_redirection:

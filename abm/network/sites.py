@@ -83,8 +83,8 @@ class MoveRules:
 
     Defaults are Flee 3.1's settings for its validation runs
     (``conflict_input/burundi/simsetting.yml`` of ``djgroen/flee`` v3.1) and
-    Flee 3.1's rules, except three stated departures (``look_ahead``,
-    ``flee_travel``, ``forced_redirection``; docs/network.md measures each).
+    Flee 3.1's rules, except two stated departures (``look_ahead`` and
+    ``forced_redirection``; docs/network.md measures each).
 
     Attributes
     ----------
@@ -123,13 +123,18 @@ class MoveRules:
         with less than the day's distance behind them may take another route
         and covers up to the full day's distance on it (arrival when the
         distance covered on it exceeds its length), so up to nearly twice
-        ``max_move_speed_km`` in a day. False (default): the day's distance is
-        a budget shared by all routes taken that day, as the setting's name says.
+        ``max_move_speed_km`` in a day (default). False: the day's distance is
+        a budget shared by all routes taken that day, as the setting's name
+        says (slower to run: many more distinct km-left groups on routes).
     forced_redirection : bool
         True (default): a ``forced_redirection`` route (``routes.csv`` column 4)
         sends everyone at its start along it, as the file says. False: as Flee
         3.1, which reads the flag but never acts on it (``flee.moving`` does
         not use it; a route marked ``1`` is added twice, so it weighs double).
+    count_en_route : bool
+        True: a camp's occupancy for its capacity multiplier counts the people
+        on routes towards it too. False: only the people at the camp, as Flee
+        3.1's ``getCapMultiplier`` (``location.numAgents``; default, measured to make no difference).
     capacity_scaling : float
         Multiplies every camp capacity (Flee ``capacity_scaling``, 1.0).
     nearly_full : float
@@ -153,8 +158,9 @@ class MoveRules:
     capacity_scaling: float = 1.0
     nearly_full: float = 0.9
     conflict_decay: tuple[float, ...] = (1.0, 1.0, 1.0, 0.5, 0.1)
-    flee_travel: bool = False
+    flee_travel: bool = True
     forced_redirection: bool = True
+    count_en_route: bool = False
 
     def __post_init__(self) -> None:
         for name in ("conflict_movechance", "camp_movechance", "default_movechance", "idpcamp_movechance",

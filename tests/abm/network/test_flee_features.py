@@ -87,7 +87,8 @@ def test_location_closure_ignores_its_second_name(inp):
     r = simulate(sc, seed=0)
     a = sc.network.index("A")
     # day 0 holds only the camps' day-0 counts (insert_day0); A is sealed on days 0-4
-    assert r.occupancy[1:5, a].min() > 0 and r.occupancy[5:, a].max() == 0
+    # (after it reopens, only the few who turn back from T and arrive with no distance left stay a night)
+    assert r.occupancy[1:5, a].min() >= 100 and r.occupancy[5:, a].max() <= 5
 
 
 @pytest.mark.parametrize("kind", ["link", "camp", "idpcamp", "country", "remove_forced_redirection"])
@@ -169,7 +170,7 @@ def test_forwarding_hub_moves_everyone_on(inp):
     h = sc.network.index("H")
     hub = simulate(sc, MoveRules(forced_redirection=False), seed=0).occupancy[:, h]
     town_like = simulate(sc, MoveRules(forced_redirection=False, hub_movechance=0.3), seed=0).occupancy[:, h]
-    assert hub.max() <= 2 and town_like.sum() > 5 * max(hub.sum(), 1)
+    assert hub.max() <= 5 and town_like.sum() > 5 * max(hub.sum(), 1)
 
 
 @pytest.mark.parametrize(
