@@ -1,6 +1,6 @@
 """Both ARDs and the speed of the network model on every shared Flee scenario, next to Flee 3.1.
 
-Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-dir DIR] [--camps]``
+Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-dir DIR] [--camps] [--ablation]``
 (``DIR``, or ``$PLANNER_FLEE_DIR``: the folder holding ``flee_conflict_input/``,
 ``flee_conflict_validation/`` and ``fabflee_mali2012/``).
 
@@ -70,12 +70,44 @@ def real_camp_ard(name: str, root, seed: int = 0) -> float | None:
     return ard(r.occupancy[:, cols], v.camps[real].to_numpy())
 
 
+ABLATION: dict[str, dict] = {
+    "MoveRules() (default)": {},
+    "Flee 3.1 rules (FLEE_31_RULES)": dict(look_ahead=False, forced_redirection=False),
+    "look_ahead=False": dict(look_ahead=False),
+    "forced_redirection=False": dict(forced_redirection=False),
+    "flee_travel=False (200 km budget)": dict(flee_travel=False),
+    "conflict_decay=() (none)": dict(conflict_decay=()),
+    "hub_movechance=0.3 (as a town)": dict(hub_movechance=0.3),
+    "count_en_route=True": dict(count_en_route=True),
+    "no decay, 200 km budget": dict(conflict_decay=(), flee_travel=False),
+}
+"""One rule changed at a time from the default (seed 0), to show which rules move the scores."""
+
+
+def ablation(root) -> None:
+    """Print camps-sum / Flee-total ARD, seed 0, per rule variant and scenario."""
+    names = [n for n in SHARED_SCENARIOS if n != "mali_fabflee"]
+    data = {n: load_shared(n, root) for n in names}
+    print(f"{'seed 0: ARD camps / Flee-total':<34} " + " ".join(f"{n:>15}" for n in names))
+    for label, kw in ABLATION.items():
+        cells = []
+        for n in names:
+            sc, val = data[n]
+            s = summarise(run_network_seeds(sc, val, [0], MoveRules(**kw))).iloc[0]
+            cells.append(f"{s['ard_mean']:.3f} / {s['ard_total_mean']:.3f}")
+        print(f"{label:<34} " + " ".join(f"{c:>15}" for c in cells), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--flee-dir", default=None)
     ap.add_argument("--camps", action="store_true", help="also entries='camps' (Flee's SumFromCamps)")
+    ap.add_argument("--ablation", action="store_true", help="only the one-rule-at-a-time table (seed 0)")
     args = ap.parse_args()
+    if args.ablation:
+        ablation(args.flee_dir)
+        return
     seeds = range(args.seeds)
     print(f"# abm.network vs Flee 3.1; MoveRules() = {MoveRules()}")
     print(f"# python {platform.python_version()}, numpy {np.__version__}, seeds 0..{args.seeds - 1}, "

@@ -1,28 +1,27 @@
 """Vectorised movement engine: people as counts on sites and on routes.
 
-The rule set is Flee's (Suleimenova, Bell & Groen 2017, Sci. Rep. 7:13377;
-Flee 3, J. Comput. Sci. 2024), written afresh for counts:
+The rules are Flee 3.1's (PyPI ``flee`` 3.1: ``flee.py``, ``moving.py``,
+``scoring.py``, ``spawning.py``; Suleimenova, Bell & Groen 2017, Sci. Rep.
+7:13377; Flee 3, J. Comput. Sci. 2024), written afresh for counts, with the
+departures of :class:`~abm.network.sites.MoveRules` (look-ahead, forced
+redirection). Each day:
 
 0. **Day 0.** Sites may start with people already there (``NetworkScenario.initial``;
    Flee's ``insert_day0``: camps hold their observed day-0 population).
-1. **Entry.** Each day, the rise in the cumulative registered total enters the
-   network at the sites in conflict that day, split over them in proportion to
-   ``population x intensity`` (multinomial draw). If no site is in conflict,
-   the people wait (Flee's "refugee debt") and enter on the next conflict day.
-2. **Leaving.** Everyone at a site leaves it with the site's daily move
-   chance (conflict 1.0, camp 0.001, other 0.3, marker 1.0; a site with an
-   active forced redirection 1.0). Binomial draw per site.
-3. **Route choice.** A leaver picks an open route with probability
-   proportional to ``score(dest) x cap(dest) / (softening + d)^power``:
-   ``score`` is the destination's attractiveness (camp, active conflict and
-   foreign weights), ``cap`` falls linearly from 1 at 90 % occupancy to 0 at
-   capacity (camps only). With ``awareness_level=1`` a route's weight is the
-   larger of that and the best two-hop route through its end site (lengths
-   added; never through a camp, where people stop). Multinomial draw per
-   site. A forced redirection allows only its route.
-4. **Travel.** Everyone covers up to ``max_move_speed_km`` per day. Whoever
-   reaches a site with distance to spare decides again there (step 2-3) with
-   the distance left; the rest stay on the route and continue next day.
+1. **Closures** act (:meth:`_Compiled._daily_states`: Flee closes on the start
+   day and reopens on the end day); the conflict state follows Flee's rules
+   (:func:`conflict_state`).
+2. **Entry.** The rise in the cumulative registered total enters at the sites
+   in conflict, split in proportion to ``population x intensity x decay``
+   (multinomial draw); with no site in conflict the people wait.
+3. **Leaving.** Everyone at a site leaves with its daily move chance
+   (binomial draw per site).
+4. **Route choice.** A leaver picks an open route with probability
+   proportional to ``score(dest) x cap(dest) / (softening + d)^power``
+   (multinomial draw per site); see ``docs/network.md``.
+5. **Travel.** Whoever completes a route with distance to spare decides again
+   at its end (steps 3-4); the rest stay on the route. A route closed while
+   people are on it sends them back to its start.
 
 Attractiveness and occupancy are read at the start of each day. Because
 people in the same state are exchangeable, drawing binomial / multinomial
@@ -368,7 +367,8 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
         score = np.ones(n)
         score = np.where(c.foreign, score * rules.foreign_weight, score)
         score = np.where(is_camp, score * rules.camp_weight, score)
-        score = np.where(in_conflict, score * rules.conflict_weight ** (decay * intensity), score)
+        # Flee 3.1 scoring.updateLocationScore: conflict_weight ** (decay x intensity)
+        score = score * np.power(rules.conflict_weight, np.where(in_conflict, decay * intensity, 0.0))
         cap = np.ones(n)
         if finite.any():
             full_at = c.capacity[finite]
