@@ -59,6 +59,8 @@ _REFUSED_ROUTE_COLUMNS = {
     "walk_probability": "a per-route walking probability (Flee 3.1 Person.finish_travel)",
 }
 _DATE_FORMAT = "%Y-%m-%d"  # Flee's DataTable.subtract_dates
+MAX_DAYS = 36_600
+"""Longest simulation period read (100 years, days): a guard against a mistyped ``Length``."""
 
 
 def _where(path: Path, line: int | None) -> str:
@@ -119,9 +121,12 @@ def _number(path: Path, line: int, feature: str, raw: str) -> float:
     if raw == "":
         return np.nan
     try:
-        return float(raw)
+        v = float(raw)
     except ValueError:
         raise _fail(path, line, feature, f"{raw!r} is not a number") from None
+    if not np.isfinite(v):
+        raise _fail(path, line, feature, f"{raw!r} is not a finite number (leave the cell empty for 'not reported')")
+    return v
 
 
 def _read_locations(path: Path) -> tuple[pd.DataFrame, list[int]]:
@@ -190,7 +195,7 @@ def read_routes(path: str | Path, names: list[str] | None = None) -> pd.DataFram
         if len(r) < 3:
             raise _fail(path, ln, "route row", "needs name1,name2,distance")
         d = _number(path, ln, "distance", r[2])
-        if not d > 0:
+        if not (d > 0 and np.isfinite(d)):
             raise _fail(path, ln, "distance", f"must be a number > 0 km, got {r[2]!r}")
         fr = r[3] if len(r) > 3 else ""
         if fr not in ("", "0", "1", "2"):
@@ -222,8 +227,8 @@ def read_period(path: str | Path) -> tuple[pd.Timestamp, int]:
         length = int(raw)
     except ValueError:
         raise _fail(path, ln, "Length", f"{raw!r} is not a whole number of days") from None
-    if length < 1:
-        raise _fail(path, ln, "Length", f"must be >= 1 day, got {length}")
+    if not 1 <= length <= MAX_DAYS:
+        raise _fail(path, ln, "Length", f"must be 1 to {MAX_DAYS} days, got {length}")
     return pd.Timestamp(start), length
 
 
@@ -307,8 +312,8 @@ def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.nd
                         "(Flee takes one row per day, in order, from day 0)")
         if len(vals) < len(header):
             raise _fail(path, ln, "conflict intensity", f"{len(vals)} values for {len(header)} sites")
-        if any(v < 0 for v in vals):
-            raise _fail(path, ln, "conflict intensity", "negative")
+        if any(not (v >= 0 and np.isfinite(v)) for v in vals):
+            raise _fail(path, ln, "conflict intensity", "must be finite and >= 0")
         for h, v in zip(header, vals, strict=True):
             if h in idx:
                 out[day, idx[h]] = v
@@ -341,6 +346,8 @@ def _date_rows(path: Path) -> list[tuple[int, pd.Timestamp, float]]:
             v = float(r[1])
         except ValueError:
             raise _fail(path, ln, "count", f"{r[1]!r} is not a number") from None
+        if not np.isfinite(v) or v < 0:
+            raise _fail(path, ln, "count", f"{r[1]!r} is not a count of persons (finite, >= 0)")
         if out and d < out[-1][1]:
             raise _fail(path, ln, "date", f"{r[0]} is before the previous row's (Flee interpolates in file order)")
         out.append((ln, pd.Timestamp(d), v))
@@ -499,7 +506,7 @@ def read_validation(
         table = None
         for fname in files:
             f = Path(fname)
-            if f.is_absolute() or ".." in f.parts:
+            if f.is_absolute() or ".." in f.parts or any(ch in fname for ch in "\r\n\t"):
                 raise _fail(layout_path, ln, "data_layout", f"file {fname!r} must be inside the validation directory")
             part = [[float((d - start).days), v] for _, d, v in _date_rows(directory / f)]
             table = part if table is None else add_tables(table, part)

@@ -184,7 +184,10 @@ def test_forwarding_hub_moves_everyone_on(inp):
          r"routes\.csv, line 1: column 'max_move_speed'"),
         ("conflicts.csv", "#Day,A,Z\n0,1,0\n2,1,0\n", r"conflicts\.csv, line 3: conflict day: Day 2"),
         ("conflicts.csv", "#Day,A,Z\n0,1,0\n1,1,0\n", r"conflict days: 2 day rows for a 20-day period"),
-        ("conflicts.csv", "#Day,A,Z\n0,1,-1\n", r"line 2: conflict intensity: negative"),
+        ("conflicts.csv", "#Day,A,Z\n0,1,-1\n", r"line 2: conflict intensity: must be finite and >= 0"),
+        ("routes.csv", "#n1,n2,d,f\nA,T,inf,\n", r"routes\.csv, line 2: distance"),
+        ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,0,0,camp,,nan\n", r"line 2: population: 'nan'"),
+        ("conflict_period.csv", "StartDate,2020-01-01\nLength,99999999\n", r"line 2: Length: must be 1 to"),
     ],
 )
 def test_unsupported_or_inconsistent_inputs_refused_in_one_line(inp, fname, text, match):
@@ -218,9 +221,16 @@ def test_data_layout_problems_named(inp, tmp_path):
         read_flee_scenario(inp, val)
 
 
-def test_validation_dates_must_not_go_back(inp, tmp_path):
+def test_validation_dates_must_not_go_back_and_counts_be_counts(inp, tmp_path):
     val = tmp_path / "val"
     shutil.copytree(VAL, val)
     _write(val, "c.csv", "2020-01-05,20\n2020-01-01,10\n")
     with pytest.raises(InputError, match=r"c\.csv, line 2: date: 2020-01-01 is before"):
         read_flee_scenario(inp, val)
+    _write(val, "c.csv", "2020-01-01,20\n2020-01-05,nan\n")
+    with pytest.raises(InputError, match=r"c\.csv, line 2: count: 'nan' is not a count"):
+        read_flee_scenario(inp, val)
+    _write(val, "data_layout.csv", 'total,total.csv\nB,b1.csv\nC,"c\n.csv"\n')
+    with pytest.raises(InputError, match="must be inside the validation directory") as info:
+        read_flee_scenario(inp, val)
+    assert "\n" not in str(info.value)
