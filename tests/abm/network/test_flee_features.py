@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from abm.errors import InputError
 from abm.network import read_flee_scenario, simulate
@@ -234,3 +236,31 @@ def test_validation_dates_must_not_go_back_and_counts_be_counts(inp, tmp_path):
     with pytest.raises(InputError, match="must be inside the validation directory") as info:
         read_flee_scenario(inp, val)
     assert "\n" not in str(info.value)
+
+
+_TOKENS = ["", "#", "x", "-1", "0", "1.5", "nan", "inf", "2020-02-30", "2020-01-01", '"', "B", "A", "camp",
+           "link", "location", "town", "Homeland", "total", "b1.csv", "../x", "9" * 12]
+
+
+@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_a_corrupted_folder_gives_one_line_input_errors_never_a_traceback(tmp_path_factory, data):
+    d = tmp_path_factory.mktemp("fuzz")
+    shutil.copytree(FIXTURES / "input", d / "input")
+    shutil.copytree(VAL, d / "val")
+    files = sorted((d / "input").glob("*.csv")) + sorted((d / "val").glob("*.csv"))
+    for _ in range(data.draw(st.integers(1, 3))):
+        f = data.draw(st.sampled_from(files))
+        lines = f.read_text().split("\n")
+        i = data.draw(st.integers(0, len(lines) - 1))
+        cells = lines[i].split(",")
+        j = data.draw(st.integers(0, len(cells) - 1))
+        cells[j] = data.draw(st.sampled_from(_TOKENS))
+        lines[i] = ",".join(cells)
+        if data.draw(st.booleans()):
+            del lines[data.draw(st.integers(0, len(lines) - 1))]
+        f.write_text("\n".join(lines))
+    try:
+        read_flee_scenario(d / "input", d / "val")
+    except InputError as err:
+        assert "\n" not in str(err)
