@@ -241,35 +241,8 @@ def central_asia_arrivals(spec: PlanSpec, token: str, data: PlanData) -> pd.Data
 @st.cache_data(show_spinner="Moving arrivals across the network...", max_entries=32)
 def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
                 seed: int) -> dict:
-    """The illustrative Central Asian network (``abm.network``) driven by ``arrivals``
-    (median path, times ``scale``; None = its flat illustrative entries).
+    """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
+    from abm.network import runs
 
-    Returns frames: ``sites`` (network sites with lat/lon), ``routes``,
-    ``occupancy`` (day, date, site, site_type, persons), ``summary`` (allocation summary).
-    """
-    import dataclasses
-
-    import numpy as np
-
-    from abm.network import Closure, runs
-    from abm.network import simulate as net_simulate
-
-    base = runs.central_asia_scenario()
-    if arrivals is not None:
-        med = arrivals.groupby("ds", as_index=False)["arrivals"].median()
-        med["arrivals"] = med["arrivals"] * scale
-        start = pd.Timestamp(med["ds"].min())
-        days = min(days, int((med["ds"].max() + pd.offsets.MonthEnd(0) - start).days) + 1)
-        total = runs.daily_entries_from_arrivals(med, start, days)
-        sc = dataclasses.replace(base, start=start, days=days, registered_total=np.asarray(total))
-    else:
-        days = min(days, base.days)
-        sc = dataclasses.replace(base, days=days, registered_total=base.registered_total[:days])
-    closures = tuple(c for c in sc.closures if not (c.kind == "country" and "Turkmenistan" in (c.name1, c.name2)))
-    if close_tkm:
-        closures += (Closure("country", "Afghanistan", "Turkmenistan", 0, None),)
-    sc = dataclasses.replace(sc, closures=closures)
-    res = net_simulate(sc, seed=seed)
-    return {"sites": sc.network.sites, "routes": sc.network.routes,
-            "occupancy": res.to_frame(), "summary": runs.allocation_summary(res)}
-
+    return runs.central_asia_run(arrivals, scale=scale, days=days, close_tkm=close_tkm,
+                                 seed=seed)

@@ -1,22 +1,30 @@
-"""ARD, MASE and speed of the network model on the shared Flee scenarios.
+"""Both ARDs and the speed of the network model on every shared Flee scenario, next to Flee 3.1.
 
-Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-root PATH]``.
-Prints one row per scenario (same MoveRules for all: Flee 3.1's validation
-settings, see docs/network.md) next to Flee's figures from
-``../shared/data/raw/SOURCES.md`` (Ethiopia: measured for docs/network.md).
-Under each row, the same runs with daily entries following the sum of the
-validation camps (``entries="camps"``, Flee's ``sum_from_camps``) instead of
-refugees.csv. "rescaled" is the ARD after scaling each day's simulated camp
-counts to the observed camp total (Flee's plot_flee_output "rescaled").
-Speed is person-days per wall second
-(Flee's agent-days/s at one agent per person); Flee 3.1 ran Burundi at about
-0.32 M agent-days/s on this machine.
+Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-dir DIR] [--camps] [--ablation]``
+(``DIR``, or ``$PLANNER_FLEE_DIR``: the folder holding ``flee_conflict_input/``,
+``flee_conflict_validation/`` and ``fabflee_mali2012/``).
+
+One row per scenario with the one setting used everywhere (``MoveRules()``,
+docs/network.md), mean +- sd over seeds 0..n-1, of:
+
+- ``ARD camps``: each day, sum over camps |sim - data| / the camps' observed
+  sum, averaged over days (Suleimenova et al. 2017; Flee's ``plot_flee_output``);
+- ``ARD Flee-total``: the same divided by the cumulative refugees.csv count,
+  Flee 3.1's out.csv "Total error" averaged over days.
+
+Under it, the same seeds with Flee 3.1's exact rules (``FLEE_31_RULES``: no
+look-ahead, forced redirection not acted on): how close the
+engine comes to Flee itself. Flee 3.1's own figures (both definitions where
+measured) are from ``../shared/data/raw/SOURCES.md`` section 11 and
+docs/network.md. Speed: person-days per wall second (Flee's agent-days/s at one
+agent per person); Flee 3.1 ran Burundi at about 0.32 M agent-days/s on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import platform
 import sys
 import time
@@ -30,63 +38,107 @@ from abm.network.runs import (
     SHARED_SCENARIOS,
     central_asia_scenario,
     load_shared,
-    run_seeds,
+    run_network_seeds,
     shared_scenario_paths,
     summarise,
 )
 
 FLEE_SPEED = 0.323e6  # agent-days/s, Flee 3.1 on Burundi 2015 on this machine (SOURCES.md section 11)
+FLEE_31_RULES = MoveRules(look_ahead=False, forced_redirection=False)
+"""Flee 3.1's own rules, for comparison (the defaults depart from them in these two)."""
 
 
-def real_camp_ard(name: str, root, seed: int = 0, entries: str = "total") -> float | None:
-    """ARD over validation camps whose data file is not a placeholder (``dummy_*.csv``)."""
+def _pm(mean: float, sd: float) -> str:
+    return f"{mean:.3f} +- {0.0 if np.isnan(sd) else sd:.3f}"
+
+
+def _ref(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"
+
+
+def real_camp_ard(name: str, root, seed: int = 0) -> float | None:
+    """Camps-sum ARD over validation camps whose data file is not a placeholder (``dummy_*.csv``)."""
     _, val_dir = shared_scenario_paths(name, root)
     with (val_dir / "data_layout.csv").open() as fh:
         layout = [r for r in csv.reader(fh) if len(r) >= 2 and r[0] and r[0] != "total"]
-    real = [n for n, f in layout if not f.strip().startswith("dummy")]
+    real = [n for n, *files in layout if not files[0].strip().startswith("dummy")]
     if len(real) == len(layout):
         return None
-    sc, v = load_shared(name, root, entries=entries)
+    sc, v = load_shared(name, root)
     r = simulate(sc, MoveRules(), seed=seed)
     cols = [sc.network.names.index(c) for c in real]
     return ard(r.occupancy[:, cols], v.camps[real].to_numpy())
 
 
+ABLATION: dict[str, dict] = {
+    "MoveRules() (default)": {},
+    "Flee 3.1 rules (FLEE_31_RULES)": dict(look_ahead=False, forced_redirection=False),
+    "look_ahead=False": dict(look_ahead=False),
+    "forced_redirection=False": dict(forced_redirection=False),
+    "flee_travel=False (200 km budget)": dict(flee_travel=False),
+    "conflict_decay=() (none)": dict(conflict_decay=()),
+    "hub_movechance=0.3 (as a town)": dict(hub_movechance=0.3),
+    "count_en_route=True": dict(count_en_route=True),
+    "no decay, 200 km budget": dict(conflict_decay=(), flee_travel=False),
+}
+"""One rule changed at a time from the default (seed 0), to show which rules move the scores."""
+
+
+def ablation(root) -> None:
+    """Print camps-sum / Flee-total ARD, seed 0, per rule variant and scenario."""
+    names = [n for n in SHARED_SCENARIOS if n != "mali_fabflee"]
+    data = {n: load_shared(n, root) for n in names}
+    print(f"{'seed 0: ARD camps / Flee-total':<34} " + " ".join(f"{n:>15}" for n in names))
+    for label, kw in ABLATION.items():
+        cells = []
+        for n in names:
+            sc, val = data[n]
+            s = summarise(run_network_seeds(sc, val, [0], MoveRules(**kw))).iloc[0]
+            cells.append(f"{s['ard_mean']:.3f} / {s['ard_total_mean']:.3f}")
+        print(f"{label:<34} " + " ".join(f"{c:>15}" for c in cells), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--flee-root", default=None)
+    ap.add_argument("--flee-dir", default=None)
+    ap.add_argument("--camps", action="store_true", help="also entries='camps' (Flee's SumFromCamps)")
+    ap.add_argument("--ablation", action="store_true", help="only the one-rule-at-a-time table (seed 0)")
     args = ap.parse_args()
-    print(f"# abm.network vs Flee; MoveRules() = {MoveRules()}")
-    print(f"# python {platform.python_version()}, numpy {np.__version__}, seeds 0..{args.seeds - 1}")
-    head = (f"{'scenario':<9} {'days':>5} {'persons':>9} {'ARD mean+-sd':>16} {'MASE mean+-sd':>15} "
-            f"{'rescaled':>8} {'wall s':>7} {'M p-days/s':>10} {'x Flee':>7}  Flee ARD")
-    print(head)
+    if args.ablation:
+        ablation(args.flee_dir)
+        return
+    seeds = range(args.seeds)
+    print(f"# abm.network vs Flee 3.1; MoveRules() = {MoveRules()}")
+    print(f"# python {platform.python_version()}, numpy {np.__version__}, seeds 0..{args.seeds - 1}, "
+          f"one person per simulated unit; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'scenario':<13} {'days':>5} {'persons':>9} {'ARD camps':>15} {'ARD Flee-total':>15} "
+          f"{'wall s':>6} {'M p-d/s':>7} {'x Flee':>6} | Flee 3.1: camps, total")
     for name in SHARED_SCENARIOS:
         try:
-            sc, val = load_shared(name, args.flee_root)
+            sc, val = load_shared(name, args.flee_dir)
         except InputError as err:
-            print(f"{name:<9} skipped: {err}")
+            print(f"{name:<13} skipped: {err}")
             continue
-        runs = run_seeds(sc, val, range(args.seeds))
-        s = summarise(runs).iloc[0]
-        sd = 0.0 if np.isnan(s["ard_sd"]) else s["ard_sd"]
-        msd = 0.0 if np.isnan(s["mase_sd"]) else s["mase_sd"]
+        s = summarise(run_network_seeds(sc, val, seeds)).iloc[0]
         speed = s["person_days_per_s"]
-        print(f"{name:<9} {sc.days:>5} {int(round(sc.registered_total[-1])):>9} "
-              f"{s['ard_mean']:>8.3f} +- {sd:.3f} {s['mase_mean']:>7.2f} +- {msd:.2f} "
-              f"{s['ard_rescaled_mean']:>8.3f} {s['wall_s_mean']:>7.2f} {speed / 1e6:>10.1f} {speed / FLEE_SPEED:>7.0f}  {FLEE_PUBLISHED[name]}")
-        extra = real_camp_ard(name, args.flee_root)
+        ref_c, ref_t, note = FLEE_PUBLISHED[name]
+        print(f"{name:<13} {sc.days:>5} {int(round(sc.registered_total[-1])):>9} "
+              f"{_pm(s['ard_mean'], s['ard_sd']):>15} {_pm(s['ard_total_mean'], s['ard_total_sd']):>15} "
+              f"{s['wall_s_mean']:>6.2f} {speed / 1e6:>7.0f} {speed / FLEE_SPEED:>6.0f} | "
+              f"{_ref(ref_c)}, {_ref(ref_t)} ({note})")
+        f = summarise(run_network_seeds(sc, val, seeds, FLEE_31_RULES)).iloc[0]
+        print(f"{'  Flee rules':<13} {'':>5} {'':>9} {_pm(f['ard_mean'], f['ard_sd']):>15} "
+              f"{_pm(f['ard_total_mean'], f['ard_total_sd']):>15} {f['wall_s_mean']:>6.2f}")
+        extra = real_camp_ard(name, args.flee_dir)
         if extra is not None:
-            print(f"{'':<9} ARD over camps with real data only (placeholder 'dummy_*' camps left out): {extra:.3f}")
-        sc_c, val_c = load_shared(name, args.flee_root, entries="camps")
-        c = summarise(run_seeds(sc_c, val_c, range(args.seeds))).iloc[0]
-        csd = 0.0 if np.isnan(c["ard_sd"]) else c["ard_sd"]
-        print(f"{'':<9} entries='camps' ({int(round(sc_c.registered_total[-1])):,} persons): "
-              f"ARD {c['ard_mean']:.3f} +- {csd:.3f}, MASE {c['mase_mean']:.2f}, rescaled {c['ard_rescaled_mean']:.3f}")
-        extra = real_camp_ard(name, args.flee_root, entries="camps")
-        if extra is not None:
-            print(f"{'':<9} entries='camps', camps with real data only: {extra:.3f}")
+            print(f"{'':<13} camps-sum ARD over the camps with real data only (placeholder 'dummy_*' left out): "
+                  f"{extra:.3f}")
+        if args.camps:
+            sc_c, val_c = load_shared(name, args.flee_dir, entries="camps")
+            c = summarise(run_network_seeds(sc_c, val_c, seeds)).iloc[0]
+            print(f"{'  camps entry':<13} {'':>5} {int(round(sc_c.registered_total[-1])):>9} "
+                  f"{_pm(c['ard_mean'], c['ard_sd']):>15} {_pm(c['ard_total_mean'], c['ard_total_sd']):>15}")
     t0 = time.perf_counter()
     r = simulate(central_asia_scenario(), seed=0)
     wall = time.perf_counter() - t0

@@ -6,7 +6,7 @@ as counts with numpy, Flee-format input/output and ARD / MASE scores. See
 ``docs/network.md``. Self-contained: imports only ``abm.errors`` from ``abm``.
 """
 
-from abm.network.engine import SimulationResult, simulate
+from abm.network.engine import NetworkResult, simulate
 from abm.network.flee_io import (
     Validation,
     comparison_frame,
@@ -14,19 +14,20 @@ from abm.network.flee_io import (
     read_validation,
     write_flee_output,
 )
-from abm.network.scoring import ard, ard_daily, ard_rescaled, mase
-from abm.network.sites import Closure, MoveRules, Network, Scenario, great_circle_km
+from abm.network.scoring import ard, ard_daily, ard_rescaled, ard_total, mase
+from abm.network.sites import Closure, MoveRules, Network, NetworkScenario, great_circle_km
 
 __all__ = [
     "Closure",
     "MoveRules",
     "Network",
-    "Scenario",
-    "SimulationResult",
+    "NetworkResult",
+    "NetworkScenario",
     "Validation",
     "ard",
     "ard_daily",
     "ard_rescaled",
+    "ard_total",
     "comparison_frame",
     "great_circle_km",
     "mase",

@@ -32,10 +32,11 @@ def _seeds(seeds: int, first_seed: int) -> list[int]:
 @app.command("score")
 @_errors
 def score_cmd(
-    scenario: Annotated[str, typer.Argument(help="Shared scenario name (burundi, mali, ethiopia, syria) "
-                                   "or a Flee input directory (then give --validation).")],
+    scenario: Annotated[str, typer.Argument(help="Shared scenario name (burundi, mali, ethiopia, syria, "
+                                   "mali_fabflee) or a Flee input directory (then give --validation).")],
     validation: Annotated[Path | None, typer.Option(help="Flee validation directory (data_layout.csv ...).")] = None,
-    flee_root: Annotated[Path | None, typer.Option(help="Root of the raw Flee data (default ../shared/data/raw/flee).")] = None,
+    flee_dir: Annotated[Path | None, typer.Option("--flee-dir", help="Folder holding flee_conflict_input/ and "
+                        "flee_conflict_validation/ (default $PLANNER_FLEE_DIR, else $PLANNER_RAW_DIR/flee).")] = None,
     entries: Annotated[str, typer.Option(help="Daily entries follow 'total' (refugees.csv, Flee 3.1) or "
                                          "'camps' (sum of the validation camps, Flee's sum_from_camps).")] = "total",
     seeds: Annotated[int, typer.Option(help="Number of seeds.")] = 5,
@@ -43,24 +44,30 @@ def score_cmd(
     out: Annotated[Path | None, typer.Option(help="Write the first seed's Flee-style out.csv here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
-    """Run a Flee scenario with the shared settings; print ARD and MASE per seed and mean +- sd."""
+    """Run a Flee scenario with the shared settings; print both ARDs and MASE per seed and mean +- sd.
+
+    ARD (camps sum): each day's sum of |sim - data| over camps / the camps' observed sum.
+    ARD (Flee total): the same / the cumulative refugees.csv count (Flee's out.csv "Total error").
+    """
     from abm.network.engine import simulate
     from abm.network.flee_io import read_flee_scenario, write_flee_output
-    from abm.network.runs import SHARED_SCENARIOS, load_shared, run_seeds, summarise
+    from abm.network.runs import SHARED_SCENARIOS, load_shared, run_network_seeds, summarise
     from abm.network.sites import MoveRules
 
     if scenario in SHARED_SCENARIOS and validation is None:
-        sc, val = load_shared(scenario, flee_root, entries=entries)
+        sc, val = load_shared(scenario, flee_dir, entries=entries)
     else:
         if validation is None:
             raise typer.BadParameter("give --validation for a scenario directory")
         sc, val = read_flee_scenario(Path(scenario), validation, entries=entries)
-    runs = run_seeds(sc, val, _seeds(seeds, first_seed))
+    runs = run_network_seeds(sc, val, _seeds(seeds, first_seed))
     typer.echo(runs.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     s = summarise(runs).iloc[0]
     sd = 0.0 if pd.isna(s["ard_sd"]) else s["ard_sd"]
+    tsd = 0.0 if pd.isna(s["ard_total_sd"]) else s["ard_total_sd"]
     msd = 0.0 if pd.isna(s["mase_sd"]) else s["mase_sd"]
-    typer.echo(f"{sc.name}: ARD {s['ard_mean']:.3f} +- {sd:.3f}, MASE {s['mase_mean']:.2f} +- {msd:.2f}, "
+    typer.echo(f"{sc.name}: ARD (camps sum) {s['ard_mean']:.3f} +- {sd:.3f}, "
+               f"ARD (Flee total) {s['ard_total_mean']:.3f} +- {tsd:.3f}, MASE {s['mase_mean']:.2f} +- {msd:.2f}, "
                f"rescaled ARD {s['ard_rescaled_mean']:.3f} over {int(s['seeds'])} seeds (entries: {entries}); "
                f"{s['person_days_per_s'] / 1e6:.1f} M person-days/s")
     if out is not None:

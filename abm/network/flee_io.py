@@ -1,289 +1,558 @@
-"""Read the public Flee scenario format and its validation data; write Flee-style output.
+"""Read the public Flee scenario format as Flee 3.1 reads it; write Flee's ``out.csv``.
 
-Scenario directory (``conflict_input/<name>/`` of ``djgroen/flee``):
+Every rule below was read from Flee 3.1's own reader (PyPI ``flee`` 3.1:
+``flee/InputGeography.py``, ``flee/datamanager/DataTable.py``,
+``handle_refugee_data.py``, ``read_period.py``, ``flee/flee.py``) and its run
+script; where Flee would stop with a traceback or silently misread, this
+reader refuses with one line naming the file, the line and the feature
+(:class:`~abm.errors.InputError`).
+
+Scenario directory (``conflict_input/<name>/`` of ``djgroen/flee``; FabFlee's ``input_csv/``):
 
 - ``locations.csv``: ``#name, region, country, latitude, longitude,
-  location_type, conflict_date, population`` (header row starts with ``#``;
-  columns read by position; ``population`` is a camp's capacity).
-- ``routes.csv``: ``#name1, name2, distance (km), forced_redirection``.
-- ``conflicts.csv`` (optional): ``#Day, <site>, ...``; conflict intensity per day.
-- ``closures.csv`` (optional): ``#closure_type, name1, name2, closure_start,
-  closure_end`` (days).
-- ``conflict_period.csv`` or ``sim_period.csv``: ``StartDate,<ISO date>`` and
-  ``Length,<days>``.
-- ``registration_corrections.csv`` (optional): ``<camp>,<ISO date>[,...]``.
+  location_type, conflict_date, population`` by position; rows whose first
+  cell starts with ``#`` are headers / comments; extra columns are attributes
+  (ignored, as Flee 3.1's rules ignore them, except ``conflict_intensity``:
+  refused). ``location_type`` is read as Flee does, by substring: ``camp``
+  (``idp`` in it: IDP camp), ``conflict``, ``forward`` (forwarding hub),
+  ``marker``, ``town`` / ``default``; anything else (e.g. flood zones) is refused.
+- ``routes.csv``: ``#name1, name2, distance (km), forced_redirection``;
+  per-route ``max_move_speed`` / ``walk_probability`` columns are refused.
+- ``conflicts.csv``: ``#Day, <site>, ...``; one row per day from day 0, as
+  Flee reads them by row order (a ``Day`` out of order or too few rows is refused).
+- ``closures.csv``: ``closure_type, name1, name2, closure_start, closure_end``
+  with the kinds of :data:`~abm.network.sites.CLOSURE_KINDS`.
+- ``conflict_period.csv`` (Flee 3.1) or ``sim_period.csv`` (later Flee and
+  FabFlee): ``StartDate,<YYYY-MM-DD>`` and ``Length,<days>``; if both exist they must agree.
+- ``registration_corrections.csv`` (optional): ``<camp>,<YYYY-MM-DD>[,...]``
+  (Flee's level-1 correction; see :func:`read_validation`).
 
-Validation directory (``conflict_validation/<name><year>/``): ``data_layout.csv``
-maps ``total`` and each camp to a CSV of ``date, persons`` rows (header rows
-and blank lines are skipped).
+Validation directory (``conflict_validation/<name><year>/``; FabFlee's
+``source_data/``): ``data_layout.csv`` (``total,<file>`` and ``<camp>,<file>[,<file>...]``)
+and ``date, persons`` files.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from abm.errors import ConfigError, InputError
-from abm.network.sites import Closure, Network, Scenario
+from abm.network.sites import CLOSURE_KINDS, SITE_NAME_KINDS, Closure, Network, NetworkScenario
 
 ENTRY_SOURCES = {
     "total": "the validation 'total' file (refugees.csv): Flee 3.1's spawning",
-    "camps": "the sum of the validation camps' counts: Flee's spawn_rules.sum_from_camps (later Flee source)",
+    "camps": "the sum of every data_layout camp's counts: Flee's SumFromCamps (later Flee source)",
 }
 """What the daily entries of :func:`read_flee_scenario` follow (``entries=``)."""
 
 _LOCATION_FIELDS = ("name", "region", "country", "lat", "lon", "site_type", "conflict_date", "population")
+_REFUSED_LOCATION_COLUMNS = {"conflict_intensity": "a per-site conflict intensity (Flee 3.1 Location attribute)"}
+_REFUSED_ROUTE_COLUMNS = {
+    "max_move_speed": "a per-route travel speed (Flee 3.1 Person.finish_travel)",
+    "walk_probability": "a per-route walking probability (Flee 3.1 Person.finish_travel)",
+}
+_DATE_FORMAT = "%Y-%m-%d"  # Flee's DataTable.subtract_dates
+MAX_DAYS = 36_600
+"""Longest simulation period read (100 years, days): a guard against a mistyped ``Length``."""
 
 
-def _rows(path: Path) -> list[list[str]]:
-    """Non-empty CSV rows with cells stripped of blanks and quotes."""
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}, line {line}" if line is not None else str(path)
+
+
+def _fail(path: Path, line: int | None, feature: str, problem: str) -> InputError:
+    """The one-line error: file, line, feature, problem."""
+    return InputError(f"{_where(path, line)}: {feature}: {problem}")
+
+
+def _rows(path: str | Path) -> list[tuple[int, list[str]]]:
+    """(file line number, cells) of each non-blank CSV row; cells stripped of blanks and quotes."""
+    path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        out = []
-        for row in csv.reader(fh, skipinitialspace=True):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); Flee reads its files as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    out = []
+    try:
+        for row in reader:
             cells = [c.strip().strip('"').strip() for c in row]
             if any(cells):
-                out.append(cells)
+                out.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise _fail(path, reader.line_num, "CSV", str(exc)) from None
     return out
 
 
-def _is_header(row: list[str]) -> bool:
-    return bool(row) and row[0].startswith("#")
+def _is_header(cells: list[str]) -> bool:
+    return bool(cells) and cells[0].startswith("#")
+
+
+def flee_site_type(raw: str) -> str | None:
+    """Canonical site type of a Flee ``location_type``, read by substring as Flee 3.1's ``Location`` does.
+
+    ``None``: a type Flee 3.1 cannot parse (it prints an error and moves
+    everyone on), e.g. ``flood_zone``.
+    """
+    t = raw.lower()
+    if "camp" in t:
+        return "idpcamp" if "idp" in t else "camp"
+    if "conflict" in t:
+        return "conflict_zone"
+    if "forward" in t:
+        return "forwarding_hub"
+    if "marker" in t:
+        return "marker"
+    if "default" in t or "town" in t:
+        return "town"
+    return None
+
+
+def _number(path: Path, line: int, feature: str, raw: str) -> float:
+    if raw == "":
+        return np.nan
+    try:
+        v = float(raw)
+    except ValueError:
+        raise _fail(path, line, feature, f"{raw!r} is not a number") from None
+    if not np.isfinite(v):
+        raise _fail(path, line, feature, f"{raw!r} is not a finite number (leave the cell empty for 'not reported')")
+    return v
+
+
+def _read_locations(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    rows = _rows(path)
+    recs, lines, seen = [], [], {}
+    for ln, r in rows:
+        if _is_header(r):
+            for extra in r[8:]:
+                if extra in _REFUSED_LOCATION_COLUMNS:
+                    raise _fail(path, ln, f"column {extra!r}", f"{_REFUSED_LOCATION_COLUMNS[extra]} is not supported")
+            continue
+        if r[0] == "":
+            raise _fail(path, ln, "name", "empty site name")
+        if len(r) < 6:
+            raise _fail(path, ln, "location row", "needs at least 6 columns (name..location_type)")
+        r = (r + [""] * 8)[:8]
+        kind = flee_site_type(r[5])
+        if kind is None:
+            raise _fail(path, ln, "location_type", f"{r[5]!r} is not a type Flee 3.1 moves people by "
+                        "(camp, idpcamp, conflict_zone, town, forwarding_hub, marker)")
+        if r[0] in seen:
+            raise _fail(path, ln, "name", f"duplicate site {r[0]!r} (first on line {seen[r[0]]})")
+        seen[r[0]] = ln
+        recs.append({
+            "name": r[0], "region": r[1], "country": r[2] or "unknown",
+            "lat": _number(path, ln, "latitude", r[3]), "lon": _number(path, ln, "longitude", r[4]),
+            "site_type": kind, "conflict_date": _number(path, ln, "conflict_date", r[6]),
+            "population": _number(path, ln, "population", r[7]),
+        })
+        lines.append(ln)
+    if not recs:
+        raise InputError(f"{path}: no location rows")
+    bad = [(ln, rec["population"]) for ln, rec in zip(lines, recs, strict=True) if rec["population"] < 0]
+    if bad:
+        raise _fail(path, bad[0][0], "population", f"negative ({bad[0][1]})")
+    return pd.DataFrame(recs, columns=list(_LOCATION_FIELDS)), lines
 
 
 def read_locations(path: str | Path) -> pd.DataFrame:
     """Read a Flee ``locations.csv``.
 
     Returns the sites frame of :class:`~abm.network.sites.Network`: ``name``,
-    ``region``, ``country`` (str), ``lat``, ``lon`` (degrees), ``site_type``
-    (str), ``conflict_date`` (day, NA = none), ``population`` (persons; NA =
-    not reported).
+    ``region``, ``country`` (str; empty = ``unknown`` as in Flee), ``lat``,
+    ``lon`` (degrees), ``site_type`` (canonical, see :func:`flee_site_type`),
+    ``conflict_date`` (day, NA = none), ``population`` (persons; a camp's
+    capacity; NA = not reported, i.e. no limit, as Flee's empty field).
+    """
+    return _read_locations(Path(path))[0]
+
+
+def read_routes(path: str | Path, names: list[str] | None = None) -> pd.DataFrame:
+    """Read a Flee ``routes.csv`` (``names``: the sites, to refuse unknown ones by line).
+
+    Returns ``name1``, ``name2`` (str), ``distance_km`` (km, > 0),
+    ``forced_redirection`` (int 0, 1 or 2; empty = 0).
     """
     path = Path(path)
-    rows = [r for r in _rows(path) if not _is_header(r)]
-    if not rows:
-        raise InputError(f"{path}: no location rows")
-    short = [(i + 2, r) for i, r in enumerate(rows) if len(r) < 6]
-    if short:
-        raise InputError(f"{path}: rows need at least 6 columns (name..location_type); first bad rows: {short[:3]}")
-    recs = [(r + [""] * 8)[:8] for r in rows]
-    frame = pd.DataFrame(recs, columns=list(_LOCATION_FIELDS))
-    for col in ("lat", "lon", "conflict_date", "population"):
-        raw = frame[col].replace("", np.nan)
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna() & num.isna()
-        if bad.any():
-            raise InputError(
-                f"{path}: column {col!r} is not numeric; first bad rows: "
-                f"{frame[bad].head(3).to_dict(orient='records')}"
-            )
-        frame[col] = num.astype("float64")
-    return frame
-
-
-def read_routes(path: str | Path) -> pd.DataFrame:
-    """Read a Flee ``routes.csv``.
-
-    Returns ``name1``, ``name2`` (str), ``distance_km`` (km),
-    ``forced_redirection`` (str as written; checked by :class:`Network`).
-    """
-    path = Path(path)
-    rows = [r for r in _rows(path) if not _is_header(r)]
-    short = [(i + 2, r) for i, r in enumerate(rows) if len(r) < 3]
-    if short:
-        raise InputError(f"{path}: rows need name1,name2,distance; first bad rows: {short[:3]}")
-    recs = [(r + [""])[:4] for r in rows]
-    frame = pd.DataFrame(recs, columns=["name1", "name2", "distance_km", "forced_redirection"])
-    raw = frame["distance_km"]
-    num = pd.to_numeric(raw, errors="coerce")
-    bad = num.isna() | ~(num > 0)
-    if bad.any():
-        raise InputError(
-            f"{path}: column 'distance' must be a number > 0 km; first bad rows: "
-            f"{frame[bad].head(3).to_dict(orient='records')}"
-        )
-    frame["distance_km"] = num.astype("float64")
-    return frame
+    known = set(names) if names is not None else None
+    recs = []
+    for ln, r in _rows(path):
+        if _is_header(r):
+            for extra in r[4:]:
+                if extra in _REFUSED_ROUTE_COLUMNS:
+                    raise _fail(path, ln, f"column {extra!r}", f"{_REFUSED_ROUTE_COLUMNS[extra]} is not supported")
+            continue
+        if len(r) < 3:
+            raise _fail(path, ln, "route row", "needs name1,name2,distance")
+        d = _number(path, ln, "distance", r[2])
+        if not (d > 0 and np.isfinite(d)):
+            raise _fail(path, ln, "distance", f"must be a number > 0 km, got {r[2]!r}")
+        fr = r[3] if len(r) > 3 else ""
+        if fr not in ("", "0", "1", "2"):
+            raise _fail(path, ln, "forced_redirection", f"must be empty, 0, 1 or 2, got {fr!r}")
+        for nm in r[:2]:
+            if known is not None and nm not in known:
+                raise _fail(path, ln, "route", f"names unknown site {nm!r} (not in locations.csv)")
+        if r[0] == r[1]:
+            raise _fail(path, ln, "route", f"joins site {r[0]!r} to itself")
+        recs.append((r[0], r[1], d, int(fr or 0)))
+    return pd.DataFrame(recs, columns=["name1", "name2", "distance_km", "forced_redirection"])
 
 
 def read_period(path: str | Path) -> tuple[pd.Timestamp, int]:
     """Read ``conflict_period.csv`` / ``sim_period.csv``: (start date, length in days)."""
     path = Path(path)
-    kv = {r[0].lower(): r[1] for r in _rows(path) if len(r) >= 2}
+    kv = {}
+    for ln, r in _rows(path):
+        if len(r) >= 2 and r[0].lower() in ("startdate", "length"):
+            kv[r[0].lower()] = (ln, r[1])
+    if "startdate" not in kv or "length" not in kv:
+        raise InputError(f"{path}: period: needs rows 'StartDate,<YYYY-MM-DD>' and 'Length,<days>'")
+    ln, raw = kv["startdate"]
+    start = pd.to_datetime(raw, format=_DATE_FORMAT, errors="coerce")
+    if pd.isna(start):
+        raise _fail(path, ln, "StartDate", f"{raw!r} is not YYYY-MM-DD")
+    ln, raw = kv["length"]
     try:
-        start = pd.Timestamp(kv["startdate"])
-        length = int(kv["length"])
-    except (KeyError, ValueError) as exc:
-        raise InputError(f"{path}: needs rows 'StartDate,<ISO date>' and 'Length,<days>' ({exc})") from None
-    if length < 1:
-        raise InputError(f"{path}: Length must be >= 1 day, got {length}")
-    return start, length
+        length = int(raw)
+    except ValueError:
+        raise _fail(path, ln, "Length", f"{raw!r} is not a whole number of days") from None
+    if not 1 <= length <= MAX_DAYS:
+        raise _fail(path, ln, "Length", f"must be 1 to {MAX_DAYS} days, got {length}")
+    return pd.Timestamp(start), length
 
 
-def read_closures(path: str | Path) -> tuple[Closure, ...]:
-    """Read ``closures.csv`` into :class:`Closure` objects (end < start means open-ended)."""
+def find_period(input_dir: str | Path) -> Path:
+    """The period file of a scenario: ``conflict_period.csv`` (Flee 3.1) or ``sim_period.csv`` (later Flee).
+
+    Both present: they must agree (else :class:`InputError` naming both).
+    """
+    input_dir = Path(input_dir)
+    a, b = input_dir / "conflict_period.csv", input_dir / "sim_period.csv"
+    if a.is_file() and b.is_file() and read_period(a) != read_period(b):
+        raise InputError(f"{a} and {b}: period: the two period files disagree ({read_period(a)} vs {read_period(b)})")
+    if a.is_file():
+        return a
+    if b.is_file():
+        return b
+    raise InputError(f"{input_dir}: period: neither conflict_period.csv (Flee 3.1) nor sim_period.csv found")
+
+
+def read_closures(
+    path: str | Path, names: list[str] | None = None, countries: list[str] | None = None
+) -> tuple[Closure, ...]:
+    """Read ``closures.csv`` into :class:`Closure` objects, in file order.
+
+    ``names`` / ``countries`` (optional) let unknown sites or countries be
+    refused with their line (Flee 3.1 would warn and act on its first site).
+    ``closure_end`` is kept as written; see :class:`Closure` for the days in force.
+    """
     path = Path(path)
     out = []
-    for i, r in enumerate(_rows(path)):
+    for ln, r in _rows(path):
         if _is_header(r):
             continue
         if len(r) < 5:
-            raise InputError(f"{path}: row {i + 1} needs 5 columns (closure_type,name1,name2,start,end): {r}")
+            raise _fail(path, ln, "closure row", "needs 5 columns (closure_type,name1,name2,start,end)")
+        kind = r[0]
+        if kind not in CLOSURE_KINDS:
+            raise _fail(path, ln, "closure kind", f"{kind!r} unknown; Flee 3.1 acts on {', '.join(CLOSURE_KINDS)}")
         try:
-            start, end = int(float(r[3])), int(float(r[4]))
+            start, end = int(r[3]), int(r[4])
         except ValueError:
-            raise InputError(f"{path}: row {i + 1} closure_start/closure_end not integers: {r}") from None
-        out.append(Closure(r[0], r[1], r[2], start, end if end >= start else None))
+            raise _fail(path, ln, "closure days", f"closure_start/closure_end {r[3]!r}, {r[4]!r} are not whole days") from None
+        if start < 0:
+            raise _fail(path, ln, "closure days", f"closure_start {start} < 0")
+        pool, what = (countries, "country") if kind == "country" else (names, "site")
+        if pool is not None:
+            for nm in (r[1],) if kind in SITE_NAME_KINDS else (r[1], r[2]):
+                if nm not in pool:
+                    raise _fail(path, ln, f"closure {kind}", f"names unknown {what} {nm!r}")
+        out.append(Closure(kind, r[1], r[2], start, end))
     return tuple(out)
 
 
 def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.ndarray, list[str]]:
     """Read ``conflicts.csv`` into a ``days`` x sites intensity array.
 
-    Columns naming no site are skipped and returned (Flee files carry a few);
-    a day without a row repeats the previous day (0 before the first row).
+    As Flee 3.1 (``InputGeography.ReadConflictInputCSV``): the first row is
+    the header, each later row is the next day from day 0 (the ``Day`` column
+    must agree, else the file is refused rather than misread), a row is needed
+    for every simulated day, columns naming no site are skipped and returned.
     """
     path = Path(path)
     rows = _rows(path)
-    if not rows or not _is_header(rows[0]):
-        raise InputError(f"{path}: first row must be the '#Day, <site>, ...' header")
-    header = [h for h in rows[0][1:]]
+    if not rows or not _is_header(rows[0][1]):
+        raise _fail(path, rows[0][0] if rows else None, "conflicts header", "first row must be '#Day, <site>, ...'")
+    header = list(rows[0][1][1:])
     while header and header[-1] == "":
         header.pop()
     idx = {nm: i for i, nm in enumerate(names)}
-    unknown = [h for h in header if h not in idx]
+    unknown = [h for h in header if h and h not in idx]
     out = np.zeros((days, len(names)))
-    seen = np.zeros(days, dtype=bool)
-    last = None
-    for ln, r in enumerate(rows[1:], start=2):
+    body = rows[1:]
+    for day, (ln, r) in enumerate(body[:days]):
         try:
-            day = int(float(r[0]))
+            stated = int(float(r[0]))
             vals = [float(v) if v != "" else 0.0 for v in r[1 : 1 + len(header)]]
         except ValueError:
-            raise InputError(f"{path}: row {ln} is not numeric: {r[:6]}...") from None
+            raise _fail(path, ln, "conflict intensity", f"row is not numeric: {r[:6]}") from None
+        if stated != day:
+            raise _fail(path, ln, "conflict day", f"Day {stated} on the row Flee reads as day {day} "
+                        "(Flee takes one row per day, in order, from day 0)")
         if len(vals) < len(header):
-            raise InputError(f"{path}: row {ln} has {len(vals)} values for {len(header)} sites")
-        if day < 0 or day >= days:
-            continue
+            raise _fail(path, ln, "conflict intensity", f"{len(vals)} values for {len(header)} sites")
+        if any(not (v >= 0 and np.isfinite(v)) for v in vals):
+            raise _fail(path, ln, "conflict intensity", "must be finite and >= 0")
         for h, v in zip(header, vals, strict=True):
             if h in idx:
                 out[day, idx[h]] = v
-        seen[day] = True
-        last = day
-    if last is None:
-        raise InputError(f"{path}: no day rows within the simulation period")
-    for day in range(1, days):  # days without a row repeat the previous day
-        if not seen[day]:
-            out[day] = out[day - 1]
-    if (out < 0).any():
-        raise InputError(f"{path}: negative conflict intensity")
+    if len(body) < days:
+        raise _fail(path, body[-1][0] if body else rows[0][0], "conflict days",
+                    f"{len(body)} day rows for a {days}-day period (Flee reads one row per day)")
     return out, unknown
 
 
-def read_date_series(path: str | Path) -> pd.Series:
-    """Read a ``date, persons`` CSV (validation data) into a float Series indexed by date.
+def _date_rows(path: Path) -> list[tuple[int, pd.Timestamp, float]]:
+    """(line, date, count) rows of a Flee data file (``DataTable.ConvertCsvFileToNumPyTable``).
 
-    Header rows and rows whose first cell is not a date are skipped; a
-    non-numeric count raises :class:`InputError`.
+    Skipped as in Flee: rows with fewer than 2 cells, rows starting with
+    ``#``, rows with an empty count, and a first row that is not a date
+    (Flee skips a ``DateTime`` / ``Date`` header). Refused: an empty or bad
+    date, a bad count, dates going backwards.
     """
-    path = Path(path)
-    dates, vals = [], []
-    for i, r in enumerate(_rows(path)):
-        if len(r) < 2 or r[0] == "":
+    out = []
+    for i, (ln, r) in enumerate(_rows(path)):
+        if len(r) < 2 or r[0].startswith("#") or r[1] == "":
             continue
-        d = pd.to_datetime(r[0], errors="coerce", format="%Y-%m-%d")
+        if r[0] == "":
+            raise _fail(path, ln, "date", "empty")
+        d = pd.to_datetime(r[0], errors="coerce", format=_DATE_FORMAT)
         if pd.isna(d):
             if i == 0:
                 continue
-            raise InputError(f"{path}: row {i + 1} date {r[0]!r} is not YYYY-MM-DD")
+            raise _fail(path, ln, "date", f"{r[0]!r} is not YYYY-MM-DD")
         try:
             v = float(r[1])
         except ValueError:
-            raise InputError(f"{path}: row {i + 1} count {r[1]!r} is not a number") from None
-        dates.append(d)
-        vals.append(v)
-    if not dates:
-        raise InputError(f"{path}: no 'date,count' rows")
-    s = pd.Series(vals, index=pd.DatetimeIndex(dates), dtype="float64").sort_index()
-    return s[~s.index.duplicated(keep="last")]
+            raise _fail(path, ln, "count", f"{r[1]!r} is not a number") from None
+        if not np.isfinite(v) or v < 0:
+            raise _fail(path, ln, "count", f"{r[1]!r} is not a count of persons (finite, >= 0)")
+        if out and d < out[-1][1]:
+            raise _fail(path, ln, "date", f"{r[0]} is before the previous row's (Flee interpolates in file order)")
+        out.append((ln, pd.Timestamp(d), v))
+    if not out:
+        raise InputError(f"{path}: data: no 'date,count' rows")
+    return out
+
+
+def read_date_series(path: str | Path) -> pd.Series:
+    """Read a ``date, persons`` CSV (validation data) into a float Series indexed by date, in file order."""
+    rows = _date_rows(Path(path))
+    return pd.Series([v for _, _, v in rows], index=pd.DatetimeIndex([d for _, d, _ in rows]), dtype="float64")
+
+
+def add_tables(first: list[list[float]], second: list[list[float]]) -> list[list[float]]:
+    """Sum two (day, count) tables the way Flee 3.1's ``DataTable.AddCSVTables`` does.
+
+    Walk the second table; before each of its rows, the first table's rows
+    dated earlier are emitted plus the second's last value so far; a row on
+    the same day adds both; a second-table row dated before the first
+    table's next row adds that next value. Quirks kept to score as Flee
+    does: once the first table is used up its last row is repeated and
+    later second-table rows are dropped, and first-table rows after the
+    second table's last row are dropped.
+    """
+    out: list[list[float]] = []
+    k, last2 = 0, 0.0
+    for d2, v2 in second:
+        while d2 > first[k][0]:
+            out.append([first[k][0], last2 + first[k][1]])
+            if k < len(first) - 1:
+                k += 1
+            else:
+                break
+        if d2 == first[k][0]:
+            out.append([d2, v2 + first[k][1]])
+            if k < len(first) - 1:
+                k += 1
+            last2 = v2
+        elif d2 < first[k][0]:
+            out.append([d2, v2 + first[k][1]])
+            last2 = v2
+    return out
+
+
+def flee_interpolate(table: list[list[float]], days: int) -> np.ndarray:
+    """Persons on days 0..days-1 from a (day, count) table, as Flee 3.1's ``get_interpolated_data``.
+
+    Flat at the first count up to its day, linear between rows (the first row
+    dated after the day and the one before it), flat after the last, and
+    truncated to whole persons (Flee's ``int()``). Returns int64 (days,).
+    """
+    d = np.array([r[0] for r in table], dtype="float64")
+    v = np.array([r[1] for r in table], dtype="float64")
+    out = np.empty(days, dtype=np.int64)
+    for t in range(days):
+        if t <= d[0]:
+            val = v[0]
+        else:
+            later = np.flatnonzero(t < d[1:])
+            if len(later):
+                i = later[0] + 1
+                val = v[i - 1] + (t - d[i - 1]) / (d[i] - d[i - 1]) * (v[i] - v[i - 1])
+            else:
+                val = v[-1]
+        out[t] = int(val)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
 class Validation:
-    """Observed (UNHCR) counts interpolated to simulated days.
+    """Observed (UNHCR) counts on simulated days, as Flee 3.1 reads them.
 
-    ``camps``: frame indexed by day (0..days-1), one column per camp, persons
-    (linear interpolation between reports; constant before the first and after
-    the last). ``total``: cumulative registered persons per day (same rule).
-    ``raw``: the reports as read (after registration corrections), by camp.
+    ``camps``: frame indexed by day (0..days-1), one column per camp of
+    ``locations.csv`` in its order (Flee scores exactly those), persons as
+    whole numbers (Flee's truncated interpolation). ``total``: cumulative
+    registered persons per day from the ``total`` file (refugees.csv), same
+    rule. ``others``: ``data_layout.csv`` camps not in ``locations.csv``
+    (not scored, as in Flee; counted by ``entries="camps"``, as Flee's
+    ``SumFromCamps`` adds every data_layout camp). ``raw``: each camp's
+    (day offset, count) table after summing its files and the registration
+    corrections, by camp, as a Series indexed by date.
     """
 
     camps: pd.DataFrame
     total: np.ndarray
     raw: dict[str, pd.Series]
+    others: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _interp(series: pd.Series, start: pd.Timestamp, days: int) -> np.ndarray:
-    x = (series.index - start).days.to_numpy(dtype="float64")
-    return np.interp(np.arange(days, dtype="float64"), x, series.to_numpy(dtype="float64"))
+def _correct(table: list[list[float]], day: int, path: Path, line: int, camp: str) -> None:
+    """Flee's ``RefugeeTable.correctLevel1Registrations``, in place: reports before the first level-2
+    report (on ``day``) are scaled by report(day) / the report before it."""
+    hits = [i for i, r in enumerate(table) if int(r[0]) == day and i > 0]
+    if not hits:
+        raise _fail(path, line, "registration correction", f"camp {camp!r} has no report on that date after "
+                    "its first (Flee 3.1 stops here)")
+    for i in hits:
+        if table[i - 1][1] == 0:
+            raise _fail(path, line, "registration correction", f"camp {camp!r}: the report before that date is 0")
+        f = table[i][1] / table[i - 1][1]
+        for r in table[:i]:
+            r[1] *= f
 
 
-def apply_registration_correction(series: pd.Series, date: pd.Timestamp) -> pd.Series:
-    """Rescale reports before ``date`` by (report at ``date``) / (report just before).
+def read_corrections(path: str | Path) -> list[tuple[int, str, pd.Timestamp]]:
+    """Read ``registration_corrections.csv``: (line, camp, date of the first level-2 report), in file order.
 
-    Level-1 registrations overcount or undercount until a camp's level-2
-    registration; earlier reports are scaled to join the level-2 figure (the
-    correction Flee applies). No report exactly at ``date``: unchanged.
+    Rows with fewer than 2 cells are skipped (as Flee); ``#`` rows are
+    skipped too (Flee would look them up as camps); extra cells (FabFlee's
+    ``normalize``) are ignored, as Flee ignores them.
     """
-    s = series.copy()
-    pos = np.flatnonzero(s.index == date)
-    if len(pos) and pos[0] > 0 and s.iloc[pos[0] - 1] > 0:
-        f = s.iloc[pos[0]] / s.iloc[pos[0] - 1]
-        s.iloc[: pos[0]] = s.iloc[: pos[0]] * f
-    return s
+    path = Path(path)
+    out = []
+    for ln, r in _rows(path):
+        if _is_header(r) or len(r) < 2:
+            continue
+        d = pd.to_datetime(r[1], errors="coerce", format=_DATE_FORMAT)
+        if pd.isna(d):
+            raise _fail(path, ln, "registration correction", f"date {r[1]!r} is not YYYY-MM-DD")
+        out.append((ln, r[0], pd.Timestamp(d)))
+    return out
 
 
 def read_validation(
     directory: str | Path,
     start: pd.Timestamp,
     days: int,
-    corrections: dict[str, pd.Timestamp] | None = None,
+    corrections: str | Path | None = None,
+    camps: list[str] | None = None,
 ) -> Validation:
-    """Read a Flee validation directory (``data_layout.csv`` + per-camp CSVs)."""
+    """Read a Flee validation directory (``data_layout.csv`` + per-camp CSVs).
+
+    As Flee 3.1's ``DataTable`` (``csvformat="generic"``): each
+    ``data_layout.csv`` row with 2+ cells names a series and its file; more
+    files on one row are summed with :func:`add_tables`; ``#`` rows skipped.
+    ``corrections``: a ``registration_corrections.csv`` applied in file order
+    (Flee's level-1 correction; a camp not in ``data_layout.csv`` or a date
+    without a matching report is refused, where Flee stops). ``camps``: the
+    camps of ``locations.csv`` to score (default: every camp of the layout);
+    one missing from ``data_layout.csv`` is refused (Flee stops).
+    """
     directory = Path(directory)
-    layout = [r for r in _rows(directory / "data_layout.csv") if len(r) >= 2 and r[0] and r[1]]
-    if not layout or layout[0][0] != "total":
-        raise InputError(f"{directory / 'data_layout.csv'}: first row must be 'total,<file>'")
-    total = _interp(read_date_series(directory / layout[0][1]), start, days)
-    raw, camps = {}, {}
-    for name, fname in layout[1:]:
-        s = read_date_series(directory / fname)
-        if corrections and name in corrections and corrections[name] >= start:
-            # a correction dated before the simulation start is ignored (as in Flee)
-            s = apply_registration_correction(s, corrections[name])
-        raw[name] = s
-        camps[name] = _interp(s, start, days)
-    frame = pd.DataFrame(camps, index=pd.RangeIndex(days, name="day"))
-    return Validation(camps=frame, total=total, raw=raw)
-
-
-def read_corrections(path: str | Path) -> dict[str, pd.Timestamp]:
-    """Read ``registration_corrections.csv``: camp -> date of level-2 registration."""
-    path = Path(path)
-    out = {}
-    for i, r in enumerate(_rows(path)):
-        if _is_header(r) or len(r) < 2:
+    start = pd.Timestamp(start)
+    layout_path = directory / "data_layout.csv"
+    tables: dict[str, list[list[float]]] = {}
+    lines: dict[str, int] = {}
+    for ln, r in _rows(layout_path):
+        if len(r) < 2 or r[0].startswith("#"):
             continue
-        d = pd.to_datetime(r[1], errors="coerce", format="%Y-%m-%d")
-        if pd.isna(d):
-            raise InputError(f"{path}: row {i + 1} date {r[1]!r} is not YYYY-MM-DD")
-        out[r[0]] = d
+        name, files = r[0], [f for f in r[1:] if f]
+        if not files:
+            continue
+        if name in tables:
+            raise _fail(layout_path, ln, "data_layout", f"{name!r} listed twice (first on line {lines[name]})")
+        table = None
+        for fname in files:
+            f = Path(fname)
+            if f.is_absolute() or ".." in f.parts or any(ch in fname for ch in "\r\n\t"):
+                raise _fail(layout_path, ln, "data_layout", f"file {fname!r} must be inside the validation directory")
+            part = [[float((d - start).days), v] for _, d, v in _date_rows(directory / f)]
+            table = part if table is None else add_tables(table, part)
+        tables[name], lines[name] = table, ln
+    if "total" not in tables:
+        raise InputError(f"{layout_path}: data_layout: no 'total,<file>' row (Flee 3.1 spawns from it)")
+    if corrections is not None:
+        cpath = Path(corrections)
+        for ln, camp, date in read_corrections(cpath):
+            if camp not in tables:
+                raise _fail(cpath, ln, "registration correction", f"camp {camp!r} is not in {layout_path}")
+            _correct(tables[camp], (date - start).days, cpath, ln, camp)
+    layout_camps = [k for k in tables if k != "total"]
+    scored = layout_camps if camps is None else list(camps)
+    for camp in scored:
+        if camp not in tables:
+            raise InputError(f"{layout_path}: data_layout: camp {camp!r} of locations.csv has no row "
+                             "(Flee 3.1 scores every camp of locations.csv and stops without one)")
+    others = [k for k in layout_camps if k not in scored]
+
+    def frame(names: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({k: flee_interpolate(tables[k], days) for k in names},
+                            index=pd.RangeIndex(days, name="day"), dtype="float64")
+
+    raw = {k: pd.Series([v for _, v in tables[k]],
+                        index=start + pd.to_timedelta([d for d, _ in tables[k]], unit="D"), dtype="float64")
+           for k in layout_camps}
+    return Validation(camps=frame(scored), total=flee_interpolate(tables["total"], days).astype("float64"),
+                      raw=raw, others=frame(others))
+
+
+def flee_entries(series: np.ndarray, initial_total: float | None) -> np.ndarray:
+    """Cumulative persons Flee 3.1 has placed by the end of each day, from a cumulative count.
+
+    ``spawning.spawn_daily_displaced``: each day the rise in ``series`` enters
+    (falls are a "refugee debt" paid back before new entries, i.e. the running
+    maximum). With ``insert_day0`` (``initial_total`` = the camps' day-0
+    counts), day 0 holds only those camp populations and later days add the
+    rise over ``series[0]``; without, day 0 adds ``series[0]``.
+    """
+    s = np.asarray(series, dtype="float64")
+    if initial_total is None:
+        return np.maximum.accumulate(np.maximum(s, 0.0))
+    out = np.full(len(s), float(initial_total))
+    if len(s) > 1:
+        out[1:] += np.maximum(np.maximum.accumulate(s[1:]) - s[0], 0.0)
     return out
 
 
@@ -293,50 +562,53 @@ def read_flee_scenario(
     name: str | None = None,
     insert_day0: bool = True,
     entries: str = "total",
-) -> tuple[Scenario, Validation | None]:
-    """Read a Flee scenario and, if given, its validation data.
+) -> tuple[NetworkScenario, Validation | None]:
+    """Read a Flee scenario and, if given, its validation data, as Flee 3.1 reads them.
 
-    The daily entries into the network come from the validation data; without
-    it they are zero and the caller should set ``registered_total`` itself.
-    ``entries`` says which count they follow (see :data:`ENTRY_SOURCES`):
-    ``"total"`` (default) the ``total`` file (Flee's ``refugees.csv``), as Flee
-    3.1 spawns; ``"camps"`` the sum of the validation camps' counts, Flee's
-    ``spawn_rules.sum_from_camps`` (default in later ``djgroen/flee`` source).
-    With ``insert_day0`` (Flee 3.1's ``spawn_rules.insert_day0``), each
-    validation camp starts with its observed day-0 count, which is part of the
-    day-0 total.
+    The daily entries into the network come from the validation data (see
+    :func:`flee_entries`); without it they are zero and the caller should set
+    ``registered_total`` itself. ``entries`` (see :data:`ENTRY_SOURCES`):
+    ``"total"`` (default) the ``total`` file (Flee 3.1's spawning),
+    ``"camps"`` the sum of every ``data_layout.csv`` camp (Flee's
+    ``SumFromCamps``). With ``insert_day0`` (Flee 3.1's
+    ``spawn_rules.insert_day0``), each camp starts with its observed day-0 count.
     """
     if entries not in ENTRY_SOURCES:
         raise ConfigError(f"entries must be one of {sorted(ENTRY_SOURCES)}, got {entries!r}")
     input_dir = Path(input_dir)
-    sites = read_locations(input_dir / "locations.csv")
-    routes = read_routes(input_dir / "routes.csv")
+    if not input_dir.is_dir():
+        raise InputError(f"{input_dir}: Flee input directory not found")
+    loc_path = input_dir / "locations.csv"
+    sites, site_lines = _read_locations(loc_path)
+    names = sites["name"].tolist()
+    routes = read_routes(input_dir / "routes.csv", names)
     network = Network(sites, routes, source=str(input_dir))
-    period = input_dir / "conflict_period.csv"
-    if not period.is_file():
-        period = input_dir / "sim_period.csv"
-    start, days = read_period(period)
+    start, days = read_period(find_period(input_dir))
     conflicts = None
     if (input_dir / "conflicts.csv").is_file():
-        conflicts, _unknown = read_conflicts(input_dir / "conflicts.csv", network.names, days)
-    closures = read_closures(input_dir / "closures.csv") if (input_dir / "closures.csv").is_file() else ()
+        conflicts, _unknown = read_conflicts(input_dir / "conflicts.csv", names, days)
+    closures = ()
+    if (input_dir / "closures.csv").is_file():
+        closures = read_closures(input_dir / "closures.csv", names, sorted(set(sites["country"])))
     validation = None
     total = np.zeros(days)
-    if validation_dir is not None:
-        corr_path = input_dir / "registration_corrections.csv"
-        corr = read_corrections(corr_path) if corr_path.is_file() else {}
-        validation = read_validation(validation_dir, start, days, corr)
-        total = validation.total if entries == "total" else validation.camps.sum(axis=1).to_numpy()
-        missing = [c for c in validation.camps.columns if c not in network.names]
-        if missing:
-            raise InputError(f"{validation_dir}/data_layout.csv: camps not in locations.csv: {missing}")
     initial = None
-    if validation is not None and insert_day0:
-        initial = np.zeros(len(network.names))
-        for camp in validation.camps.columns:
-            initial[network.index(camp)] = validation.camps[camp].iloc[0]
-        total = np.maximum(total, initial.sum())
-    scenario = Scenario(
+    if validation_dir is not None:
+        validation_dir = Path(validation_dir)
+        if not validation_dir.is_dir():
+            raise InputError(f"{validation_dir}: Flee validation directory not found")
+        corr = input_dir / "registration_corrections.csv"
+        camps = sites.loc[sites["site_type"].isin(["camp", "idpcamp"]), "name"].tolist()
+        validation = read_validation(validation_dir, start, days, corr if corr.is_file() else None, camps)
+        series = validation.total
+        if entries == "camps":
+            series = validation.camps.sum(axis=1).to_numpy() + validation.others.sum(axis=1).to_numpy()
+        if insert_day0:
+            initial = np.zeros(len(names))
+            for camp in validation.camps.columns:
+                initial[network.index(camp)] = validation.camps[camp].iloc[0]
+        total = flee_entries(series, initial.sum() if initial is not None else None)
+    scenario = NetworkScenario(
         network=network,
         initial=initial,
         start=start,
@@ -377,39 +649,75 @@ def comparison_frame(result, validation: Validation) -> pd.DataFrame:
     )
 
 
+FLEE_OUT_TAIL: tuple[str, ...] = (
+    "Total error",
+    "refugees in camps (UNHCR)",
+    "total refugees (simulation)",
+    "raw UNHCR refugee count",
+    "refugees in camps (simulation)",
+    "refugee_debt",
+)
+"""Columns after the per-camp ones in Flee 3.1's ``out.csv`` (``runscripts/run.py``), in order;
+Flee's ``plot_flee_output`` drops exactly these to find the camp columns."""
+
+
+def flee_out_frame(result, validation: Validation) -> pd.DataFrame:
+    """Flee 3.1's ``out.csv`` as a frame, column for column.
+
+    ``Day``, ``Date`` (YYYY-MM-DD), per camp ``<camp> sim`` (persons there at
+    the end of the day), ``<camp> data`` (observed, whole persons),
+    ``<camp> error`` (Flee's ``rel_error``: |sim / data - 1| rounded to 4
+    digits, 0 where data is 0), then :data:`FLEE_OUT_TAIL`: ``Total error``
+    (sum over camps of |sim - data| / the cumulative ``refugees.csv`` count,
+    Flee's definition, 0.0 on days that count is 0, as Flee writes),
+    ``refugees in camps (UNHCR)`` (sum of data), ``total refugees
+    (simulation)`` (everyone in the network), ``raw UNHCR refugee count``
+    (the cumulative refugees.csv count), ``refugees in camps (simulation)``,
+    ``refugee_debt`` (persons by which refugees.csv has fallen below its
+    running maximum). The wide layout with camp names in headers is Flee's,
+    kept so Flee's own scripts read the file; :func:`comparison_frame` is the tidy form.
+    """
+    sc = result.scenario
+    names = sc.network.names
+    camps = list(validation.camps.columns)
+    sim = result.occupancy[:, [names.index(cp) for cp in camps]].astype(np.int64)
+    obs = validation.camps.to_numpy(dtype="float64")
+    raw = np.asarray(validation.total, dtype="float64")
+    cols: dict[str, object] = {"Day": np.arange(sc.days), "Date": sc.dates.strftime("%Y-%m-%d")}
+    for j, camp in enumerate(camps):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(obs[:, j] < 1e-5, 0.0, np.round(np.abs(sim[:, j] / obs[:, j] - 1.0), 4))
+        cols[f"{camp} sim"] = sim[:, j]
+        cols[f"{camp} data"] = obs[:, j].astype(np.int64)
+        cols[f"{camp} error"] = rel
+    abs_err = np.round(np.abs(sim - obs), 4).sum(axis=1)
+    ok = raw > 0
+    cols["Total error"] = np.where(ok, abs_err / np.where(ok, raw, 1.0), 0.0)
+    cols["refugees in camps (UNHCR)"] = np.where(ok, obs.sum(axis=1), 0).astype(np.int64)
+    cols["total refugees (simulation)"] = result.occupancy.sum(axis=1) + result.in_transit
+    cols["raw UNHCR refugee count"] = np.where(ok, raw, 0).astype(np.int64)
+    cols["refugees in camps (simulation)"] = sim.sum(axis=1)
+    cols["refugee_debt"] = np.where(ok, np.maximum.accumulate(raw) - raw, 0).astype(np.int64)
+    return pd.DataFrame(cols)
+
+
 def write_flee_output(
     result, validation: Validation, path: str | Path, overwrite: bool = False, provenance: dict | None = None
 ) -> Path:
-    """Write a Flee-style ``out.csv``: per camp ``<camp> sim``, ``<camp> data``, ``<camp> error``.
+    """Write Flee 3.1's ``out.csv`` (:func:`flee_out_frame`) and a JSON provenance sidecar ``<path>.json``.
 
-    Also ``Day``, ``Date``, ``Total error`` (the day's ARD), ``refugees in camps
-    (UNHCR)``, ``total refugees (simulation)``, ``refugees in camps
-    (simulation)``. The wide layout with camp names in column headers is
-    Flee's own, kept for interoperability; :func:`comparison_frame` is the tidy
-    form. A JSON sidecar ``<path>.json`` records provenance. Refuses to
-    overwrite an existing file unless ``overwrite=True``.
+    Refuses to overwrite an existing file unless ``overwrite=True``.
     """
     path = Path(path)
     side = path.with_name(path.name + ".json")
     if not overwrite and (path.exists() or side.exists()):
         raise InputError(f"{path}: exists; pass overwrite=True (--force) to replace it")
-    cmp_ = comparison_frame(result, validation)
+    out = flee_out_frame(result, validation)
     sc = result.scenario
-    out = pd.DataFrame({"Day": np.arange(sc.days), "Date": sc.dates.strftime("%Y-%m-%d")})
-    for camp, g in cmp_.groupby("camp", sort=False):
-        out[f"{camp} sim"] = g["simulated"].to_numpy().astype("int64")
-        out[f"{camp} data"] = g["observed"].round().to_numpy().astype("int64")
-        out[f"{camp} error"] = g["error"].to_numpy()
-    total_err = cmp_.groupby("day", sort=True)["error"].sum(min_count=1)
-    out["Total error"] = total_err.to_numpy()
-    out["refugees in camps (UNHCR)"] = validation.camps.sum(axis=1).round().to_numpy().astype("int64")
-    out["total refugees (simulation)"] = result.occupancy.sum(axis=1) + result.in_transit
-    out["refugees in camps (simulation)"] = (
-        cmp_.groupby("day", sort=True)["simulated"].sum().to_numpy().astype("int64")
-    )
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False)
-    meta = {"scenario": sc.name, "seed": result.seed, "start": str(sc.start.date()), "days": sc.days}
+    meta = {"scenario": sc.name, "seed": result.seed, "start": str(sc.start.date()), "days": sc.days,
+            "columns": "Flee 3.1 out.csv (runscripts/run.py)"}
     meta.update(provenance or {})
     side.write_text(json.dumps(meta, indent=2, default=str))
     return path

@@ -3,50 +3,75 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from abm.errors import InputError
-from abm.network.engine import SimulationResult, simulate
+from abm.network.engine import NetworkResult, simulate
 from abm.network.flee_io import Validation, read_flee_scenario
-from abm.network.scoring import ard, ard_rescaled, mase
-from abm.network.sites import MoveRules, Scenario
+from abm.network.scoring import ard, ard_rescaled, ard_total, mase
+from abm.network.sites import MoveRules, NetworkScenario
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_FLEE_DIR = REPO_ROOT.parent / "shared" / "data" / "raw" / "flee"
-"""Where the raw Flee scenarios sit next to the repository (read-only, never committed)."""
+FLEE_DIR_ENV = "PLANNER_FLEE_DIR"
+"""Environment variable naming the folder of raw Flee scenarios (``flee_conflict_input/`` ...)."""
+RAW_DIR_ENV = "PLANNER_RAW_DIR"
+"""Environment variable naming the raw-data folder; its ``flee/`` sub-folder is the fallback."""
 
 SHARED_SCENARIOS: dict[str, tuple[str, str]] = {
     "burundi": ("flee_conflict_input/burundi", "flee_conflict_validation/burundi2015"),
     "mali": ("flee_conflict_input/mali", "flee_conflict_validation/mali2012"),
     "ethiopia": ("flee_conflict_input/ethiopia", "flee_conflict_validation/ethiopia2020"),
     "syria": ("flee_conflict_input/syria", "flee_conflict_validation/syria2013"),
+    "mali_fabflee": ("fabflee_mali2012/input_csv", "fabflee_mali2012/source_data"),
 }
-"""Scenario name -> (input dir, validation dir) under :data:`SHARED_FLEE_DIR`."""
+"""Scenario name -> (input dir, validation dir) under the Flee folder (:func:`flee_dir`):
+Flee 3.1's ``conflict_input`` / ``conflict_validation`` and FabFlee's ``config_files/mali2012``."""
 
-FLEE_PUBLISHED: dict[str, str] = {
-    "burundi": "0.569 (Flee 3.1, measured on this machine; 222 s, ~0.32 M agent-days/s)",
-    "mali": "0.361 (Flee 3.1 at 1 agent per 10 persons, measured on this machine)",
-    "ethiopia": "11.98 (Flee 3.1 at 1 agent per 10 persons, seed 0; measured for docs/network.md)",
-    "syria": "not available here",
+FLEE_PUBLISHED: dict[str, tuple[float | None, float | None, str]] = {
+    "burundi": (0.569, 0.461, "Flee 3.1 on this machine, 1 agent per person, 222 s (~0.32 M agent-days/s)"),
+    "mali": (0.361, None, "Flee 3.1 on this machine, 1 agent per 10 persons"),
+    "ethiopia": (11.98, 0.55, "Flee 3.1, 1 agent per 10 persons, seed 0 (docs/network.md)"),
+    "syria": (None, None, "not measured"),
+    "mali_fabflee": (None, None, "not measured (FabFlee copy of Mali 2012)"),
 }
-"""Flee's ARD on the same scenarios: ``../shared/data/raw/SOURCES.md`` section 11; Ethiopia: docs/network.md."""
+"""Flee 3.1's ARD on the same scenarios: (camps-sum ARD, out.csv "Total error" ARD, note);
+``../shared/data/raw/SOURCES.md`` section 11 and docs/network.md. ``None``: not measured."""
+
+
+def flee_dir(explicit: str | Path | None = None) -> Path:
+    """The folder of raw Flee scenarios: ``explicit``, else ``$PLANNER_FLEE_DIR``, else ``$PLANNER_RAW_DIR/flee``.
+
+    Raises :class:`InputError` (one line saying what to pass) when none is given or it is not a folder.
+    """
+    if explicit is not None:
+        base, how = Path(explicit), "--flee-dir"
+    elif os.environ.get(FLEE_DIR_ENV):
+        base, how = Path(os.environ[FLEE_DIR_ENV]), f"${FLEE_DIR_ENV}"
+    elif os.environ.get(RAW_DIR_ENV):
+        base, how = Path(os.environ[RAW_DIR_ENV]) / "flee", f"${RAW_DIR_ENV}/flee"
+    else:
+        raise InputError(f"Flee scenarios not located: pass --flee-dir DIR or set {FLEE_DIR_ENV}=DIR, "
+                         "DIR being the folder that holds flee_conflict_input/ and flee_conflict_validation/")
+    if not base.is_dir():
+        raise InputError(f"{base} ({how}): not a folder; pass --flee-dir DIR, DIR being the folder that "
+                         "holds flee_conflict_input/ and flee_conflict_validation/")
+    return base
 
 MASE_LAG_DAYS = 30
 """Naive forecast used by MASE: the observed count 30 days earlier (a monthly planning step)."""
 
-BUNDLED_NETWORKS = REPO_ROOT / "data" / "networks"
-_PACKAGE_NETWORKS = Path(__file__).resolve().parents[1] / "data" / "networks"
 
 
 def shared_scenario_paths(name: str, root: str | Path | None = None) -> tuple[Path, Path]:
     """(input dir, validation dir) of a shared Flee scenario; :class:`InputError` if absent."""
     if name not in SHARED_SCENARIOS:
         raise InputError(f"unknown shared scenario {name!r}; known: {sorted(SHARED_SCENARIOS)}")
-    base = Path(root) if root is not None else SHARED_FLEE_DIR
+    base = flee_dir(root)
     inp, val = (base / p for p in SHARED_SCENARIOS[name])
     if not inp.is_dir() or not val.is_dir():
         raise InputError(f"shared Flee scenario {name!r} not found under {base} (expected {inp} and {val})")
@@ -55,34 +80,38 @@ def shared_scenario_paths(name: str, root: str | Path | None = None) -> tuple[Pa
 
 @dataclass(frozen=True, eq=False)
 class ScoredRun:
-    """One seed's run with its scores (ARD and MASE dimensionless)."""
+    """One seed's run with its scores (dimensionless): camps-sum ARD, Flee's out.csv ARD, MASE."""
 
-    result: SimulationResult
+    result: NetworkResult
     ard: float
+    ard_total: float
     mase: float
 
 
-def camp_arrays(result: SimulationResult, validation: Validation) -> tuple[np.ndarray, np.ndarray]:
+def camp_arrays(result: NetworkResult, validation: Validation) -> tuple[np.ndarray, np.ndarray]:
     """(simulated, observed) persons, days x validation camps, in ``validation.camps`` column order."""
     names = result.scenario.network.names
     cols = [names.index(c) for c in validation.camps.columns]
     return result.occupancy[:, cols], validation.camps.to_numpy(dtype="float64")
 
 
-def score(result: SimulationResult, validation: Validation) -> tuple[float, float]:
-    """(ARD, MASE) of a run against validation camps."""
+def score(result: NetworkResult, validation: Validation) -> ScoredRun:
+    """Scores of a run against validation camps: camps-sum ARD, Flee's "Total error" ARD, MASE."""
     sim, obs = camp_arrays(result, validation)
     lag = min(MASE_LAG_DAYS, len(obs) - 1)
-    return ard(sim, obs), mase(sim, obs, lag=lag)
+    return ScoredRun(result=result, ard=ard(sim, obs), ard_total=ard_total(sim, obs, validation.total),
+                     mase=mase(sim, obs, lag=lag))
 
 
-def run_seeds(
-    scenario: Scenario, validation: Validation, seeds: list[int] | range, rules: MoveRules | None = None
+def run_network_seeds(
+    scenario: NetworkScenario, validation: Validation, seeds: list[int] | range, rules: MoveRules | None = None
 ) -> pd.DataFrame:
     """Run a scenario once per seed and score each run.
 
-    Columns: ``scenario`` (str), ``seed`` (int), ``ard`` (dimensionless),
-    ``mase`` (dimensionless), ``ard_rescaled`` (dimensionless, see
+    Columns: ``scenario`` (str), ``seed`` (int), ``ard`` (dimensionless;
+    camps-sum definition, :func:`~abm.network.scoring.ard`), ``ard_total``
+    (dimensionless; Flee's out.csv "Total error" definition,
+    :func:`~abm.network.scoring.ard_total`), ``mase`` (dimensionless), ``ard_rescaled`` (dimensionless, see
     :func:`~abm.network.scoring.ard_rescaled`), ``wall_s`` (s), ``person_days`` (persons x days
     simulated), ``person_days_per_s`` (person-days per wall second; Flee's
     "agent-days/s" at one agent per person).
@@ -90,13 +119,14 @@ def run_seeds(
     rows = []
     for seed in seeds:
         r = simulate(scenario, rules, seed=int(seed))
-        a, m = score(r, validation)
+        sr = score(r, validation)
         rows.append(
             {
                 "scenario": scenario.name,
                 "seed": int(seed),
-                "ard": a,
-                "mase": m,
+                "ard": sr.ard,
+                "ard_total": sr.ard_total,
+                "mase": sr.mase,
                 "ard_rescaled": ard_rescaled(*camp_arrays(r, validation)),
                 "wall_s": r.wall_seconds,
                 "person_days": r.person_days,
@@ -110,7 +140,7 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and sd over seeds per scenario.
 
     Columns: ``scenario``, ``seeds`` (n), ``ard_mean``, ``ard_sd``,
-    ``mase_mean``, ``mase_sd``, ``ard_rescaled_mean`` (dimensionless), ``wall_s_mean`` (s),
+    ``ard_total_mean``, ``ard_total_sd``, ``mase_mean``, ``mase_sd``, ``ard_rescaled_mean`` (dimensionless), ``wall_s_mean`` (s),
     ``person_days_per_s`` (mean, person-days/s).
     """
     g = runs.groupby("scenario", sort=False)
@@ -119,6 +149,8 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
             "seeds": g["seed"].count(),
             "ard_mean": g["ard"].mean(),
             "ard_sd": g["ard"].std(ddof=1),
+            "ard_total_mean": g["ard_total"].mean(),
+            "ard_total_sd": g["ard_total"].std(ddof=1),
             "mase_mean": g["mase"].mean(),
             "mase_sd": g["mase"].std(ddof=1),
             "ard_rescaled_mean": g["ard_rescaled"].mean(),
@@ -128,7 +160,9 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def load_shared(name: str, root: str | Path | None = None, entries: str = "total") -> tuple[Scenario, Validation]:
+def load_shared(
+    name: str, root: str | Path | None = None, entries: str = "total"
+) -> tuple[NetworkScenario, Validation]:
     """Read a shared Flee scenario with its validation data (``entries``: see :func:`read_flee_scenario`)."""
     inp, val = shared_scenario_paths(name, root)
     sc, v = read_flee_scenario(inp, val, name=name, entries=entries)
@@ -137,10 +171,10 @@ def load_shared(name: str, root: str | Path | None = None, entries: str = "total
 
 def central_asia_dir() -> Path:
     """Directory of the bundled ILLUSTRATIVE Central Asian network (Flee format)."""
-    for d in (BUNDLED_NETWORKS / "central_asia", _PACKAGE_NETWORKS / "central_asia"):
-        if (d / "locations.csv").is_file():
-            return d
-    raise InputError("bundled network data/networks/central_asia not found")
+    d = Path(str(files("abm").joinpath("data", "networks", "central_asia")))
+    if not (d / "locations.csv").is_file():
+        raise InputError(f"bundled network {d} not found (package data abm/data/networks)")
+    return d
 
 
 def daily_entries_from_arrivals(arrivals: pd.DataFrame, start: pd.Timestamp, days: int, path: int = 0) -> np.ndarray:
@@ -182,7 +216,7 @@ ILLUSTRATIVE_DAILY_ENTRIES = 300.0
 """Default persons entering the Central Asian example per day (ILLUSTRATIVE placeholder, not a forecast)."""
 
 
-def central_asia_scenario(arrivals: pd.DataFrame | None = None, path: int = 0) -> Scenario:
+def central_asia_scenario(arrivals: pd.DataFrame | None = None, path: int = 0) -> NetworkScenario:
     """The bundled ILLUSTRATIVE Central Asian scenario.
 
     Entries come from an arrivals frame if given (see
@@ -197,7 +231,41 @@ def central_asia_scenario(arrivals: pd.DataFrame | None = None, path: int = 0) -
     return dataclasses.replace(sc, registered_total=total)
 
 
-def allocation_summary(result: SimulationResult) -> pd.DataFrame:
+def central_asia_run(arrivals: pd.DataFrame | None, scale: float = 1.0, days: int = 180,
+                     close_tkm: bool = False, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The illustrative Central Asian network driven by ``arrivals`` (an arrivals frame
+    ``ds, path, arrivals`` in persons per month: its median path times ``scale`` enters
+    the network; None = the network's own flat illustrative entries), for ``days`` days,
+    with the Afghan-Turkmen border closed from day 0 when ``close_tkm`` (the bundled
+    closure of that border is replaced by it, not added to it).
+
+    Returns frames: ``sites`` (with lat/lon), ``routes``, ``occupancy`` (day, date, site,
+    site_type, persons) and ``summary`` (:func:`allocation_summary`).
+    """
+    from abm.network.sites import Closure
+
+    base = central_asia_scenario()
+    if arrivals is not None:
+        med = arrivals.groupby("ds", as_index=False)["arrivals"].median()
+        med["arrivals"] = med["arrivals"] * scale
+        start = pd.Timestamp(med["ds"].min())
+        days = min(days, int((med["ds"].max() + pd.offsets.MonthEnd(0) - start).days) + 1)
+        total = daily_entries_from_arrivals(med, start, days)
+        sc = dataclasses.replace(base, start=start, days=days, registered_total=np.asarray(total))
+    else:
+        days = min(days, base.days)
+        sc = dataclasses.replace(base, days=days, registered_total=base.registered_total[:days])
+    tkm = {"Afghanistan", "Turkmenistan"}
+    closures = tuple(c for c in sc.closures if {c.name1, c.name2} != tkm)
+    if close_tkm:
+        closures += (Closure("country", "Afghanistan", "Turkmenistan", 0, None),)
+    sc = dataclasses.replace(sc, closures=closures)
+    res = simulate(sc, seed=seed)
+    return {"sites": sc.network.sites, "routes": sc.network.routes,
+            "occupancy": res.to_frame(), "summary": allocation_summary(res)}
+
+
+def allocation_summary(result: NetworkResult) -> pd.DataFrame:
     """Persons per site at the end of the run and the day each capacity was first reached.
 
     Columns: ``site`` (str), ``site_type`` (str), ``country`` (str),
@@ -227,7 +295,7 @@ def allocation_summary(result: SimulationResult) -> pd.DataFrame:
     )
 
 
-def site_arrivals_frame(result: SimulationResult, sites: list[str] | None = None) -> pd.DataFrame:
+def site_arrivals_frame(result: NetworkResult, sites: list[str] | None = None) -> pd.DataFrame:
     """Monthly net new occupants per site, in the shape of the project's arrivals frame.
 
     For each site, the daily rises in occupancy (falls ignored) summed by

@@ -5,6 +5,12 @@
   Flee 3 papers): for each day, sum over camps |simulated - observed| / sum
   over camps observed; then the mean over days. Days whose observed sum is 0
   or NA are left out (not treated as zero error).
+- **ARD, Flee's out.csv definition** (``ard_total``): each day, sum over camps
+  |simulated - observed| / the cumulative registered total of ``refugees.csv``
+  (Flee 3.1 ``runscripts/run.py`` column "Total error", whose mean over days
+  is the figure Flee users quote); a day whose total is 0 scores 0, as Flee
+  writes it. Smaller than the camps-sum ARD whenever refugees.csv counts more
+  people than the camps hold.
 - **Rescaled ARD**, the second figure of Flee's validation plots
   (``flee.postprocessing.plot_flee_output``, "Averaged error ... rescaled"):
   the ARD after scaling each day's simulated camp counts so that they add up
@@ -47,6 +53,22 @@ def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
     if not np.isfinite(d).any():
         raise InputError("ARD undefined: observed camp totals are 0 or NA on every day")
     return float(np.nanmean(d))
+
+
+def ard_total(simulated: np.ndarray, observed: np.ndarray, total: np.ndarray) -> float:
+    """ARD as Flee 3.1's ``out.csv`` "Total error", averaged over days (dimensionless).
+
+    ``total``: cumulative registered persons per day (refugees.csv,
+    interpolated; days,). Days with ``total`` <= 0 count as 0, as Flee writes
+    them; NA in ``total`` raises.
+    """
+    sim, obs = _check(simulated, observed)
+    tot = np.asarray(total, dtype="float64")
+    if tot.shape != (len(sim),) or np.isnan(tot).any():
+        raise InputError(f"ard_total: total must be {len(sim)} counts without NA, got shape {tot.shape}")
+    ok = tot > 0
+    num = np.round(np.abs(sim - obs), 4).sum(axis=1)
+    return float(np.mean(np.where(ok, num / np.where(ok, tot, 1.0), 0.0)))
 
 
 def ard_rescaled(simulated: np.ndarray, observed: np.ndarray) -> float:

@@ -32,8 +32,20 @@ SITE_TYPES: tuple[str, ...] = (
 )
 """Accepted ``site_type`` values (Flee's ``location_type``)."""
 
-CLOSURE_KINDS: tuple[str, ...] = ("location", "country", "remove_forced_redirection")
-"""Accepted closure kinds (Flee's ``closure_type``)."""
+CLOSURE_KINDS: tuple[str, ...] = ("location", "link", "country", "camp", "idpcamp", "remove_forced_redirection")
+"""Accepted closure kinds: every ``closure_type`` Flee 3.1 acts on (``flee.Ecosystem.enact_border_closures``).
+
+- ``location``: every route into and out of site ``name1`` (``name2`` ignored);
+- ``link``: the route between sites ``name1`` and ``name2``, both ways;
+- ``country``: every route between countries ``name1`` and ``name2``, both ways;
+- ``camp`` / ``idpcamp``: site ``name1`` stops being a camp (moves like a town) and
+  becomes a camp / IDP camp again at the end day;
+- ``remove_forced_redirection``: the forced redirection on route ``name1``-``name2``
+  stops (and is set again at the end day).
+"""
+
+SITE_NAME_KINDS = ("location", "camp", "idpcamp")
+"""Closure kinds that name one site (``name2`` is ignored, as in Flee)."""
 
 SITE_COLUMNS: tuple[str, ...] = (
     "name",
@@ -70,8 +82,9 @@ class MoveRules:
     """Movement rules shared by every scenario (one setting for all of them).
 
     Defaults are Flee 3.1's settings for its validation runs
-    (``conflict_input/burundi/simsetting.yml`` of ``djgroen/flee`` v3.1, read
-    from ``../shared/data/raw/flee``), except where noted.
+    (``conflict_input/burundi/simsetting.yml`` of ``djgroen/flee`` v3.1) and
+    Flee 3.1's rules, except two stated departures (``look_ahead`` and
+    ``forced_redirection``; docs/network.md measures each).
 
     Attributes
     ----------
@@ -80,8 +93,11 @@ class MoveRules:
     conflict_movechance, camp_movechance, default_movechance : float
         Daily probability of leaving a site [1/day] for an active conflict zone
         (1.0), a camp (0.001) and any other site (0.3) (Flee ``move_rules``).
-    marker_movechance : float
-        Markers are way points: everyone moves on (1.0, Flee's convention).
+    idpcamp_movechance : float
+        Daily probability of leaving an IDP camp (Flee 3.1 ``idpcamp_movechance`` default, 0.1).
+    hub_movechance, marker_movechance : float
+        Forwarding hubs and markers are way points: everyone moves on (1.0, Flee 3.1
+        ``Location``: ``forward`` and ``marker`` types).
     conflict_weight, camp_weight, foreign_weight : float
         Attractiveness multipliers of a destination that is an active conflict
         zone (0.25), a camp (1.0) or in another country than the origin (1.0).
@@ -90,10 +106,35 @@ class MoveRules:
         [km]; 10 km as in Flee 1 (Suleimenova et al. 2017).
     weight_power : float
         Exponent on the route-length term (Flee ``weight_power``, 1.0).
-    awareness_level : int
-        0: a route is weighed by its end site only; 1: also by the sites one
-        hop beyond it (the best two-hop route through it, not through a camp,
-        with the two lengths added), Flee's look-ahead (Flee 3.1 setting, 1).
+    look_ahead : bool
+        False: a route is weighed by its end site only, as Flee 3.1 does at its
+        ``awareness_level`` 1 (a marker end is looked through to the sites beyond
+        it). True: also by the sites one hop beyond (the larger of the direct
+        weight and the best two-hop route through the end site, not through a
+        camp, lengths added): this engine's rule, not Flee's.
+    conflict_decay : tuple of float
+        Multiplier on a conflict zone's spawn weight and on the exponent of its
+        conflict weight by months since its conflict began (index ``days // 30``,
+        last value thereafter): Flee 3.1 ``spawn_rules.conflict_spawn_decay``
+        (``simsetting.yml`` of the Burundi scenario: 1, 1, 1, 0.5, 0.1).
+        ``()``: no decay.
+    flee_travel : bool
+        True: Flee 3.1's ``Person.finish_travel``: whoever completes a route
+        with less than the day's distance behind them may take another route
+        and covers up to the full day's distance on it (arrival when the
+        distance covered on it exceeds its length), so up to nearly twice
+        ``max_move_speed_km`` in a day (default). False: the day's distance is
+        a budget shared by all routes taken that day, as the setting's name
+        says (slower to run: many more distinct km-left groups on routes).
+    forced_redirection : bool
+        True (default): a ``forced_redirection`` route (``routes.csv`` column 4)
+        sends everyone at its start along it, as the file says. False: as Flee
+        3.1, which reads the flag but never acts on it (``flee.moving`` does
+        not use it; a route marked ``1`` is added twice, so it weighs double).
+    count_en_route : bool
+        True: a camp's occupancy for its capacity multiplier counts the people
+        on routes towards it too. False: only the people at the camp, as Flee
+        3.1's ``getCapMultiplier`` (``location.numAgents``; default, measured to make no difference).
     capacity_scaling : float
         Multiplies every camp capacity (Flee ``capacity_scaling``, 1.0).
     nearly_full : float
@@ -105,18 +146,25 @@ class MoveRules:
     conflict_movechance: float = 1.0
     camp_movechance: float = 0.001
     default_movechance: float = 0.3
+    idpcamp_movechance: float = 0.1
+    hub_movechance: float = 1.0
     marker_movechance: float = 1.0
     conflict_weight: float = 0.25
     camp_weight: float = 1.0
     foreign_weight: float = 1.0
     softening_km: float = 10.0
     weight_power: float = 1.0
-    awareness_level: int = 1
+    look_ahead: bool = True
     capacity_scaling: float = 1.0
     nearly_full: float = 0.9
+    conflict_decay: tuple[float, ...] = (1.0, 1.0, 1.0, 0.5, 0.1)
+    flee_travel: bool = True
+    forced_redirection: bool = True
+    count_en_route: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("conflict_movechance", "camp_movechance", "default_movechance", "marker_movechance"):
+        for name in ("conflict_movechance", "camp_movechance", "default_movechance", "idpcamp_movechance",
+                     "hub_movechance", "marker_movechance"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ConfigError(f"MoveRules.{name} must be a probability in [0, 1], got {v}")
@@ -126,8 +174,10 @@ class MoveRules:
                 raise ConfigError(f"MoveRules.{name} must be >= 0, got {v}")
         if not self.max_move_speed_km > 0:
             raise ConfigError(f"MoveRules.max_move_speed_km must be > 0, got {self.max_move_speed_km}")
-        if self.awareness_level not in (0, 1):
-            raise ConfigError(f"MoveRules.awareness_level must be 0 or 1, got {self.awareness_level}")
+        decay = tuple(float(v) for v in self.conflict_decay)
+        if any(not v >= 0.0 for v in decay):
+            raise ConfigError(f"MoveRules.conflict_decay must be factors >= 0, got {self.conflict_decay}")
+        object.__setattr__(self, "conflict_decay", decay)
         if not 0.0 <= self.nearly_full < 1.0:
             raise ConfigError(f"MoveRules.nearly_full must be in [0, 1), got {self.nearly_full}")
 
@@ -138,13 +188,16 @@ class MoveRules:
 
 @dataclass(frozen=True)
 class Closure:
-    """A closure in force from day ``start`` to day ``end`` (both inclusive).
+    """A closure acting on days ``start`` to ``end - 1``, as Flee 3.1 enacts it.
 
-    ``kind`` is ``"location"`` (the route between sites ``name1`` and
-    ``name2``), ``"country"`` (every route between countries ``name1`` and
-    ``name2``) or ``"remove_forced_redirection"`` (the forced redirection on
-    the route ``name1``-``name2`` stops). ``end=None`` means "to the end of the
-    run" (Flee writes a closure end before its start, e.g. 0, for this).
+    Flee closes on day ``start`` and reopens on day ``end``
+    (``Ecosystem.enact_border_closures``, called each day before movement), so
+    the closure is in force from ``start`` up to, not including, ``end``.
+    ``end=None``, or an end day before the start (Flee files write ``0``),
+    means "to the end of the run"; an end day equal to the start day closes
+    and reopens on the same day (never in force). ``kind``: one of
+    :data:`CLOSURE_KINDS`; ``name2`` is ignored for the kinds in
+    :data:`SITE_NAME_KINDS`.
     """
 
     kind: str
@@ -159,9 +212,14 @@ class Closure:
         if self.start < 0:
             raise InputError(f"closure {self.name1}-{self.name2}: start day {self.start} < 0")
 
+    @property
+    def reopens(self) -> int | None:
+        """Day the closure ends (Flee's reopening day), ``None`` if it lasts to the end of the run."""
+        return self.end if self.end is not None and self.end >= self.start else None
+
     def active(self, day: int) -> bool:
-        """Whether the closure is in force on ``day``."""
-        return self.start <= day and (self.end is None or day <= self.end)
+        """Whether the closure is in force on ``day`` (closed on ``start`` .. ``end - 1``)."""
+        return self.start <= day and (self.reopens is None or day < self.reopens)
 
 
 def _check_sites(sites: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -258,8 +316,8 @@ class Network:
 
 
 @dataclass(frozen=True, eq=False)
-class Scenario:
-    """One simulation's inputs.
+class NetworkScenario:
+    """One simulation's inputs (a network, entries, conflicts and closures).
 
     Attributes
     ----------
@@ -323,7 +381,7 @@ class Scenario:
         countries = set(self.network.sites["country"])
         for cl in self.closures:
             pool = countries if cl.kind == "country" else names
-            for nm in (cl.name1, cl.name2):
+            for nm in (cl.name1,) if cl.kind in SITE_NAME_KINDS else (cl.name1, cl.name2):
                 if nm not in pool:
                     raise InputError(
                         f"scenario {self.name}: closure {cl.kind} {cl.name1}-{cl.name2} names unknown "
@@ -331,7 +389,7 @@ class Scenario:
                     )
         object.__setattr__(self, "start", pd.Timestamp(self.start))
 
-    def with_closures(self, *closures: Closure) -> Scenario:
+    def with_closures(self, *closures: Closure) -> NetworkScenario:
         """Return a copy with extra closures."""
         return dataclasses.replace(self, closures=tuple(self.closures) + tuple(closures))
 

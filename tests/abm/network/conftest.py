@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from abm.network.runs import SHARED_FLEE_DIR
-from abm.network.sites import Closure, Network, Scenario
+from abm.network.runs import FLEE_DIR_ENV
+from abm.network.sites import Closure, Network, NetworkScenario
 
-FIXTURES = Path(__file__).resolve().parents[2] / "data" / "flee" / "tiny"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+FLEE_DATA = Path(__file__).resolve().parents[2] / "data" / "flee"
+FIXTURES = FLEE_DATA / "tiny"
+FEATURES = FLEE_DATA / "features"
+SHARED_FLEE_DIR = Path(os.environ.get(FLEE_DIR_ENV) or REPO_ROOT.parent / "shared" / "data" / "raw" / "flee")
+"""The raw Flee scenarios: $PLANNER_FLEE_DIR, else ../shared/data/raw/flee next to the repository."""
+if SHARED_FLEE_DIR.is_dir():
+    os.environ.setdefault(FLEE_DIR_ENV, str(SHARED_FLEE_DIR))
 
 
 def make_network(sites: list[tuple], routes: list[tuple]) -> Network:
@@ -41,8 +49,8 @@ def make_network(sites: list[tuple], routes: list[tuple]) -> Network:
 
 def make_scenario(
     net: Network, days: int, total: np.ndarray | list[float], closures: tuple[Closure, ...] = ()
-) -> Scenario:
-    return Scenario(
+) -> NetworkScenario:
+    return NetworkScenario(
         network=net,
         start=pd.Timestamp("2024-01-01"),
         days=days,

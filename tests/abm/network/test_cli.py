@@ -57,3 +57,21 @@ def test_example_is_deterministic_per_seed(tmp_path):
         outs.append(out.read_text())
     assert outs[0] == outs[1]
     assert outs[0] != outs[2]
+
+
+def test_score_named_scenario_needs_a_flee_folder(monkeypatch, tmp_path):
+    from abm.network.runs import FLEE_DIR_ENV, RAW_DIR_ENV
+
+    monkeypatch.delenv(FLEE_DIR_ENV, raising=False)
+    monkeypatch.delenv(RAW_DIR_ENV, raising=False)
+    res = runner.invoke(app, ["score", "burundi", "--seeds", "1"])
+    assert res.exit_code == 2 and "--flee-dir" in res.output
+    res = runner.invoke(app, ["score", "burundi", "--seeds", "1", "--flee-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "not found" in res.output and "Traceback" not in res.output
+
+
+def test_score_prints_both_ard_definitions():
+    res = runner.invoke(app, ["score", str(FIXTURES / "input"), "--validation", str(FIXTURES / "validation"),
+                              "--seeds", "2"])
+    assert res.exit_code == 0, res.output
+    assert "ARD (camps sum)" in res.output and "ARD (Flee total)" in res.output

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from abm.errors import ConfigError, InputError
-from abm.network import ard_daily, read_flee_scenario, simulate, write_flee_output
+from abm.network import read_flee_scenario, simulate, write_flee_output
 from abm.network.flee_io import (
+    FLEE_OUT_TAIL,
     comparison_frame,
+    flee_entries,
     read_closures,
     read_conflicts,
     read_date_series,
@@ -42,12 +44,13 @@ def test_reads_sites_routes_period(tiny):
 def test_reads_closures_with_open_end(tiny):
     sc, _ = tiny
     assert [(c.kind, c.name1, c.name2, c.start, c.end) for c in sc.closures] == [
-        ("location", "T", "B", 0, 3),
-        ("remove_forced_redirection", "H", "B", 8, None),
+        ("link", "T", "B", 0, 4),
+        ("remove_forced_redirection", "H", "B", 8, 0),
     ]
+    assert sc.closures[1].reopens is None and sc.closures[1].active(500)  # end 0 < start: open-ended
 
 
-def test_conflicts_fill_gaps_and_skip_unknown_columns(tiny):
+def test_conflicts_by_row_and_skip_unknown_columns(tiny):
     sc, _ = tiny
     a, z = sc.conflicts[:, 0], sc.conflicts[:, 1]
     assert a.tolist() == [1.0] * 20
@@ -69,9 +72,22 @@ def test_validation_interpolation_and_registration_correction(tiny):
 
 
 def test_scenario_entries_follow_registered_total(tiny):
+    # Flee 3.1 with insert_day0: day 0 holds the camps' day-0 counts (C: 20); later days add
+    # the rise of refugees.csv over its day-0 value (100), never its day-0 value itself
     sc, v = tiny
+    assert sc.registered_total[[0, 1, 5, 10, 19]].tolist() == [20, 120, 520, 1020, 1020]
     r = simulate(sc, seed=0)
-    assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting, np.rint(v.total).astype(int))
+    assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting,
+                          np.rint(sc.registered_total).astype(int))
+    sc0, _ = read_flee_scenario(FIXTURES / "input", FIXTURES / "validation", insert_day0=False)
+    assert np.array_equal(sc0.registered_total, v.total)
+
+
+def test_flee_entries_pay_back_a_fall_before_new_entries():
+    # Flee's refugee debt: a fall of 30 is made up before anyone new enters
+    s = np.array([100, 130, 100, 120, 150], dtype=float)
+    assert flee_entries(s, None).tolist() == [100, 130, 130, 130, 150]
+    assert flee_entries(s, 10).tolist() == [10, 40, 40, 40, 60]
 
 
 def test_entries_from_camp_sum(tiny):
@@ -92,8 +108,8 @@ def test_entries_from_camp_sum(tiny):
 def test_closure_in_fixture_respected(tiny):
     sc, _ = tiny
     r = simulate(sc, seed=1)
-    # T-B closed days 0-3 and H redirects to B: B can only fill via H; C is 450 km from A (day 2+)
-    t_to_b_closed = [c for c in sc.closures if c.kind == "location"][0]
+    # T-B closed days 0-3 (reopens on day 4) and H redirects to B; C is 450 km from A (day 2+)
+    t_to_b_closed = [c for c in sc.closures if c.kind == "link"][0]
     assert t_to_b_closed.active(3) and not t_to_b_closed.active(4)
     assert (r.occupancy[:2, sc.network.index("C")] <= 20).all()  # only its day-0 population yet
 
@@ -107,14 +123,14 @@ def _copy(tmp_path):
 @pytest.mark.parametrize(
     ("fname", "content", "match"),
     [
-        ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,0,0,volcano,,\n", "unknown values"),
-        ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,north,0,town,,\n", "'lat' is not numeric"),
+        ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,0,0,volcano,,\n", "line 2: location_type"),
+        ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,north,0,town,,\n", "line 2: latitude"),
         ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X\n", "at least 6 columns"),
         ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\nA,R,X,0,0,town,,\nA,R,X,0,0,camp,,\n", "duplicate"),
         ("locations.csv", "#name,r,c,lat,lon,type,cd,pop\n", "no location rows"),
         ("routes.csv", "#n1,n2,d,f\nA,T,far,\n", "distance"),
         ("routes.csv", "#n1,n2,d,f\nA,T,-5,\n", "distance"),
-        ("routes.csv", "#n1,n2,d,f\nA,Nowhere,5,\n", "unknown sites"),
+        ("routes.csv", "#n1,n2,d,f\nA,Nowhere,5,\n", "line 2: route: names unknown site"),
         ("routes.csv", "#n1,n2,d,f\nA,T,5,7\n", "forced_redirection"),
         ("conflict_period.csv", "Start,2020-01-01\n", "StartDate"),
         ("closures.csv", "#t,n1,n2,s,e\nlocation,A,T\n", "5 columns"),
@@ -141,18 +157,19 @@ def test_missing_file_named(tmp_path):
 def test_bad_validation_rows(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text("Date,n\n2020-01-01,5\n2020-13-01,6\n")
-    with pytest.raises(InputError, match="row 3 date"):
+    with pytest.raises(InputError, match="line 3: date"):
         read_date_series(p)
     p.write_text("2020-01-01,lots\n")
     with pytest.raises(InputError, match="not a number"):
         read_date_series(p)
 
 
-def test_validation_camp_not_in_network(tmp_path):
+def test_locations_camp_missing_from_layout_is_refused(tmp_path):
+    # Flee 3.1 scores every camp of locations.csv and stops when one has no data_layout row
     v = tmp_path / "validation"
     shutil.copytree(FIXTURES / "validation", v)
-    (v / "data_layout.csv").write_text("total,total.csv\nQ,b.csv\n")
-    with pytest.raises(InputError, match="not in locations.csv"):
+    (v / "data_layout.csv").write_text("total,total.csv\nB,b.csv\nQ,b.csv\n")
+    with pytest.raises(InputError, match="data_layout.csv: data_layout: camp 'C' of locations.csv has no row"):
         read_flee_scenario(FIXTURES / "input", v)
 
 
@@ -163,22 +180,41 @@ def test_single_readers_direct():
     assert len(read_routes(FIXTURES / "input" / "routes.csv")) == 6
 
 
-def test_flee_output_columns_and_total_error(tiny, tmp_path):
+def test_flee_output_has_flees_columns_and_errors(tiny, tmp_path):
     sc, v = tiny
     r = simulate(sc, seed=0)
     out = write_flee_output(r, v, tmp_path / "out.csv")
     f = pd.read_csv(out)
-    for camp in ("B", "C"):
-        assert {f"{camp} sim", f"{camp} data", f"{camp} error"} <= set(f.columns)
+    camp_cols = [f"{c} {k}" for c in ("B", "C") for k in ("sim", "data", "error")]
+    assert list(f.columns) == ["Day", "Date", *camp_cols, *FLEE_OUT_TAIL]
     names = sc.network.names
     sim = r.occupancy[:, [names.index("B"), names.index("C")]]
-    expected = ard_daily(sim, v.camps.to_numpy())
-    np.testing.assert_allclose(f["Total error"].to_numpy(), expected, equal_nan=True)
+    obs = v.camps.to_numpy()
+    # Flee's rel_error per camp: |sim / data - 1|, 0 where data is 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(obs[:, 0] == 0, 0.0, np.abs(sim[:, 0] / obs[:, 0] - 1))
+    np.testing.assert_allclose(f["B error"], np.round(rel, 4))
+    # Flee's Total error divides by the cumulative refugees.csv count
+    np.testing.assert_allclose(f["Total error"], np.abs(sim - obs).sum(axis=1) / v.total)
+    assert f["raw UNHCR refugee count"].tolist() == v.total.astype(int).tolist()
     assert f["B sim"].tolist() == sim[:, 0].tolist()
     assert (tmp_path / "out.csv.json").is_file()
     with pytest.raises(InputError, match="exists"):
         write_flee_output(r, v, tmp_path / "out.csv")
     write_flee_output(r, v, tmp_path / "out.csv", overwrite=True)
+
+
+def test_flee_plot_script_reads_our_out_csv(tiny, tmp_path):
+    # what flee.postprocessing.plot_flee_output does with out.csv: index by Day, drop the
+    # tail columns to find the camps, read '<camp> sim' / '<camp> data' and the UNHCR total
+    sc, v = tiny
+    write_flee_output(simulate(sc, seed=0), v, tmp_path / "out.csv")
+    data = pd.read_csv(tmp_path / "out.csv", sep=",", encoding="latin1", index_col="Day")
+    camps = [c.split()[0] for c in data.drop(list(FLEE_OUT_TAIL), axis=1).columns if c.endswith(" sim")]
+    assert camps == ["B", "C"]
+    un = data["refugees in camps (UNHCR)"].to_numpy()
+    diff = sum(np.abs(data[f"{c} sim"] - data[f"{c} data"]) for c in camps) / np.maximum(un, 1)
+    assert np.isfinite(diff.mean())
 
 
 def test_comparison_frame_is_tidy(tiny):
@@ -198,11 +234,12 @@ def test_insert_day0_places_observed_camp_counts(tiny):
     assert sc0.initial is None
 
 
-def test_correction_before_start_is_ignored(tmp_path):
+def test_correction_dated_before_the_start_still_applies(tmp_path):
+    # Flee matches the correction date against the reports' day offsets, negative ones included
     from abm.network.flee_io import read_validation
 
-    v_early = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-12"), 5,
-                              {"B": pd.Timestamp("2020-01-11")})
-    assert v_early.raw["B"].tolist() == [0, 400, 300, 500]
-    v = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-01"), 5, {"B": pd.Timestamp("2020-01-11")})
+    corr = FIXTURES / "input" / "registration_corrections.csv"
+    v_early = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-12"), 5, corr)
+    assert v_early.raw["B"].tolist() == [0, 300, 300, 500]
+    v = read_validation(FIXTURES / "validation", pd.Timestamp("2020-01-01"), 5, corr)
     assert v.raw["B"].tolist() == [0, 300, 300, 500]

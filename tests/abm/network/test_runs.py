@@ -17,7 +17,7 @@ from abm.network.runs import (
     central_asia_scenario,
     daily_entries_from_arrivals,
     load_shared,
-    run_seeds,
+    run_network_seeds,
     shared_scenario_paths,
     summarise,
 )
@@ -68,11 +68,11 @@ def test_central_asia_run_conserves_and_respects_border_closure():
     closure = sc.closures[0]
     assert closure.kind == "country" and closure.end is not None
     # the border closure alone is bypassed through Uzbekistan (Qarshi-Turkmenabat) ...
-    assert r.occupancy[: closure.end + 1, tm].sum() > 0
-    # ... closing that road too keeps Turkmenistan empty until the border reopens
-    sealed = sc.with_closures(Closure("location", "Qarshi", "Turkmenabat", 0, None))
+    assert r.occupancy[: closure.end, tm].sum() > 0
+    # ... closing that road too keeps Turkmenistan empty until the border reopens (on day `end`)
+    sealed = sc.with_closures(Closure("link", "Qarshi", "Turkmenabat", 0, None))
     r2 = simulate(sealed, seed=0)
-    assert r2.occupancy[: closure.end + 1, tm].sum() == 0
+    assert r2.occupancy[: closure.end, tm].sum() == 0
     assert r2.occupancy[-1, tm].sum() > 0
     summ = allocation_summary(r)
     assert list(summ.columns) == ["site", "site_type", "country", "persons_end", "peak", "capacity",
@@ -106,7 +106,7 @@ def test_arrivals_frame_errors():
 
 def test_run_seeds_and_summary():
     sc, v = read_flee_scenario(FIXTURES / "input", FIXTURES / "validation")
-    runs = run_seeds(sc, v, [0, 1, 2])
+    runs = run_network_seeds(sc, v, [0, 1, 2])
     assert runs["seed"].tolist() == [0, 1, 2]
     assert (runs["ard"] >= 0).all()
     assert (runs["ard_rescaled"] >= 0).all()
@@ -114,7 +114,7 @@ def test_run_seeds_and_summary():
     assert s.loc[0, "seeds"] == 3
     assert s.loc[0, "ard_mean"] == pytest.approx(runs["ard"].mean())
     assert s.loc[0, "ard_rescaled_mean"] == pytest.approx(runs["ard_rescaled"].mean())
-    again = run_seeds(sc, v, [0, 1, 2])
+    again = run_network_seeds(sc, v, [0, 1, 2])
     assert again["ard"].tolist() == runs["ard"].tolist()
 
 
@@ -125,10 +125,47 @@ def test_unknown_or_absent_shared_scenario(tmp_path):
         shared_scenario_paths("burundi", tmp_path)
 
 
+def test_flee_dir_comes_from_option_or_environment(tmp_path, monkeypatch):
+    from abm.network.runs import FLEE_DIR_ENV, RAW_DIR_ENV, flee_dir
+
+    monkeypatch.delenv(FLEE_DIR_ENV, raising=False)
+    monkeypatch.delenv(RAW_DIR_ENV, raising=False)
+    with pytest.raises(InputError, match="pass --flee-dir DIR or set PLANNER_FLEE_DIR") as info:
+        flee_dir()
+    assert "\n" not in str(info.value)
+    assert flee_dir(tmp_path) == tmp_path
+    (tmp_path / "flee").mkdir()
+    monkeypatch.setenv(RAW_DIR_ENV, str(tmp_path))
+    assert flee_dir() == tmp_path / "flee"
+    monkeypatch.setenv(FLEE_DIR_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(InputError, match="not a folder"):
+        flee_dir()
+
+
+@needs_shared
+def test_every_shared_scenario_folder_is_known():
+    # each flee_conflict_input/<x> pairs with a flee_conflict_validation/<x><year>, and each
+    # FabFlee folder with its source_data; all are in SHARED_SCENARIOS, so all are read and scored
+    from abm.network.runs import flee_dir
+
+    base = flee_dir()
+    listed = set(SHARED_SCENARIOS.values())
+    for d in sorted((base / "flee_conflict_input").iterdir()):
+        vals = [v for v in (base / "flee_conflict_validation").iterdir() if v.name.startswith(d.name)]
+        assert len(vals) == 1
+        assert (f"flee_conflict_input/{d.name}", f"flee_conflict_validation/{vals[0].name}") in listed
+    for d in sorted(base.glob("fabflee_*")):
+        assert (f"{d.name}/input_csv", f"{d.name}/source_data") in listed
+
+
 @needs_shared
 @pytest.mark.parametrize("name", sorted(SHARED_SCENARIOS))
-def test_shared_scenarios_read(name):
+def test_shared_scenarios_read_and_score(name):
+    from abm.network.runs import score
+
     sc, v = load_shared(name)
+    s = score(simulate(sc, seed=0), v)
+    assert 0 < s.ard_total and 0 < s.ard and np.isfinite(s.mase)
     assert sc.days > 100
     assert set(v.camps.columns) <= set(sc.network.names)
     assert len(sc.registered_total) == sc.days and sc.registered_total[-1] > 10_000
@@ -138,7 +175,7 @@ def test_shared_scenarios_read(name):
 @needs_shared
 def test_burundi_conserves_people_and_beats_flee_bar():
     sc, v = load_shared("burundi")
-    runs = run_seeds(sc, v, [0])
+    runs = run_network_seeds(sc, v, [0])
     r = simulate(sc, seed=0)
     assert np.array_equal(r.occupancy.sum(axis=1) + r.in_transit + r.waiting,
                           np.maximum.accumulate(np.rint(sc.registered_total)).astype(int))
