@@ -297,12 +297,20 @@ def export(
 
 
 def main() -> None:
-    """Console-script entry point ``abm``."""
+    """Console-script entry point ``abm``; ``--debug`` shows a bug's traceback."""
+    debug = "--debug" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--debug"]
     try:
-        app()
+        app(args=args, prog_name="abm")
     except KeyboardInterrupt:  # pragma: no cover
         err_console.print("abm: interrupted")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a bug: short message unless --debug
+        if debug:
+            raise
+        print(f"abm: unexpected error ({type(exc).__name__}); this is a bug: rerun with "
+              "--debug for the traceback and report it", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -277,11 +277,22 @@ def scen_write(name: Annotated[str, typer.Argument(help="Preset name.")],
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point (``forecast``)."""
+    """Console-script entry point (``forecast``). ``--debug`` anywhere shows the traceback
+    of an unexpected error (a bug); without it the error is one line and exit code 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
     try:
-        app(args=argv, prog_name="forecast", standalone_mode=True)
+        app(args=args, prog_name="forecast", standalone_mode=True)
     except SystemExit as exc:
         return int(exc.code or 0)
+    except Exception as exc:  # noqa: BLE001 - a bug: short message unless --debug
+        if debug:
+            raise
+        typer.echo(f"forecast: unexpected error ({type(exc).__name__}: "
+                   f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); this is a bug: "
+                   "rerun with --debug for the traceback and report it", err=True)
+        return 1
     return 0
 
 

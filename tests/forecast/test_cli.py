@@ -54,3 +54,21 @@ def test_bad_input_is_one_line_and_exit_2():
         assert r.exit_code == 2, args
         assert text in r.output
         assert len(r.output.strip().splitlines()) == 1
+
+
+def test_a_bug_is_one_line_without_debug_and_a_traceback_with_it(monkeypatch, capsys):
+    from forecast import cli as fcli
+    from forecast import scenarios
+
+    def boom(name):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(scenarios, "get_scenario", boom)
+    assert fcli.main(["scenarios", "show", "baseline"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError" in err and "--debug" in err
+    assert "Traceback" not in err
+    import pytest as _pytest
+
+    with _pytest.raises(RuntimeError, match="simulated bug"):
+        fcli.main(["scenarios", "show", "baseline", "--debug"])
