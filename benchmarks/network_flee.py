@@ -1,6 +1,7 @@
 """Both ARDs and the speed of the network model on every shared Flee scenario, next to Flee 3.1.
 
-Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-dir DIR] [--camps] [--ablation]``
+Run: ``.venv/bin/python benchmarks/network_flee.py [--seeds 5] [--flee-dir DIR] [--camps] [--ablation]``;
+``--flee31 SCENARIO [--hasten 10] [--seed 0]`` runs PyPI ``flee`` 3.1 itself (if importable) for the references.
 (``DIR``, or ``$PLANNER_FLEE_DIR``: the folder holding ``flee_conflict_input/``,
 ``flee_conflict_validation/`` and ``fabflee_mali2012/``).
 
@@ -98,13 +99,77 @@ def ablation(root) -> None:
         print(f"{label:<34} " + " ".join(f"{c:>15}" for c in cells), flush=True)
 
 
+def flee31_reference(name: str, root, hasten: int, seed: int) -> None:
+    """Run PyPI ``flee`` 3.1 itself on a shared scenario and print both ARDs (the Flee reference figures).
+
+    Follows Flee 3.1's ``runscripts/run.py`` (settings: the Burundi
+    ``simsetting.yml``, ``hasten`` agents per person overridden). Needs
+    ``flee`` 3.1 importable, e.g. ``pip install flee==3.1 beartype`` in a
+    separate environment; it is not a dependency of this project.
+    """
+    import random
+    import tempfile
+
+    try:
+        from flee import InputGeography, flee, spawning
+        from flee.datamanager import handle_refugee_data, read_period
+        from flee.SimulationSettings import SimulationSettings
+    except ImportError as err:
+        raise SystemExit(f"--flee31 needs PyPI flee 3.1 importable ({err}); e.g. pip install flee==3.1 beartype") from None
+    inp, val = shared_scenario_paths(name, root)
+    burundi, _ = shared_scenario_paths("burundi", root)
+    yml = (burundi / "simsetting.yml").read_text().replace("hasten: 1", f"hasten: {hasten}")
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
+        fh.write(yml)
+    random.seed(seed)
+    np.random.seed(seed)
+    SimulationSettings.ReadFromYML(fh.name)
+    SimulationSettings.ConflictInputFile = str(inp / "conflicts.csv")
+    period = inp / "conflict_period.csv"
+    start, days = read_period.read_conflict_period(str(period if period.is_file() else inp / "sim_period.csv"))
+    e = flee.Ecosystem()
+    ig = InputGeography.InputGeography()
+    ig.ReadConflictInputCSV(SimulationSettings.ConflictInputFile)
+    ig.ReadLocationsFromCSV(str(inp / "locations.csv"))
+    ig.ReadLinksFromCSV(str(inp / "routes.csv"))
+    ig.ReadClosuresFromCSV(str(inp / "closures.csv"))
+    e, lm = ig.StoreInputGeographyInEcosystem(e)
+    d = handle_refugee_data.RefugeeTable(csvformat="generic", data_directory=str(val), start_date=start,
+                                         data_layout="data_layout.csv", population_scaledown_factor=hasten)
+    d.ReadL1Corrections(str(inp / "registration_corrections.csv"))
+    camps = e.get_camp_names()
+    for c in camps:
+        spawning.add_initial_refugees(e, d, lm[c])
+    t0 = time.perf_counter()
+    by_camps, by_total = [], []
+    for t in range(days):
+        ig.AddNewConflictZones(e, t)
+        _, raw, _ = spawning.spawn_daily_displaced(e, t, d)
+        spawning.refresh_spawn_weights(e)
+        e.enact_border_closures(t)
+        e.evolve()
+        sim = np.array([lm[c].numAgents for c in camps], dtype="float64")
+        obs = np.array([d.get_field(c, t) for c in camps], dtype="float64")
+        err = np.abs(sim - obs).sum()
+        by_camps.append(err / max(obs.sum(), 1.0))  # plot_flee_output's "Averaged error normal"
+        by_total.append(err / raw if raw > 0 else 0.0)  # run.py's "Total error"
+    print(f"Flee 3.1 {name}: 1 agent per {hasten} persons, seed {seed}: ARD camps {np.mean(by_camps):.4f}, "
+          f"ARD Flee-total {np.mean(by_total):.4f}, {e.numAgents()} agents, {time.perf_counter() - t0:.0f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--flee-dir", default=None)
     ap.add_argument("--camps", action="store_true", help="also entries='camps' (Flee's SumFromCamps)")
     ap.add_argument("--ablation", action="store_true", help="only the one-rule-at-a-time table (seed 0)")
+    ap.add_argument("--flee31", metavar="SCENARIO", help="only run PyPI flee 3.1 itself on SCENARIO (reference)")
+    ap.add_argument("--hasten", type=int, default=10, help="--flee31: persons per Flee agent")
+    ap.add_argument("--seed", type=int, default=0, help="--flee31: seed")
     args = ap.parse_args()
+    if args.flee31:
+        flee31_reference(args.flee31, args.flee_dir, args.hasten, args.seed)
+        return
     if args.ablation:
         ablation(args.flee_dir)
         return

@@ -626,16 +626,16 @@ def comparison_frame(result, validation: Validation) -> pd.DataFrame:
 
     Columns: ``day`` (int), ``date`` (datetime64), ``camp`` (str),
     ``simulated`` (persons), ``observed`` (persons, interpolated UNHCR count),
-    ``error`` (|simulated - observed| / sum of observed over camps that day;
-    the day's errors sum to its ARD).
+    ``error`` (|simulated - observed| / the camps' observed sum that day,
+    floored at 1 person; the day's errors sum to its camps-sum ARD).
     """
     sc = result.scenario
     names = sc.network.names
     camps = list(validation.camps.columns)
     sim = result.occupancy[:, [names.index(cp) for cp in camps]].astype("float64")
     obs = validation.camps.to_numpy(dtype="float64")
-    denom = obs.sum(axis=1, keepdims=True)
-    err = np.abs(sim - obs) / np.where(denom > 0, denom, np.nan)
+    denom = np.maximum(obs.sum(axis=1, keepdims=True), 1.0)  # floored at 1 person, as ard_daily
+    err = np.abs(sim - obs) / denom
     d = sc.days
     return pd.DataFrame(
         {

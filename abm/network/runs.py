@@ -33,14 +33,16 @@ SHARED_SCENARIOS: dict[str, tuple[str, str]] = {
 Flee 3.1's ``conflict_input`` / ``conflict_validation`` and FabFlee's ``config_files/mali2012``."""
 
 FLEE_PUBLISHED: dict[str, tuple[float | None, float | None, str]] = {
-    "burundi": (0.569, 0.461, "Flee 3.1 on this machine, 1 agent per person, 222 s (~0.32 M agent-days/s)"),
-    "mali": (0.361, None, "Flee 3.1 on this machine, 1 agent per 10 persons"),
-    "ethiopia": (11.98, 0.55, "Flee 3.1, 1 agent per 10 persons, seed 0 (docs/network.md)"),
-    "syria": (None, None, "not measured"),
-    "mali_fabflee": (None, None, "not measured (FabFlee copy of Mali 2012)"),
+    "burundi": (0.569, 0.461, "1 agent per person, 222 s; at 1 per 10: 0.570 / 0.463"),
+    "mali": (0.361, 0.225, "1 agent per 10 persons, seed 0; seed 1: 0.363 / 0.226"),
+    "ethiopia": (11.98, 0.553, "1 agent per 10 persons, seed 0; seed 1: 11.97 / 0.552"),
+    "syria": (0.295, 0.577, "1 agent per 100 persons, seed 0"),
+    "mali_fabflee": (0.3615, 0.2248, "1 agent per 10 persons, seed 0 (the same figures as mali)"),
 }
-"""Flee 3.1's ARD on the same scenarios: (camps-sum ARD, out.csv "Total error" ARD, note);
-``../shared/data/raw/SOURCES.md`` section 11 and docs/network.md. ``None``: not measured."""
+"""Flee 3.1's ARD on the same scenarios, measured on this machine: (camps-sum ARD, out.csv
+"Total error" ARD, how). Burundi 1 agent per person: ``../shared/data/raw/SOURCES.md`` section 11;
+the others: PyPI ``flee`` 3.1 run outside the repository by a driver following its
+``runscripts/run.py`` with the Burundi ``simsetting.yml`` (docs/network.md). ``None``: not measured."""
 
 
 def flee_dir(explicit: str | Path | None = None) -> Path:

@@ -2,9 +2,10 @@
 
 - **ARD**, the averaged relative difference of the Flee papers (Suleimenova
   et al. 2017, Sci. Rep. 7:13377, eq. for "averaged relative difference";
-  Flee 3 papers): for each day, sum over camps |simulated - observed| / sum
-  over camps observed; then the mean over days. Days whose observed sum is 0
-  or NA are left out (not treated as zero error).
+  Flee 3 papers), camps-sum definition: for each day, sum over camps
+  |simulated - observed| / sum over camps observed (floored at 1 person, as
+  Flee's ``plot_flee_output``); then the mean over days. Days with an NA
+  observation are left out (not treated as zero error).
 - **ARD, Flee's out.csv definition** (``ard_total``): each day, sum over camps
   |simulated - observed| / the cumulative registered total of ``refugees.csv``
   (Flee 3.1 ``runscripts/run.py`` column "Total error", whose mean over days
@@ -37,21 +38,30 @@ def _check(sim: np.ndarray, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def ard_daily(simulated: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Relative difference per day: sum_c |sim - obs| / sum_c obs (days,). NA where sum obs is 0 or NA."""
+    """Relative difference per day: sum_c |sim - obs| / max(sum_c obs, 1) (days,).
+
+    The denominator is floored at 1 person, as Flee's ``plot_flee_output``
+    does (``np.maximum(un_refs, 1)``), so a day with nobody observed in the
+    camps is scored too (0 when nobody is simulated there either). NA where
+    any observation of the day is NA (not reported: left out, never 0).
+    """
     sim, obs = _check(simulated, observed)
-    den = obs.sum(axis=1)
     num = np.abs(sim - obs).sum(axis=1)
+    den = np.maximum(obs.sum(axis=1), 1.0)
     out = np.full(len(den), np.nan)
-    ok = np.isfinite(den) & (den > 0) & np.isfinite(num)
+    ok = np.isfinite(obs).all(axis=1) & np.isfinite(num)
     out[ok] = num[ok] / den[ok]
     return out
 
 
 def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
-    """Averaged relative difference over days (dimensionless; 0 is perfect)."""
+    """Averaged relative difference over days, camps-sum definition (dimensionless; 0 is perfect).
+
+    Flee's ``plot_flee_output`` "Averaged error normal": see :func:`ard_daily`.
+    """
     d = ard_daily(simulated, observed)
     if not np.isfinite(d).any():
-        raise InputError("ARD undefined: observed camp totals are 0 or NA on every day")
+        raise InputError("ARD undefined: observed camp counts are NA on every day")
     return float(np.nanmean(d))
 
 

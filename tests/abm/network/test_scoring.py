@@ -10,12 +10,13 @@ from abm.network import ard, ard_daily, ard_rescaled, mase
 
 
 def test_ard_by_hand():
-    sim = np.array([[10, 0], [5, 5], [1, 1]])
-    obs = np.array([[10, 10], [10, 0], [0, 0]])
-    # day 0: 10 / 20; day 1: (5 + 5) / 10; day 2: no observations -> left out
+    sim = np.array([[10, 0], [5, 5], [1, 1], [0, 0]])
+    obs = np.array([[10, 10], [10, 0], [0, 0], [0, 0]])
+    # day 0: 10 / 20; day 1: (5 + 5) / 10; days 2-3: nobody observed, denominator floored at 1
+    # person as Flee's plot_flee_output: 2 / 1 and 0 / 1
     d = ard_daily(sim, obs)
-    assert d[:2].tolist() == [0.5, 1.0] and np.isnan(d[2])
-    assert ard(sim, obs) == pytest.approx(0.75)
+    assert d.tolist() == [0.5, 1.0, 2.0, 0.0]
+    assert ard(sim, obs) == pytest.approx(3.5 / 4)
 
 
 def test_ard_perfect_is_zero_and_na_not_zero():
@@ -49,7 +50,8 @@ def test_scores_reject_bad_input():
     with pytest.raises(InputError, match="shape"):
         ard(np.zeros((3, 2)), np.zeros((3, 1)))
     with pytest.raises(InputError, match="undefined"):
-        ard(np.zeros((2, 2)), np.zeros((2, 2)))
+        ard(np.zeros((2, 2)), np.full((2, 2), np.nan))
+    assert ard(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0  # nobody observed, nobody simulated: perfect
     with pytest.raises(InputError, match="never change"):
         mase(np.zeros((3, 1)), np.ones((3, 1)))
     with pytest.raises(InputError, match="lag"):
