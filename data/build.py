@@ -489,6 +489,8 @@ def span(df: pd.DataFrame) -> str:
         return f"{df['ds'].min():%Y-%m} to {df['ds'].max():%Y-%m}"
     if "year" in df:
         return f"{int(df['year'].min())} to {int(df['year'].max())}"
+    if "border_iso3" in df:
+        return "no time dimension"
     return "end 2025 (single year)"
 
 
