@@ -1,0 +1,345 @@
+"""Rolling-origin backtest of annual host arrivals (forecast.host_model) against baselines.
+
+For every forecast year Y in 2010-2024: fit on data up to Y-1 (the origin), forecast
+Y (h=1) and Y+1 (h=2, scored while Y+1 <= 2025). Two sets of pairs:
+
+  (a) Afghanistan -> KAZ, KGZ, TJK, TKM, UZB, IRN, PAK wherever UNHCR reports;
+  (b) every pair with a land border whose arrivals reached 100 in some year.
+
+A pair-year is scored when UNHCR reports its arrivals and at least one of the three
+years up to the origin is reported (so every baseline exists). Scores, all on
+log1p(persons per year): mean |error| of the median; MASE = that / persistence's on
+the same rows; CRPS from samples (scoringrules.crps_ensemble; a point forecast's CRPS
+is its |error|); coverage of the central 50/80/90% intervals; for surge years
+(arrivals >= 5 x the previous year's, both reported) the share at or below the upper
+bound of the 90% interval (the 95th percentile).
+
+Rows: persistence (last reported value), 3-year mean (of the reported values),
+probabilistic persistence (last value + the empirical log changes of every pair in the
+past, by level bin), the share method (forecast.hosts, set (a) only, given the *true*
+Frontex total of the year), host_lgbm (forecast.host_model).
+
+Usage::
+
+    python benchmarks/host_backtest.py            # the table (2 worker processes)
+    python benchmarks/host_backtest.py --tune     # hyperparameter choice, years < 2010
+    python benchmarks/host_backtest.py --speed    # fit once, scenario changes timed
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from forecast import datasets  # noqa: E402
+from forecast import host_model as hm  # noqa: E402
+
+SET_A_HOSTS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "IRN", "PAK")
+YEARS = range(2010, 2025)
+N_PATHS = 400
+SEED = 0
+
+
+# ----------------------------------------------------------------------------- fitting
+def _fit_one(args):
+    cutoff, h, cfg, seed = args
+    from forecast import datasets as ds
+    from forecast import host_model as m
+
+    p = m.make_panel(ds.load_dyads(), cutoff)
+    X, y = m._train_rows(p, h, cutoff)
+    return (cutoff, h, cfg, seed), m._fit_booster(X, y, cfg, seed).model_to_string()
+
+
+def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:
+    """Fit every booster the rolling origins need, in ``workers`` processes."""
+    import lightgbm as lgb
+
+    need = set()
+    for c in origins:
+        for h in cfg.horizons:
+            for cc in range(c - h - cfg.calib_years + 1, c + 1):
+                need.add((cc, h, cfg, SEED))
+    cache = hm.FitCache()
+    jobs = sorted(need, key=lambda k: (k[0], k[1]))
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            for key, txt in ex.map(_fit_one, jobs):
+                cache.store[key] = lgb.Booster(model_str=txt)
+    else:
+        for key, txt in map(_fit_one, jobs):
+            cache.store[key] = lgb.Booster(model_str=txt)
+    return cache
+
+
+# ----------------------------------------------------------------------------- forecasts
+def _sets(panel: hm.Panel) -> dict[str, np.ndarray]:
+    pr = panel.pairs
+    a = np.flatnonzero((pr["origin_iso3"] == "AFG") & pr["asylum_iso3"].isin(SET_A_HOSTS))
+    reached = np.nanmax(np.where(np.isnan(panel.arr), -1, panel.arr), axis=1) >= 100
+    b = np.flatnonzero((panel.border == 1) & reached)
+    return {"a": a, "b": b}
+
+
+def _persist_changes(p: hm.Panel, h: int, cutoff: int) -> pd.DataFrame:
+    """Past log changes log1p(arr[t+h]) - zlast[t], every pair, target years <= cutoff."""
+    out = []
+    y0 = int(p.years[0])
+    for t in range(hm.FIRST_TARGET_YEAR - h, cutoff - h + 1):
+        j = t - y0
+        F = hm.features_at(p, j)
+        tgt = p.arr[:, j + h]
+        ok = np.isfinite(tgt) & np.isfinite(F["zlast"].to_numpy())
+        zl = F["zlast"].to_numpy()[ok]
+        out.append(pd.DataFrame({"bin": hm._bin(zl, p.border[ok]), "d": np.log1p(tgt[ok]) - zl}))
+    return pd.concat(out, ignore_index=True)
+
+
+def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.FitCache,
+              with_share: bool = True) -> pd.DataFrame:
+    """One row per (model, set, pair, origin, h) with actual, point and samples (log1p)."""
+    full = hm.make_panel(dyads)
+    sets = _sets(full)
+    rows = []
+    hosts_annual = datasets.load_hosts()
+    history = datasets.load_history("frontex_afg_total")
+    for c in origins:
+        model = hm.fit_host_model(dyads, c, SEED, cfg, cache)
+        p = model.panel
+        j = len(p.years) - 1
+        F = hm.features_at(p, j)
+        zlast = F["zlast"].to_numpy()
+        zmean3 = F["zmean3"].to_numpy()
+        for set_name, idx_full in sets.items():
+            # panel rows at origin c (pairs first seen after c are not in that panel)
+            keys = list(zip(full.pairs["origin_iso3"].iloc[idx_full],
+                            full.pairs["asylum_iso3"].iloc[idx_full], strict=True))
+            pos = p._pos
+            idx = np.array([pos[k] for k in keys if k in pos], dtype=int)
+            fidx = np.array([full.index(*k) for k in keys if k in pos], dtype=int)
+            if len(idx) == 0:
+                continue
+            H = max(cfg.horizons)
+            lv, z = hm.sample_pairs(model, idx, H, n_paths=N_PATHS, seed=SEED)
+            for h in cfg.horizons:
+                y = c + h
+                if y > full.last_year:
+                    continue
+                col = y - int(full.years[0])
+                act = full.arr[fidx, col]
+                prev = full.arr[fidx, col - 1]
+                sel = lv["h"].to_numpy() == h
+                zz = z[sel]
+                ok = np.isfinite(act) & np.isfinite(zlast[idx]) & np.isfinite(zmean3[idx])
+                base = dict(set=set_name, origin=c, h=h)
+                ch = _persist_changes(p, h, c)
+                probs = (np.arange(N_PATHS) + 0.5) / N_PATHS
+                pq = {b: np.quantile(g["d"].to_numpy(), probs) for b, g in ch.groupby("bin")}
+                for r in np.flatnonzero(ok):
+                    i = idx[r]
+                    o, a = p.pairs.iloc[i]
+                    rec = dict(base, pair=f"{o}->{a}", actual=np.log1p(act[r]),
+                               surge=bool(np.isfinite(prev[r]) and act[r] >= 5 * prev[r]))
+                    rows.append(dict(rec, model="persistence", point=zlast[i], samples=None))
+                    rows.append(dict(rec, model="3-year mean", point=zmean3[i], samples=None))
+                    q = pq[int(hm._bin(np.array([zlast[i]]), p.border[i:i + 1])[0])]
+                    rows.append(dict(rec, model="prob. persistence",
+                                     point=zlast[i] + q[N_PATHS // 2],
+                                     samples=np.maximum(zlast[i] + q, 0)))
+                    rows.append(dict(rec, model=hm.MODEL_NAME, point=float(np.median(zz[r])),
+                                     samples=zz[r]))
+                    if with_share and set_name == "a":
+                        s = _share(hosts_annual, history, a, c, y)
+                        if s is not None:
+                            rows.append(dict(rec, model="share method (true Frontex)",
+                                             point=s[0], samples=s[1]))
+    return pd.DataFrame(rows)
+
+
+def _share(hosts_annual, history, host, origin, year):
+    """The share method's forecast of ``host`` in ``year`` from data up to ``origin``,
+    given the true Frontex total of ``year`` (log1p point and samples), or None."""
+    from forecast import hosts as hmod
+
+    ha = hosts_annual[hosts_annual["year"] <= origin]
+    hist = history[history["ds"] <= pd.Timestamp(f"{origin}-12-01")]
+    try:
+        est = hmod.estimate_shares(ha, hist).set_index("host_iso3")
+    except Exception:  # noqa: BLE001 - too little data at early origins
+        return None
+    mov = hmod.annual_movement(history, "frontex_afg_total")
+    if host not in est.index or not bool(est.at[host, "estimable"]) or year not in mov.index:
+        return None
+    rng = np.random.default_rng([SEED, origin, year])
+    draws = hmod._draw_shares(float(est.at[host, "share_mean"]), float(est.at[host, "share_sd"]),
+                              N_PATHS, rng) * float(mov.loc[year])
+    return float(np.log1p(est.at[host, "share_mean"] * mov.loc[year])), np.log1p(draws)
+
+
+# ----------------------------------------------------------------------------- scores
+def score(df: pd.DataFrame) -> pd.DataFrame:
+    import scoringrules as sr
+
+    out = []
+    for (st, h, model), g in df.groupby(["set", "h", "model"], sort=False):
+        pers = df[(df["set"] == st) & (df["h"] == h) & (df["model"] == "persistence")]
+        keys = set(zip(g["pair"], g["origin"], strict=True))
+        pers = pers[[k in keys for k in zip(pers["pair"], pers["origin"], strict=True)]]
+        err = np.abs(g["point"] - g["actual"]).to_numpy()
+        mae_p = np.abs(pers["point"] - pers["actual"]).mean()
+        rec = {"set": st, "h": h, "model": model, "n": len(g), "mae_log1p": err.mean(),
+               "mase": err.mean() / mae_p}
+        if g["samples"].iloc[0] is None:
+            rec.update(crps=err.mean(), cov50=np.nan, cov80=np.nan, cov90=np.nan)
+            hi = g["point"].to_numpy()
+        else:
+            S = np.vstack(g["samples"].to_numpy())
+            obs = g["actual"].to_numpy()
+            rec["crps"] = float(np.mean(sr.crps_ensemble(obs, S)))
+            for lvl in (50, 80, 90):
+                lo, up = np.quantile(S, [(100 - lvl) / 200, 1 - (100 - lvl) / 200], axis=1)
+                rec[f"cov{lvl}"] = float(np.mean((obs >= lo) & (obs <= up)))
+            hi = np.quantile(S, 0.95, axis=1)
+        s = g["surge"].to_numpy()
+        rec["surges"] = int(s.sum())
+        rec["surge_caught"] = float(np.mean(g["actual"].to_numpy()[s] <= hi[s])) if s.any() else np.nan
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
+def pooled(df: pd.DataFrame) -> pd.DataFrame:
+    return score(df.assign(h="1+2"))
+
+
+def print_table(t: pd.DataFrame) -> None:
+    fmt = t.copy()
+    for c in ("mae_log1p", "mase", "crps"):
+        fmt[c] = fmt[c].map(lambda v: f"{v:.3f}")
+    for c in ("cov50", "cov80", "cov90", "surge_caught"):
+        fmt[c] = fmt[c].map(lambda v: "-" if pd.isna(v) else f"{100 * v:.0f}%")
+    print(fmt.to_string(index=False))
+
+
+def verdict(t: pd.DataFrame) -> list[str]:
+    lines = []
+    for st in ("a", "b"):
+        g = t[(t["set"] == st) & (t["h"] == "1+2")].set_index("model")
+        if hm.MODEL_NAME not in g.index:
+            continue
+        best = min(g.at["persistence", "mae_log1p"], g.at["3-year mean", "mae_log1p"])
+        m = g.at[hm.MODEL_NAME, "mae_log1p"]
+        gain = 1 - m / best
+        lines.append(f"set ({st}) mean |log1p error|: {m:.3f} vs best simple baseline {best:.3f} "
+                     f"-> {100 * gain:+.0f}% lower; target >= 15%: "
+                     f"{'MET' if gain >= 0.15 else 'MISSED'}")
+        pp = g.at["prob. persistence", "crps"]
+        cg = 1 - g.at[hm.MODEL_NAME, "crps"] / pp
+        lines.append(f"set ({st}) CRPS: {g.at[hm.MODEL_NAME, 'crps']:.3f} vs prob. persistence "
+                     f"{pp:.3f} -> {100 * cg:+.0f}% lower; target >= 15%: "
+                     f"{'MET' if cg >= 0.15 else 'MISSED'}")
+        cov = g.at[hm.MODEL_NAME, "cov80"]
+        if st == "b":
+            lines.append(f"set (b) 80% coverage {100 * cov:.0f}%; target 75-85%: "
+                         f"{'MET' if 0.75 <= cov <= 0.85 else 'MISSED'}")
+        else:
+            lines.append(f"set (a) 80% coverage {100 * cov:.0f}% (reported, no target)")
+    return lines
+
+
+# ----------------------------------------------------------------------------- modes
+def run(workers: int) -> None:
+    t0 = time.perf_counter()
+    dyads = datasets.load_dyads()
+    cfg = hm.HostModelConfig()
+    origins = [y - 1 for y in YEARS]
+    cache = prefit(origins, cfg, workers)
+    t1 = time.perf_counter()
+    df = forecasts(dyads, origins, cfg, cache)
+    t = pd.concat([score(df), pooled(df)], ignore_index=True)
+    t = t.sort_values(["set", "h"], kind="mergesort")
+    t2 = time.perf_counter()
+    print(f"Rolling-origin backtest, forecast years {min(YEARS)}-{max(YEARS)} (h=2 to 2025), "
+          f"{len(origins)} origins, {N_PATHS} paths; scores on log1p(persons/year)")
+    print_table(t)
+    print()
+    for line in verdict(t):
+        print(line)
+    print(f"\nwall time: {t2 - t0:.1f} s (fits {t1 - t0:.1f} s in {workers} processes, "
+          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters)")
+
+
+def tune(workers: int) -> None:
+    """Hyperparameters chosen on forecast years before 2010 only (origins 2002-2008)."""
+    dyads = datasets.load_dyads()
+    origins = list(range(2002, 2009))
+    grid = [hm.HostModelConfig()]
+    grid += [hm.HostModelConfig(n_estimators=150, learning_rate=0.1),
+             hm.HostModelConfig(num_leaves=15, n_estimators=400),
+             hm.HostModelConfig(objective="l2"),
+             hm.HostModelConfig(calib_years=5)]
+    global YEARS
+    YEARS = range(2003, 2010)
+    for cfg in grid:
+        cache = prefit(origins, cfg, workers)
+        df = forecasts(dyads, origins, cfg, cache, with_share=False)
+        df = df[df["origin"] + df["h"] <= 2009]
+        t = pooled(df)
+        if cfg == grid[0]:
+            print_table(t)
+        g = t[t["model"] == hm.MODEL_NAME].set_index("set")
+        diff = {k: v for k, v in dataclasses.asdict(cfg).items()
+                if v != dataclasses.asdict(hm.HostModelConfig())[k] and k != "features"}
+        print(f"{diff or 'default'}: (a) mae {g.at['a', 'mae_log1p']:.3f} crps "
+              f"{g.at['a', 'crps']:.3f} | (b) mae {g.at['b', 'mae_log1p']:.3f} crps "
+              f"{g.at['b', 'crps']:.3f} cov80 {g.at['b', 'cov80']:.2f}")
+
+
+def speed() -> None:
+    """Fit once; then time scenario changes (conflict, temperature, surge) to monthly paths."""
+    dyads = datasets.load_dyads()
+    t0 = time.perf_counter()
+    model = hm.fit_host_model(dyads, seed=SEED)
+    t1 = time.perf_counter()
+    cat = datasets.load_surge_catalogue()
+    hosts = ["KAZ", "KGZ", "TJK", "UZB", "TKM", "IRN", "PAK"]
+    times = []
+    for k in (1.0, 2.0, 3.0, 5.0, 10.0):
+        for dt in (0.0, 1.0):
+            s = time.perf_counter()
+            fc = hm.predict_annual(model, "AFG", hosts, 2, conflict_multiplier=k,
+                                   temperature_delta=dt, n_paths=200)
+            fc = hm.apply_surge(fc, cat, "Afghanistan->Tajikistan 2021")
+            hm.monthly_split(fc.paths, "flat", scenario=fc.scenario)
+            times.append(time.perf_counter() - s)
+    print(f"fit once: {t1 - t0:.1f} s; scenario change -> 7 hosts x 24 months x 200 paths: "
+          f"median {1000 * np.median(times):.0f} ms, max {1000 * max(times):.0f} ms "
+          f"over {len(times)} changes (target < 200 ms)")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    a = ap.parse_args(argv)
+    if a.tune:
+        tune(a.workers)
+    elif a.speed:
+        speed()
+    else:
+        run(a.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
