@@ -58,7 +58,8 @@ def _fit_one(args):
 
     p = m.make_panel(ds.load_dyads(), cutoff)
     X, y = m._train_rows(p, h, cutoff)
-    return (cutoff, h, cfg, seed), m._fit_booster(X, y, cfg, seed).model_to_string()
+    return (cutoff, h, cfg, seed), m._fit_booster(X, m._target(X, y, cfg), cfg,
+                                                  seed).model_to_string()
 
 
 def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:

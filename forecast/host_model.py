@@ -9,7 +9,8 @@ Method (numbers in ``docs/model_card_hosts.md``; backtest ``benchmarks/host_back
    co-national stock. NA = not reported: a pair-year with no reported arrivals is
    never a training target, and appears as a missing lag (LightGBM's missing branch).
 2. **Point model.** One LightGBM gradient-boosted tree model per horizon ``h`` (1 and
-   2 years), pooled over every pair, Huber loss on ``log1p(arrivals)`` (close to a
+   2 years), pooled over every pair, Huber loss (``alpha`` 0.3) on the change of
+   ``log1p(arrivals)`` from the last reported value (close to a
    conditional median, robust to the registration spikes of small series; LightGBM
    allows monotone constraints with it, not with L1). Features are known at
    the origin year ``t``: lags of ``log1p`` arrivals, the last reported value and its
@@ -79,17 +80,20 @@ class HostModelConfig:
 
     ``calib_years``: origins whose out-of-sample errors calibrate the intervals.
     ``n_estimators``, ``learning_rate``, ``num_leaves``, ``min_child_samples``,
-    ``objective``: LightGBM settings. ``threads``: LightGBM threads.
+    ``objective``, ``huber_alpha`` (log1p units), ``max_bin``: LightGBM settings.
+    ``target``: the boosted target, the change from the last reported value
+    (``"change"``) or the level. ``threads``: LightGBM threads.
     """
 
     horizons: tuple[int, ...] = (1, 2)
     calib_years: int = 3
-    n_estimators: int = 300
-    learning_rate: float = 0.05
+    n_estimators: int = 150
+    learning_rate: float = 0.1
     num_leaves: int = 31
     min_child_samples: int = 50
     objective: str = "huber"
-    huber_alpha: float = 1.0
+    huber_alpha: float = 0.3
+    target: str = "change"  # "change": log1p(y[t+h]) - zlast[t]; "level": log1p(y[t+h])
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -267,6 +271,12 @@ def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray
     return pd.concat(X, ignore_index=True), np.concatenate(y)
 
 
+def _target(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig) -> np.ndarray:
+    if cfg.target not in ("change", "level"):
+        raise ModelError(f"HostModelConfig.target: {cfg.target!r}; allowed: 'change', 'level'")
+    return y - X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else y
+
+
 def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
     try:
         import lightgbm as lgb
@@ -334,14 +344,16 @@ def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
     if cache is not None and key in cache.store:
         return cache.store[key]
     X, y = _train_rows(p, h, cutoff)
-    b = _fit_booster(X, y, cfg, seed)
+    b = _fit_booster(X, _target(X, y, cfg), seed=seed, cfg=cfg)
     if cache is not None:
         cache.store[key] = b
     return b
 
 
 def _predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
-    return b.predict(X[list(cfg.features)].to_numpy(dtype=float), num_threads=1)
+    """Point forecast on the log1p scale (adds back the last value for ``target='change'``)."""
+    out = b.predict(X[list(cfg.features)].to_numpy(dtype=float), num_threads=1)
+    return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
 
 
 def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int = 0,
