@@ -9,8 +9,8 @@ Method (numbers in ``docs/model_card_hosts.md``; backtest ``benchmarks/host_back
    co-national stock. NA = not reported: a pair-year with no reported arrivals is
    never a training target, and appears as a missing lag (LightGBM's missing branch).
 2. **Point model.** One LightGBM gradient-boosted tree model per horizon ``h`` (1 and
-   2 years), pooled over every pair, Huber loss (``alpha`` 0.3) on the change of
-   ``log1p(arrivals)`` from the last reported value (close to a
+   2 years), pooled over every pair, Huber loss (``alpha`` 0.5) on
+   ``log1p(arrivals)`` (close to a
    conditional median, robust to the registration spikes of small series; LightGBM
    allows monotone constraints with it, not with L1). Features are known at
    the origin year ``t``: lags of ``log1p`` arrivals, the last reported value and its
@@ -92,8 +92,9 @@ class HostModelConfig:
     num_leaves: int = 31
     min_child_samples: int = 50
     objective: str = "huber"
-    huber_alpha: float = 0.3
-    target: str = "change"  # "change": log1p(y[t+h]) - zlast[t]; "level": log1p(y[t+h])
+    huber_alpha: float = 0.5
+    target: str = "level"  # "level": log1p(y[t+h]); "change": log1p(y[t+h]) - zlast[t]
+    center_residuals: bool = False  # True: errors re-centred so the median path = booster
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -385,6 +386,8 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
                                        "level": pred, "resid": np.log1p(tgt[ok]) - pred}))
         r = pd.concat(parts, ignore_index=True)
         r["bin"] = _bin(r["level"].to_numpy(), p.border[r["pair"].to_numpy()])
+        if cfg.center_residuals:
+            r["resid"] = r["resid"] - r.groupby("bin")["resid"].transform("median")
         resid[h] = r
     return HostModel(cfg, C, seed, p, boosters, resid)
 
@@ -654,6 +657,13 @@ def observed_profile(history: pd.DataFrame, series_ids: Sequence[str] | None = N
     return w / w.sum()
 
 
+OBSERVED_SERIES = ("unhcr_asylum_DEU", "unhcr_asylum_GBR", "unhcr_asylum_FRA", "unhcr_asylum_CAN",
+                   "frontex_afg_total")
+"""Monthly series whose average calendar shape is the ``"observed"`` profile: UNHCR
+monthly asylum applications by Afghans (1999-2018) and Frontex detections (2009-2025);
+no monthly series of arrivals into Central Asia exists (``data/SOURCES.md``)."""
+
+
 def _largest_remainder(total: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Integers per month (rows: totals) summing exactly to each whole ``total``."""
     exact = total[:, None] * w[None, :]
@@ -674,8 +684,8 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
 
     ``annual_paths``: ``host``, ``year``, ``path``, ``arrivals`` (persons per year,
     whole numbers >= 0; e.g. ``AnnualForecast.paths``). ``profile``: ``"flat"``
-    (1/12 each) or 12 non-negative weights for January..December (e.g.
-    :func:`observed_profile`). Returns the paths frame ``series_id`` (host ISO-3),
+    (1/12 each), ``"observed"`` (the mean calendar shape of :data:`OBSERVED_SERIES`)
+    or 12 non-negative weights for January..December (e.g. :func:`observed_profile`). Returns the paths frame ``series_id`` (host ISO-3),
     ``ds`` (month start), ``model``, ``scenario``, ``path``, ``value`` (persons per
     month, integers; the 12 months of a path-year sum to its annual value).
     """
@@ -688,10 +698,15 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
         raise SchemaError("annual paths: column 'arrivals' must be whole numbers >= 0 "
                           "(persons per year)")
     if isinstance(profile, str):
-        if profile != "flat":
-            raise ScenarioError(f"profile: unknown profile {profile!r}; allowed: 'flat' or "
-                                "12 monthly weights (forecast.host_model.observed_profile)")
-        w = np.full(12, 1 / 12)
+        if profile == "flat":
+            w = np.full(12, 1 / 12)
+        elif profile == "observed":
+            from forecast.datasets import load_history
+
+            w = observed_profile(load_history(OBSERVED_SERIES))
+        else:
+            raise ScenarioError(f"profile: unknown profile {profile!r}; allowed: 'flat', "
+                                "'observed' or 12 monthly weights")
     else:
         w = np.asarray(profile, dtype=float)
         if w.shape != (12,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:

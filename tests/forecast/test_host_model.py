@@ -160,7 +160,7 @@ def test_monthly_split_keeps_annual_sums_exactly():
                            "path": np.tile(np.arange(50), 2),
                            "arrivals": rng.integers(0, 100_000, 100).astype(float)})
     prof = np.array([1, 1, 2, 3, 4, 4, 3, 3, 2, 1, 1, 1], dtype=float)
-    for profile in ("flat", prof):
+    for profile in ("flat", "observed", prof):
         m = hm.monthly_split(annual, profile)
         assert (m["value"] == np.round(m["value"])).all() and (m["value"] >= 0).all()
         s = m.groupby([m["path"], m["ds"].dt.year])["value"].sum()
