@@ -59,8 +59,8 @@ def _fit_one(args):
 
     p = m.make_panel(ds.load_dyads(), cutoff)
     X, y = m._train_rows(p, h, cutoff)
-    return (cutoff, h, cfg, seed), m._fit_booster(X, m._target(X, y, cfg), cfg,
-                                                  seed).model_to_string()
+    mem = m.fit_member(X, y, cfg, seed)
+    return (cutoff, h, cfg, seed), mem.booster.model_to_string(), mem.elasticity
 
 
 def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:
@@ -76,11 +76,11 @@ def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:
     jobs = sorted(need, key=lambda k: (k[0], k[1]))
     if workers > 1:
         with ProcessPoolExecutor(workers) as ex:
-            for key, txt in ex.map(_fit_one, jobs):
-                cache.store[key] = lgb.Booster(model_str=txt)
+            done = list(ex.map(_fit_one, jobs))
     else:
-        for key, txt in map(_fit_one, jobs):
-            cache.store[key] = lgb.Booster(model_str=txt)
+        done = list(map(_fit_one, jobs))
+    for key, txt, el in done:
+        cache.store[key] = hm.Member(lgb.Booster(model_str=txt), el)
     return cache
 
 

@@ -17,9 +17,11 @@ Method (numbers in ``docs/model_card_hosts.md``; backtest ``benchmarks/host_back
    age, the 3-year mean, origin outflow and its change, host inflow, stock, border,
    distance, conflict and its change, temperature anomaly; plus two *scenario*
    covariates: the change in ``log1p`` fatalities from ``t`` to the target years, and
-   the temperature anomaly change. In training these are the observed changes; in a
-   forecast they are the scenario's (baseline: no change). The fatalities response
-   is constrained monotone increasing (more conflict never means fewer arrivals).
+   the temperature anomaly change, which act through a median-regression layer on the
+   trees' residuals (one elasticity per horizon and border class, the conflict one
+   constrained >= 0). In training these are the observed changes; in a
+   forecast they are the scenario's (baseline: no change). The fatalities level is
+   also monotone increasing in the trees (more conflict never means fewer arrivals).
 3. **Intervals** (split conformal, rolling, by time): the out-of-sample errors, in
    ``log1p`` space, of the same model fitted at each of the ``calib_years`` previous
    origins (each fitted only on data it could have seen), grouped by the predicted
@@ -71,7 +73,13 @@ anomaly (deg C, carried forward after the last report); ``fut_dfat`` mean log1p
 fatalities over the target years minus ``lfat``; ``fut_dtemp`` temperature anomaly
 change to the target year."""
 
-MONOTONE: dict[str, int] = {"fut_dfat": 1, "lfat": 1}
+SCENARIO_FEATURES: tuple[str, ...] = ("fut_dfat", "fut_dtemp")
+"""Covariates a scenario moves. They act through a median-regression layer on the
+boosted model's residuals (:class:`Member`), not inside the trees: the response is
+then one elasticity per horizon and border class, with a standard error, monotone
+in conflict by a sign constraint."""
+
+MONOTONE: dict[str, int] = {"lfat": 1}
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,64 @@ def _target(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig) -> np.ndarray:
     return y - X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else y
 
 
+@dataclass(frozen=True, eq=False)
+class Member:
+    """One fitted horizon: the boosted trees on the features known at the origin, plus
+    the scenario layer ``level += b_fat[border] * fut_dfat + b_temp[border] * fut_dtemp``
+    (log1p units per log1p-fatalities unit and per deg C).
+
+    ``elasticity``: border class (0/1) -> ``(b_fat, se_fat, b_temp, se_temp, n)``,
+    median regression (statsmodels ``QuantReg``, q = 0.5) of the boosted model's
+    training residuals on the two scenario covariates; ``b_fat`` is clipped at 0
+    (more conflict never lowers arrivals).
+    """
+
+    booster: object
+    elasticity: dict[int, tuple[float, float, float, float, int]]
+
+
+def _boost_features(cfg: HostModelConfig) -> list[str]:
+    return [c for c in cfg.features if c not in SCENARIO_FEATURES]
+
+
+def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
+    import warnings
+
+    import statsmodels.api as sm
+
+    out = {}
+    border = np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1
+    for cls, sel in ((0, ~border), (1, border)):
+        f = X["fut_dfat"].to_numpy(dtype=float)[sel]
+        t = np.nan_to_num(X["fut_dtemp"].to_numpy(dtype=float)[sel])
+        r = resid[sel]
+        ok = np.isfinite(f) & np.isfinite(r)
+        if ok.sum() < 50:
+            out[cls] = (0.0, np.nan, 0.0, np.nan, int(ok.sum()))
+            continue
+        A = np.column_stack([np.ones(ok.sum()), f[ok], t[ok]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # IterationLimitWarning etc.: recorded below
+            res = sm.QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
+        b, se = res.params, res.bse
+        out[cls] = (max(float(b[1]), 0.0), float(se[1]), float(b[2]), float(se[2]),
+                    int(ok.sum()))
+    return out
+
+
+def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> Member:
+    """Fit one horizon (:class:`Member`) on training rows ``X`` (:data:`FEATURES`) and
+    targets ``y`` (log1p persons/year)."""
+    b = _fit_booster(X, _target(X, y, cfg), cfg, seed)
+    resid = y - _boost_predict(b, X, cfg)
+    return Member(b, _elasticities(X, resid))
+
+
+def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
+    out = b.predict(X[_boost_features(cfg)].to_numpy(dtype=float), num_threads=1)
+    return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
+
+
 def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
     try:
         import lightgbm as lgb
@@ -287,12 +353,12 @@ def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int
         "objective": cfg.objective, "alpha": cfg.huber_alpha,
         "learning_rate": cfg.learning_rate,
         "num_leaves": cfg.num_leaves, "min_child_samples": cfg.min_child_samples,
-        "monotone_constraints": [MONOTONE.get(c, 0) for c in cfg.features],
+        "monotone_constraints": [MONOTONE.get(c, 0) for c in _boost_features(cfg)],
         "monotone_constraints_method": "intermediate", "max_bin": cfg.max_bin,
         "num_threads": cfg.threads, "seed": seed, "deterministic": True,
         "force_row_wise": True, "verbose": -1,
     }
-    ds = lgb.Dataset(X[list(cfg.features)], label=y, free_raw_data=True)
+    ds = lgb.Dataset(X[_boost_features(cfg)], label=y, free_raw_data=True)
     return lgb.train(params, ds, num_boost_round=cfg.n_estimators)
 
 
@@ -311,7 +377,7 @@ def _bin(level: np.ndarray, border: np.ndarray | None = None) -> np.ndarray:
 class HostModel:
     """A fitted host-arrivals model at origin year ``up_to_year``.
 
-    ``boosters``: LightGBM boosters by horizon (years). ``residuals``: calibration
+    ``boosters``: :class:`Member` (trees + scenario layer) by horizon (years). ``residuals``: calibration
     errors by horizon: a frame ``pair, origin, level, bin, resid`` (log1p actual minus
     log1p point forecast, out of sample). ``panel``: the data it saw.
     """
@@ -345,16 +411,20 @@ def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
     if cache is not None and key in cache.store:
         return cache.store[key]
     X, y = _train_rows(p, h, cutoff)
-    b = _fit_booster(X, _target(X, y, cfg), seed=seed, cfg=cfg)
+    b = fit_member(X, y, cfg, seed)
     if cache is not None:
         cache.store[key] = b
     return b
 
 
-def _predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
-    """Point forecast on the log1p scale (adds back the last value for ``target='change'``)."""
-    out = b.predict(X[list(cfg.features)].to_numpy(dtype=float), num_threads=1)
-    return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
+def _predict(m: Member, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
+    """Point forecast on the log1p scale: trees + the scenario layer."""
+    out = _boost_predict(m.booster, X, cfg)
+    border = (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+    bf = np.array([m.elasticity[c][0] for c in (0, 1)])[border]
+    bt = np.array([m.elasticity[c][2] for c in (0, 1)])[border]
+    return (out + bf * np.nan_to_num(X["fut_dfat"].to_numpy(dtype=float))
+            + bt * np.nan_to_num(X["fut_dtemp"].to_numpy(dtype=float)))
 
 
 def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int = 0,
@@ -584,6 +654,30 @@ def conflict_response(model: HostModel, origin: str, hosts: Sequence[str],
     out["shocked"] = np.expm1(b["level"].to_numpy())
     out["change"] = out["shocked"] / out["base"] - 1.0
     return out
+
+
+def elasticities(model: HostModel, multiplier: float = 2.0, level: float = 0.8) -> pd.DataFrame:
+    """The scenario layer of each horizon, with the response it implies.
+
+    Columns: ``h`` (years), ``land_border`` (0/1), ``b_fat`` (log1p arrivals per log1p
+    fatalities), ``se_fat``, ``b_temp`` (log1p arrivals per deg C), ``se_temp``, ``n``
+    (training rows), and ``response``, ``lo``, ``hi``: the change of arrivals when the
+    origin's fatalities are multiplied by ``multiplier`` (``exp(b ln k) - 1``, for
+    counts well above 1) with a ``level`` normal interval from ``se_fat``.
+    """
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + level / 2)
+    lk = np.log(multiplier)
+    rows = []
+    for h, m in sorted(model.boosters.items()):
+        for cls in (0, 1):
+            bf, sf, bt, st, n = m.elasticity[cls]
+            rows.append({"h": h, "land_border": cls, "b_fat": bf, "se_fat": sf, "b_temp": bt,
+                         "se_temp": st, "n": n, "response": np.expm1(bf * lk),
+                         "lo": np.expm1(max(bf - z * sf, 0.0) * lk),
+                         "hi": np.expm1((bf + z * sf) * lk)})
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- surges
