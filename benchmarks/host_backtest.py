@@ -109,12 +109,15 @@ def _persist_changes(p: hm.Panel, h: int, cutoff: int) -> pd.DataFrame:
 
 def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.FitCache,
               with_share: bool = True) -> pd.DataFrame:
-    """One row per (model, set, pair, origin, h) with actual, point and samples (log1p)."""
+    """One row per (model, set, pair, origin, h): ``actual``, ``point`` (log1p) and
+    ``samples`` (an array of log1p samples, or None for a point forecast)."""
     full = hm.make_panel(dyads)
     sets = _sets(full)
-    rows = []
+    parts = []
     hosts_annual = datasets.load_hosts()
     history = datasets.load_history("frontex_afg_total")
+    probs = (np.arange(N_PATHS) + 0.5) / N_PATHS
+    H = max(cfg.horizons)
     for c in origins:
         model = hm.fit_host_model(dyads, c, SEED, cfg, cache)
         p = model.panel
@@ -122,16 +125,19 @@ def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.F
         F = hm.features_at(p, j)
         zlast = F["zlast"].to_numpy()
         zmean3 = F["zmean3"].to_numpy()
+        pq = {}
+        for h in cfg.horizons:
+            ch = _persist_changes(p, h, c)
+            pq[h] = {b: np.quantile(g["d"].to_numpy(), probs) for b, g in ch.groupby("bin")}
+        pos = p._pos
         for set_name, idx_full in sets.items():
-            # panel rows at origin c (pairs first seen after c are not in that panel)
             keys = list(zip(full.pairs["origin_iso3"].iloc[idx_full],
                             full.pairs["asylum_iso3"].iloc[idx_full], strict=True))
-            pos = p._pos
-            idx = np.array([pos[k] for k in keys if k in pos], dtype=int)
-            fidx = np.array([full.index(*k) for k in keys if k in pos], dtype=int)
-            if len(idx) == 0:
+            keys = [k for k in keys if k in pos]
+            if not keys:
                 continue
-            H = max(cfg.horizons)
+            idx = np.array([pos[k] for k in keys], dtype=int)
+            fidx = np.array([full.index(*k) for k in keys], dtype=int)
             lv, z = hm.sample_pairs(model, idx, H, n_paths=N_PATHS, seed=SEED)
             for h in cfg.horizons:
                 y = c + h
@@ -140,32 +146,37 @@ def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.F
                 col = y - int(full.years[0])
                 act = full.arr[fidx, col]
                 prev = full.arr[fidx, col - 1]
-                sel = lv["h"].to_numpy() == h
-                zz = z[sel]
+                zz = z[lv["h"].to_numpy() == h]
                 ok = np.isfinite(act) & np.isfinite(zlast[idx]) & np.isfinite(zmean3[idx])
-                base = dict(set=set_name, origin=c, h=h)
-                ch = _persist_changes(p, h, c)
-                probs = (np.arange(N_PATHS) + 0.5) / N_PATHS
-                pq = {b: np.quantile(g["d"].to_numpy(), probs) for b, g in ch.groupby("bin")}
-                for r in np.flatnonzero(ok):
-                    i = idx[r]
-                    o, a = p.pairs.iloc[i]
-                    rec = dict(base, pair=f"{o}->{a}", actual=np.log1p(act[r]),
-                               surge=bool(np.isfinite(prev[r]) and act[r] >= 5 * prev[r]))
-                    rows.append(dict(rec, model="persistence", point=zlast[i], samples=None))
-                    rows.append(dict(rec, model="3-year mean", point=zmean3[i], samples=None))
-                    q = pq[int(hm._bin(np.array([zlast[i]]), p.border[i:i + 1])[0])]
-                    rows.append(dict(rec, model="prob. persistence",
-                                     point=zlast[i] + q[N_PATHS // 2],
-                                     samples=np.maximum(zlast[i] + q, 0)))
-                    rows.append(dict(rec, model=hm.MODEL_NAME, point=float(np.median(zz[r])),
-                                     samples=zz[r]))
-                    if with_share and set_name == "a":
-                        s = _share(hosts_annual, history, a, c, y)
-                        if s is not None:
-                            rows.append(dict(rec, model="share method (true Frontex)",
-                                             point=s[0], samples=s[1]))
-    return pd.DataFrame(rows)
+                if not ok.any():
+                    continue
+                i = idx[ok]
+                base = pd.DataFrame({
+                    "set": set_name, "origin": c, "h": h,
+                    "pair": [f"{o}->{a}" for o, a in np.asarray(keys, dtype=object)[ok]],
+                    "actual": np.log1p(act[ok]),
+                    "surge": np.isfinite(prev[ok]) & (act[ok] >= 5 * np.nan_to_num(prev[ok], nan=np.inf)),
+                })
+                bins = hm._bin(zlast[i], p.border[i])
+                Q = np.vstack([pq[h][int(b)] for b in bins])
+                pp = np.maximum(zlast[i][:, None] + Q, 0)
+                S = zz[ok]
+                parts.append(base.assign(model="persistence", point=zlast[i], samples=None))
+                parts.append(base.assign(model="3-year mean", point=zmean3[i], samples=None))
+                parts.append(base.assign(model="prob. persistence", point=zlast[i] + Q[:, N_PATHS // 2],
+                                         samples=list(pp)))
+                parts.append(base.assign(model=hm.MODEL_NAME, point=np.median(S, axis=1),
+                                         samples=list(S)))
+                if with_share and set_name == "a":
+                    recs = []
+                    for r, k in enumerate(np.asarray(keys, dtype=object)[ok]):
+                        sh = _share(hosts_annual, history, k[1], c, y)
+                        if sh is not None:
+                            recs.append(dict(base.iloc[r], model="share method (true Frontex)",
+                                             point=sh[0], samples=sh[1]))
+                    if recs:
+                        parts.append(pd.DataFrame(recs))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _share(hosts_annual, history, host, origin, year):
@@ -356,6 +367,13 @@ def present() -> None:
     for n in fc.notes:
         print("note:", n)
 
+    el = hm.elasticities(model, 2.0)
+    print("\nScenario layer (median regression on the trees' residuals, training rows to "
+          f"{model.up_to_year}); response = arrivals change for fatalities x2, 80% interval:")
+    for r in el.itertuples():
+        print(f"  h={r.h} land_border={r.land_border}: b_fat {r.b_fat:.3f} (se {r.se_fat:.3f}) "
+              f"-> x2: {100 * r.response:+.1f}% ({100 * r.lo:+.1f}% .. {100 * r.hi:+.1f}%); "
+              f"b_temp {r.b_temp:+.3f}/degC (se {r.se_temp:.3f}); n = {r.n}")
     print("\nImplied response of the median (1 year ahead) to the origin's fatalities, "
           "every land-border pair with arrivals reported in 2025 and fatalities > 0:")
     pr = model.panel

@@ -583,13 +583,15 @@ def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
         U = np.clip(U - rng.uniform(0, 1.0 / max(len(base), 1), size=U.shape), 0, 1)
     out = np.empty((len(levels), n_paths))
     border = model.panel.border[levels["pair"].to_numpy()]
-    for i, (h, lv) in enumerate(zip(levels["h"], levels["level"], strict=True)):
+    hs = levels["h"].to_numpy(dtype=int)
+    bins = _bin(levels["level"].to_numpy(dtype=float), border)
+    for h in np.unique(hs):
         r = model.residuals[int(h)]
-        b = int(_bin(np.array([lv]), border[i:i + 1])[0])
-        e = r.loc[r["bin"] == b, "resid"].to_numpy()
-        if len(e) < 30:
-            e = r["resid"].to_numpy()
-        out[i] = np.quantile(e, U[:, int(h) - 1])
+        for b in np.unique(bins[hs == h]):
+            e = r.loc[r["bin"] == b, "resid"].to_numpy()
+            if len(e) < 30:
+                e = r["resid"].to_numpy()
+            out[(hs == h) & (bins == b)] = np.quantile(e, U[:, h - 1])
     return out
 
 
