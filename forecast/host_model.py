@@ -43,6 +43,7 @@ before 2010 only (``benchmarks/host_backtest.py --tune``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -139,11 +140,10 @@ class Panel:
         return int(self.years[-1])
 
     def index(self, origin: str, host: str) -> int | None:
-        key = (origin, host)
-        m = self._pos
-        return m.get(key)
+        """Row of the pair ``(origin, host)`` (ISO-3 codes), or None."""
+        return self._pos.get((origin, host))
 
-    @property
+    @functools.cached_property
     def _pos(self) -> dict[tuple[str, str], int]:
         return dict(zip(zip(self.pairs["origin_iso3"], self.pairs["asylum_iso3"], strict=True),
                         range(len(self.pairs)), strict=True))
