@@ -52,6 +52,12 @@ RAW_FILES = {
     "climate/owid_era5_temperature_monthly_afg_neighbours_1941_2026.csv": "Our World in Data, monthly average surface temperature (ERA5), https://ourworldindata.org/grapher/monthly-average-surface-temperatures-by-year",
     "noaa_enso/cpc_detrend_nino34_monthly_1950_2024.csv": "NOAA CPC, https://www.cpc.ncep.noaa.gov/data/indices/detrend.nino34.ascii.txt",
     "wfp_food_prices/wfp_food_prices_afg.csv": "HDX, Afghanistan - Food Prices (WFP VAM), https://data.humdata.org/dataset/wfp-food-prices-for-afghanistan",
+    "unhcr_refugees/flows.csv": "UNHCR refugees R package, github.com/PopulationStatistics/refugees (data/flows.rda)",
+    "unhcr_refugees/population.csv": "UNHCR refugees R package, github.com/PopulationStatistics/refugees (data/population.rda)",
+    "unhcr_refugees/countries.csv": "UNHCR refugees R package, github.com/PopulationStatistics/refugees (data/countries.rda)",
+    "fao_temperature_change/Environment_Temperature_change_E_All_Data_NOFLAG.csv": "FAOSTAT Temperature change on land (bulk download), https://www.fao.org/faostat/en/#data/ET",
+    "geography/geodatasource_country_borders.csv": "github.com/geodatasource/country-borders (GEODATASOURCE-COUNTRY-BORDERS.CSV), CC BY-SA 4.0",
+    "geography/ne_110m_admin_0_countries.geojson": "Natural Earth 1:110m Admin 0 countries, https://www.naturalearthdata.com/ (GeoJSON: github.com/martynafford/natural-earth-geojson)",
 }
 
 BASELINE = (1991, 2020)  # WMO climatological standard normal
@@ -363,6 +369,19 @@ def build_demographics(raw: Path) -> pd.DataFrame:
     return out
 
 
+def _load_dyads():
+    """``data/dyads.py`` (the dyadic world panel), loaded beside this script."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("planner_data_dyads", HERE / "dyads.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+dyads = _load_dyads()
+
+
 # --------------------------------------------------------------------------- main
 INT, STR = fmt_int, fmt_str
 OUTPUTS = {
@@ -420,6 +439,30 @@ OUTPUTS = {
         {"scope": STR, "age_band": STR, "sex": STR, "persons": INT, "share": fmt_float(6)},
         ["scope_order", "band_order", "sex"],
     ),
+    "dyads_annual.csv": (
+        dyads.build_dyads,
+        {"origin_iso3": STR, "asylum_iso3": STR, "year": INT, "new_refugees": INT,
+         "new_asylum_seekers": INT, "arrivals": INT, "stock": INT, "distance_km": INT},
+        ["origin_iso3", "asylum_iso3", "year"],
+    ),
+    "country_year.csv": (
+        dyads.build_country_year,
+        {"iso3": STR, "year": INT, "fatalities": INT, "battle_deaths": INT,
+         "temp_anom_c": fmt_float(3), "outflow": INT, "inflow": INT},
+        ["iso3", "year"],
+    ),
+    "land_borders.csv": (
+        dyads.build_land_borders,
+        {"iso3": STR, "border_iso3": STR},
+        ["iso3", "border_iso3"],
+    ),
+    "surge_catalogue.csv": (
+        dyads.build_surges,
+        {"name": STR, "origin_iso3": STR, "asylum_iso3": STR, "year": INT, "land_border": INT,
+         "base": fmt_float(1), **{f"arrivals_y{k}": INT for k in range(dyads.SURGE_YEARS)},
+         **{f"mult_y{k}": fmt_float(4) for k in range(dyads.SURGE_YEARS)}},
+        ["origin_iso3", "asylum_iso3", "year"],
+    ),
 }
 
 
@@ -452,6 +495,8 @@ def span(df: pd.DataFrame) -> str:
         return f"{df['ds'].min():%Y-%m} to {df['ds'].max():%Y-%m}"
     if "year" in df:
         return f"{int(df['year'].min())} to {int(df['year'].max())}"
+    if "border_iso3" in df:
+        return "no time dimension"
     return "end 2025 (single year)"
 
 

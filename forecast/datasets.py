@@ -176,10 +176,64 @@ REGISTRY: dict[str, DatasetMeta] = {m.id: m for m in (
             "Market coverage changes from 4 markets (2000) to 30+ (2020s): the median is not a fixed basket.",
         ],
     ),
+    _meta(
+        "dyads_annual",
+        "New arrivals and co-national stocks per origin x asylum country (annual, world, 1990-2025)",
+        "UNHCR Refugee Population Statistics Database; distances from Natural Earth",
+        CC_BY + " (UNHCR); Natural Earth: public domain",
+        "refugees R package 2025.12.1 (flows, population) @ 0c16a6d; Natural Earth 1:110m @ 0b9a6ce",
+        "https://www.unhcr.org/refugee-statistics/download ; github.com/PopulationStatistics/refugees",
+        [
+            "Pairs whose arrivals reached 100 in some year since 1990; rows where a flow or a stock is reported.",
+            "arrivals = new refugees + new asylum-seekers (flows.csv); refugee_like and oip flows are not counted.",
+            "UNHCR lists no zero flows: an empty arrivals cell is not reported, never 0.",
+            "Covariates are joined at load time (forecast.datasets.load_dyads) from country_year and land_borders.",
+        ],
+    ),
+    _meta(
+        "country_year",
+        "Conflict, temperature anomaly and total refugee outflow/inflow per country (annual)",
+        "UCDP (GED via PaCE; UCDP/PRIO battle deaths); FAO (FAOSTAT); UNHCR",
+        CC_BY + " (UCDP, UNHCR, FAOSTAT under FAO's current policy; verify FAO vintage)",
+        "PaCE Hist.csv @ 0e30cc4 (GED 25.1 + Candidate 2025); poldat ucdpbrds @ 9cdbec6; "
+        "FAOSTAT bulk file c. 2021; UNHCR refugees 2025.12.1",
+        "https://ucdp.uu.se/downloads/ ; https://www.fao.org/faostat/en/#data/ET ; "
+        "github.com/PopulationStatistics/refugees",
+        [
+            "fatalities is NA for a country PaCE has no column for (no GED event recorded there).",
+            "2025 fatalities are UCDP Candidate (preliminary) data; battle_deaths end in 2022; temp_anom_c ends in 2020.",
+            "outflow/inflow sum every reported UNHCR pair (not only the pairs in dyads_annual).",
+        ],
+    ),
+    _meta(
+        "land_borders",
+        "Land borders between countries (ISO-3 pairs, both directions)",
+        "GeoDataSource (country-borders)",
+        "CC BY-SA 4.0 (includes Country Borders data available from geodatasource.com)",
+        "geodatasource/country-borders @ bb775af",
+        "https://www.geodatasource.com/addon/country-borders ; github.com/geodatasource/country-borders",
+        [
+            "Share-alike: this file (and only this file) is CC BY-SA 4.0; it is joined at load time.",
+            "Borders as drawn by the publisher; no position on any dispute.",
+        ],
+    ),
+    _meta(
+        "surge_catalogue",
+        "Real refugee surges per origin x asylum pair, with multipliers over years 0-3",
+        "Derived from UNHCR flows (data/dyads.py find_surges); borders from GeoDataSource",
+        CC_BY + " (UNHCR); land_border flag derived from GeoDataSource (CC BY-SA 4.0)",
+        "refugees R package 2025.12.1 flows @ 0c16a6d",
+        "https://www.unhcr.org/refugee-statistics/download",
+        [
+            "Rule: arrivals >= 5,000 and >= 3 x the mean of the reported arrivals of the previous 3 years, "
+            "that mean >= 1,000, first year of an episode (no surge in the pair in the previous 3 years).",
+            "mult_yk = arrivals in year k / that 3-year mean; empty = not reported or after 2025.",
+        ],
+    ),
 )}
 
 # tables without a date or year column: the period they describe
-_FIXED_SPAN: dict[str, tuple[str, str]] = {}
+_FIXED_SPAN: dict[str, tuple[str, str]] = {"land_borders": ("", "")}
 
 DRIVER_NAMES = tuple(c.name for c in schema.DRIVER_COLUMNS)
 
@@ -330,3 +384,44 @@ def load_hosts(path: str | Path | None = None) -> pd.DataFrame:
     Source: UNHCR (CC BY 4.0).
     """
     return load("hosts_afghan_annual", path)[0]
+
+
+def load_dyads(path: str | Path | None = None) -> pd.DataFrame:
+    """The dyadic world panel with its covariates joined (one row per origin, asylum, year).
+
+    Columns: those of ``dyads_annual`` (``origin_iso3``, ``asylum_iso3``, ``year``,
+    ``new_refugees``, ``new_asylum_seekers``, ``arrivals`` persons/year, ``stock``
+    persons at year end, ``distance_km``), then ``land_border`` (1 = shared land
+    border, 0 = none; GeoDataSource, CC BY-SA 4.0, joined here so the shipped
+    dyads file stays CC BY 4.0), origin covariates ``o_fatalities``,
+    ``o_battle_deaths`` (deaths/year), ``o_temp_anom_c`` (deg C), ``o_outflow``
+    (persons/year) and host covariate ``a_inflow`` (persons/year), all of the same year
+    (NaN = not reported). ``path``: a user's dyads CSV of the same schema.
+    """
+    d = load("dyads_annual", path)[0]
+    cy = load("country_year")[0]
+    lb = load("land_borders")[0]
+    pairs = set(zip(lb["iso3"], lb["border_iso3"], strict=True))
+    d["land_border"] = [int((o, a) in pairs) for o, a in
+                        zip(d["origin_iso3"], d["asylum_iso3"], strict=True)]
+    o = cy.rename(columns={"iso3": "origin_iso3", "fatalities": "o_fatalities",
+                           "battle_deaths": "o_battle_deaths", "temp_anom_c": "o_temp_anom_c",
+                           "outflow": "o_outflow"}).drop(columns=["inflow"])
+    a = cy[["iso3", "year", "inflow"]].rename(columns={"iso3": "asylum_iso3",
+                                                       "inflow": "a_inflow"})
+    d = d.merge(o, on=["origin_iso3", "year"], how="left")
+    d = d.merge(a, on=["asylum_iso3", "year"], how="left")
+    return d
+
+
+def load_country_year() -> pd.DataFrame:
+    """``country_year`` covariates (see its :class:`DatasetMeta`): ``iso3``, ``year``,
+    ``fatalities``, ``battle_deaths`` (deaths/year), ``temp_anom_c`` (deg C),
+    ``outflow``, ``inflow`` (persons/year)."""
+    return load("country_year")[0]
+
+
+def load_surge_catalogue(path: str | Path | None = None) -> pd.DataFrame:
+    """The surge catalogue (bundled, or a user's edited CSV validated against the same
+    schema: a missing column raises SchemaError naming the file and the column)."""
+    return load("surge_catalogue", path)[0]

@@ -262,6 +262,80 @@ _register(TableSpec(
 ))
 
 
+_ISO3 = "ISO 3166-1 alpha-3"
+_register(TableSpec(
+    "dyads_annual",
+    (
+        Col("origin_iso3", "str", _ISO3, "country of origin (UNHCR code)", nullable=False),
+        Col("asylum_iso3", "str", _ISO3, "country of asylum (UNHCR code)", nullable=False),
+        Col("year", "int", "year", "calendar year (flows during it; stock at its end)",
+            nullable=False, min_value=1900, max_value=2100),
+        Col("new_refugees", "count", PERSONS_Y, "UNHCR flows: new refugees (incl. prima facie)"),
+        Col("new_asylum_seekers", "count", PERSONS_Y, "UNHCR flows: new asylum applications"),
+        Col("arrivals", "count", PERSONS_Y, "new_refugees + new_asylum_seekers; NA if neither reported"),
+        Col("stock", "count", PERSONS, "refugees + asylum-seekers of the origin in the host at year end"),
+        Col("distance_km", "count", "km", "great-circle distance between Natural Earth centroids"),
+    ),
+    key=("origin_iso3", "asylum_iso3", "year"),
+    required=("origin_iso3", "asylum_iso3", "year", "arrivals"),
+))
+
+_register(TableSpec(
+    "country_year",
+    (
+        Col("iso3", "str", _ISO3, "country", nullable=False),
+        Col("year", "int", "year", "calendar year", nullable=False),
+        Col("fatalities", "count", "deaths per year", "UCDP GED best estimate, summed over 12 months (PaCE)"),
+        Col("battle_deaths", "count", "deaths per year", "UCDP/PRIO battle-related deaths, best (to 2022)"),
+        Col("temp_anom_c", "float", "deg C", "FAOSTAT temperature change, meteorological year, vs 1951-1980"),
+        Col("outflow", "count", PERSONS_Y, "UNHCR arrivals from this country, all hosts"),
+        Col("inflow", "count", PERSONS_Y, "UNHCR arrivals into this country, all origins"),
+    ),
+    key=("iso3", "year"),
+))
+
+_register(TableSpec(
+    "land_borders",
+    (
+        Col("iso3", "str", _ISO3, "country", nullable=False),
+        Col("border_iso3", "str", _ISO3, "a country it shares a land border with", nullable=False),
+    ),
+    key=("iso3", "border_iso3"),
+))
+
+SURGE_YEARS = 4  # catalogue multipliers for years 0..3 (data/dyads.py SURGE_YEARS)
+_register(TableSpec(
+    "surge_catalogue",
+    (
+        Col("name", "str", "", "analogue name, 'Origin->Asylum YEAR'", nullable=False),
+        Col("origin_iso3", "str", _ISO3, "country of origin", nullable=False),
+        Col("asylum_iso3", "str", _ISO3, "country of asylum", nullable=False),
+        Col("year", "int", "year", "surge year (year 0)", nullable=False),
+        Col("land_border", "int", "0/1", "1 = origin and asylum share a land border",
+            min_value=0, max_value=1),
+        Col("base", "count", PERSONS_Y, "mean reported arrivals of the 3 years before year 0",
+            nullable=False),
+        *(Col(f"arrivals_y{k}", "count", PERSONS_Y, f"arrivals in year {k} after the surge start")
+          for k in range(SURGE_YEARS)),
+        *(Col(f"mult_y{k}", "count", "ratio", f"arrivals_y{k} / base")
+          for k in range(SURGE_YEARS)),
+    ),
+    key=("name",),
+))
+
+_register(TableSpec(
+    "annual_host_series",
+    (
+        Col("origin_iso3", "str", _ISO3, "country of origin", nullable=False),
+        Col("asylum_iso3", "str", _ISO3, "country of asylum (the host)", nullable=False),
+        Col("year", "int", "year", "calendar year", nullable=False, min_value=1900,
+            max_value=2100),
+        Col("arrivals", "count", PERSONS_Y, "arrivals in the year; empty = not reported"),
+    ),
+    key=("origin_iso3", "asylum_iso3", "year"),
+))
+
+
 # ----------------------------------------------------------------------------- messages
 def _rows(labels, is_file: bool) -> str:
     labels = list(labels)

@@ -1,0 +1,435 @@
+"""Rolling-origin backtest of annual host arrivals (forecast.host_model) against baselines.
+
+For every forecast year Y in 2010-2024: fit on data up to Y-1 (the origin), forecast
+Y (h=1) and Y+1 (h=2, scored while Y+1 <= 2025). Two sets of pairs:
+
+  (a) Afghanistan -> KAZ, KGZ, TJK, TKM, UZB, IRN, PAK wherever UNHCR reports;
+  (b) every pair with a land border whose arrivals reached 100 in some year.
+
+A pair-year is scored when UNHCR reports its arrivals and at least one of the three
+years up to the origin is reported (so every baseline exists). Scores, all on
+log1p(persons per year): mean |error| of the median; MASE = that / persistence's on
+the same rows; CRPS from samples (scoringrules.crps_ensemble; a point forecast's CRPS
+is its |error|); coverage of the central 50/80/90% intervals; for surge years
+(arrivals >= 5 x the previous year's, both reported) the share at or below the upper
+bound of the 90% interval (the 95th percentile).
+
+Rows: persistence (last reported value), 3-year mean (of the reported values),
+probabilistic persistence (last value + the empirical log changes of every pair in the
+past, by level bin), the share method (forecast.hosts, set (a) only, given the *true*
+Frontex total of the year), host_lgbm (forecast.host_model).
+
+Usage::
+
+    python benchmarks/host_backtest.py            # the table (2 worker processes)
+    python benchmarks/host_backtest.py --tune     # hyperparameter choice, years < 2010
+    python benchmarks/host_backtest.py --speed    # fit once, scenario changes timed
+    python benchmarks/host_backtest.py --present  # forecasts from 2025, responses, surges
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from forecast import datasets  # noqa: E402
+from forecast import host_model as hm  # noqa: E402
+
+SET_A_HOSTS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "IRN", "PAK")
+YEARS = range(2010, 2025)
+N_PATHS = 400
+SEED = 0
+
+
+# ----------------------------------------------------------------------------- fitting
+def _fit_one(args):
+    cutoff, h, cfg, seed = args
+    from forecast import datasets as ds
+    from forecast import host_model as m
+
+    p = m.make_panel(ds.load_dyads(), cutoff)
+    X, y = m._train_rows(p, h, cutoff)
+    mem = m.fit_member(X, y, cfg, seed)
+    return (cutoff, h, cfg, seed), mem.booster.model_to_string(), mem.elasticity
+
+
+def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:
+    """Fit every booster the rolling origins need, in ``workers`` processes."""
+    import lightgbm as lgb
+
+    need = set()
+    for c in origins:
+        for h in cfg.horizons:
+            for cc in range(c - h - cfg.calib_years + 1, c + 1):
+                need.add((cc, h, cfg, SEED))
+    cache = hm.FitCache()
+    jobs = sorted(need, key=lambda k: (k[0], k[1]))
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            done = list(ex.map(_fit_one, jobs))
+    else:
+        done = list(map(_fit_one, jobs))
+    for key, txt, el in done:
+        cache.store[key] = hm.Member(lgb.Booster(model_str=txt), el)
+    return cache
+
+
+# ----------------------------------------------------------------------------- forecasts
+def _sets(panel: hm.Panel) -> dict[str, np.ndarray]:
+    pr = panel.pairs
+    a = np.flatnonzero((pr["origin_iso3"] == "AFG") & pr["asylum_iso3"].isin(SET_A_HOSTS))
+    reached = np.nanmax(np.where(np.isnan(panel.arr), -1, panel.arr), axis=1) >= 100
+    b = np.flatnonzero((panel.border == 1) & reached)
+    return {"a": a, "b": b}
+
+
+def _persist_changes(p: hm.Panel, h: int, cutoff: int) -> pd.DataFrame:
+    """Past log changes log1p(arr[t+h]) - zlast[t], every pair, target years <= cutoff."""
+    out = []
+    y0 = int(p.years[0])
+    for t in range(hm.FIRST_TARGET_YEAR - h, cutoff - h + 1):
+        j = t - y0
+        F = hm.features_at(p, j)
+        tgt = p.arr[:, j + h]
+        ok = np.isfinite(tgt) & np.isfinite(F["zlast"].to_numpy())
+        zl = F["zlast"].to_numpy()[ok]
+        out.append(pd.DataFrame({"bin": hm._bin(zl, p.border[ok]), "d": np.log1p(tgt[ok]) - zl}))
+    return pd.concat(out, ignore_index=True)
+
+
+def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.FitCache,
+              with_share: bool = True) -> pd.DataFrame:
+    """One row per (model, set, pair, origin, h): ``actual``, ``point`` (log1p) and
+    ``samples`` (an array of log1p samples, or None for a point forecast)."""
+    full = hm.make_panel(dyads)
+    sets = _sets(full)
+    parts = []
+    hosts_annual = datasets.load_hosts()
+    history = datasets.load_history("frontex_afg_total")
+    probs = (np.arange(N_PATHS) + 0.5) / N_PATHS
+    H = max(cfg.horizons)
+    for c in origins:
+        model = hm.fit_host_model(dyads, c, SEED, cfg, cache)
+        p = model.panel
+        j = len(p.years) - 1
+        F = hm.features_at(p, j)
+        zlast = F["zlast"].to_numpy()
+        zmean3 = F["zmean3"].to_numpy()
+        pq = {}
+        for h in cfg.horizons:
+            ch = _persist_changes(p, h, c)
+            pq[h] = {b: np.quantile(g["d"].to_numpy(), probs) for b, g in ch.groupby("bin")}
+        pos = p._pos
+        for set_name, idx_full in sets.items():
+            keys = list(zip(full.pairs["origin_iso3"].iloc[idx_full],
+                            full.pairs["asylum_iso3"].iloc[idx_full], strict=True))
+            keys = [k for k in keys if k in pos]
+            if not keys:
+                continue
+            idx = np.array([pos[k] for k in keys], dtype=int)
+            fidx = np.array([full.index(*k) for k in keys], dtype=int)
+            lv, z = hm.sample_pairs(model, idx, H, n_paths=N_PATHS, seed=SEED)
+            for h in cfg.horizons:
+                y = c + h
+                if y > full.last_year:
+                    continue
+                col = y - int(full.years[0])
+                act = full.arr[fidx, col]
+                prev = full.arr[fidx, col - 1]
+                zz = z[lv["h"].to_numpy() == h]
+                ok = np.isfinite(act) & np.isfinite(zlast[idx]) & np.isfinite(zmean3[idx])
+                if not ok.any():
+                    continue
+                i = idx[ok]
+                base = pd.DataFrame({
+                    "set": set_name, "origin": c, "h": h,
+                    "pair": [f"{o}->{a}" for o, a in np.asarray(keys, dtype=object)[ok]],
+                    "actual": np.log1p(act[ok]),
+                    "surge": np.isfinite(prev[ok]) & (act[ok] >= 5 * np.nan_to_num(prev[ok], nan=np.inf)),
+                })
+                bins = hm._bin(zlast[i], p.border[i])
+                Q = np.vstack([pq[h][int(b)] for b in bins])
+                pp = np.maximum(zlast[i][:, None] + Q, 0)
+                S = zz[ok]
+                parts.append(base.assign(model="persistence", point=zlast[i], samples=None))
+                parts.append(base.assign(model="3-year mean", point=zmean3[i], samples=None))
+                parts.append(base.assign(model="prob. persistence", point=zlast[i] + Q[:, N_PATHS // 2],
+                                         samples=list(pp)))
+                parts.append(base.assign(model=hm.MODEL_NAME, point=np.median(S, axis=1),
+                                         samples=list(S)))
+                if with_share and set_name == "a":
+                    recs = []
+                    for r, k in enumerate(np.asarray(keys, dtype=object)[ok]):
+                        sh = _share(hosts_annual, history, k[1], c, y)
+                        if sh is not None:
+                            recs.append(dict(base.iloc[r], model="share method (true Frontex)",
+                                             point=sh[0], samples=sh[1]))
+                    if recs:
+                        parts.append(pd.DataFrame(recs))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _share(hosts_annual, history, host, origin, year):
+    """The share method's forecast of ``host`` in ``year`` from data up to ``origin``,
+    given the true Frontex total of ``year`` (log1p point and samples), or None."""
+    from forecast import hosts as hmod
+
+    ha = hosts_annual[hosts_annual["year"] <= origin]
+    hist = history[history["ds"] <= pd.Timestamp(f"{origin}-12-01")]
+    try:
+        est = hmod.estimate_shares(ha, hist).set_index("host_iso3")
+    except Exception:  # noqa: BLE001 - too little data at early origins
+        return None
+    mov = hmod.annual_movement(history, "frontex_afg_total")
+    if host not in est.index or not bool(est.at[host, "estimable"]) or year not in mov.index:
+        return None
+    rng = np.random.default_rng([SEED, origin, year])
+    draws = hmod._draw_shares(float(est.at[host, "share_mean"]), float(est.at[host, "share_sd"]),
+                              N_PATHS, rng) * float(mov.loc[year])
+    return float(np.log1p(est.at[host, "share_mean"] * mov.loc[year])), np.log1p(draws)
+
+
+# ----------------------------------------------------------------------------- scores
+def score(df: pd.DataFrame) -> pd.DataFrame:
+    import scoringrules as sr
+
+    out = []
+    for (st, h, model), g in df.groupby(["set", "h", "model"], sort=False):
+        pers = df[(df["set"] == st) & (df["h"] == h) & (df["model"] == "persistence")]
+        keys = set(zip(g["pair"], g["origin"], strict=True))
+        pers = pers[[k in keys for k in zip(pers["pair"], pers["origin"], strict=True)]]
+        err = np.abs(g["point"] - g["actual"]).to_numpy()
+        mae_p = np.abs(pers["point"] - pers["actual"]).mean()
+        rec = {"set": st, "h": h, "model": model, "n": len(g), "mae_log1p": err.mean(),
+               "mase": err.mean() / mae_p}
+        if g["samples"].iloc[0] is None:
+            rec.update(crps=err.mean(), cov50=np.nan, cov80=np.nan, cov90=np.nan)
+            hi = g["point"].to_numpy()
+        else:
+            S = np.vstack(g["samples"].to_numpy())
+            obs = g["actual"].to_numpy()
+            rec["crps"] = float(np.mean(sr.crps_ensemble(obs, S)))
+            for lvl in (50, 80, 90):
+                lo, up = np.quantile(S, [(100 - lvl) / 200, 1 - (100 - lvl) / 200], axis=1)
+                rec[f"cov{lvl}"] = float(np.mean((obs >= lo) & (obs <= up)))
+            hi = np.quantile(S, 0.95, axis=1)
+        s = g["surge"].to_numpy()
+        rec["surges"] = int(s.sum())
+        rec["surge_caught"] = float(np.mean(g["actual"].to_numpy()[s] <= hi[s])) if s.any() else np.nan
+        out.append(rec)
+    return pd.DataFrame(out)
+
+
+def pooled(df: pd.DataFrame) -> pd.DataFrame:
+    return score(df.assign(h="1+2"))
+
+
+def print_table(t: pd.DataFrame) -> None:
+    fmt = t.copy()
+    for c in ("mae_log1p", "mase", "crps"):
+        fmt[c] = fmt[c].map(lambda v: f"{v:.3f}")
+    for c in ("cov50", "cov80", "cov90", "surge_caught"):
+        fmt[c] = fmt[c].map(lambda v: "-" if pd.isna(v) else f"{100 * v:.0f}%")
+    print(fmt.to_string(index=False))
+
+
+def verdict(t: pd.DataFrame) -> list[str]:
+    lines = []
+    for st in ("a", "b"):
+        g = t[(t["set"] == st) & (t["h"] == "1+2")].set_index("model")
+        if hm.MODEL_NAME not in g.index:
+            continue
+        best = min(g.at["persistence", "mae_log1p"], g.at["3-year mean", "mae_log1p"])
+        m = g.at[hm.MODEL_NAME, "mae_log1p"]
+        gain = 1 - m / best
+        lines.append(f"set ({st}) mean |log1p error|: {m:.3f} vs best simple baseline {best:.3f} "
+                     f"-> {100 * gain:+.0f}% lower; target >= 15%: "
+                     f"{'MET' if gain >= 0.15 else 'MISSED'}")
+        pp = g.at["prob. persistence", "crps"]
+        cg = 1 - g.at[hm.MODEL_NAME, "crps"] / pp
+        lines.append(f"set ({st}) CRPS: {g.at[hm.MODEL_NAME, 'crps']:.3f} vs prob. persistence "
+                     f"{pp:.3f} -> {100 * cg:+.0f}% lower; target >= 15%: "
+                     f"{'MET' if cg >= 0.15 else 'MISSED'}")
+        cov = g.at[hm.MODEL_NAME, "cov80"]
+        if st == "b":
+            lines.append(f"set (b) 80% coverage {100 * cov:.0f}%; target 75-85%: "
+                         f"{'MET' if 0.75 <= cov <= 0.85 else 'MISSED'}")
+        else:
+            lines.append(f"set (a) 80% coverage {100 * cov:.0f}% (reported, no target)")
+    return lines
+
+
+# ----------------------------------------------------------------------------- modes
+def run(workers: int) -> None:
+    t0 = time.perf_counter()
+    dyads = datasets.load_dyads()
+    cfg = hm.HostModelConfig()
+    origins = [y - 1 for y in YEARS]
+    cache = prefit(origins, cfg, workers)
+    t1 = time.perf_counter()
+    df = forecasts(dyads, origins, cfg, cache)
+    t = pd.concat([score(df), pooled(df)], ignore_index=True)
+    t = t.sort_values(["set", "h"], kind="mergesort")
+    t2 = time.perf_counter()
+    print(f"Rolling-origin backtest, forecast years {min(YEARS)}-{max(YEARS)} (h=2 to 2025), "
+          f"{len(origins)} origins, {N_PATHS} paths; scores on log1p(persons/year)")
+    print_table(t)
+    print()
+    for line in verdict(t):
+        print(line)
+    print(f"\nwall time: {t2 - t0:.1f} s (fits {t1 - t0:.1f} s in {workers} processes, "
+          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters)")
+
+
+def tune(workers: int) -> None:
+    """Hyperparameters chosen on forecast years before 2010 only (origins 2002-2008):
+    the configuration with the lowest sum of the mean |log1p error| on (a) and (b)."""
+    dyads = datasets.load_dyads()
+    origins = list(range(2002, 2009))
+    base = hm.HostModelConfig()
+    grid = [base,
+            base.with_(huber_alpha=1.0),
+            base.with_(huber_alpha=1.0, center_residuals=True),
+            base.with_(huber_alpha=1.0, n_estimators=300, learning_rate=0.05),
+            base.with_(objective="l2"),
+            base.with_(target="change", huber_alpha=0.3),
+            base.with_(target="change", huber_alpha=0.3, center_residuals=True),
+            base.with_(calib_years=5)]
+    global YEARS
+    YEARS = range(2003, 2010)
+    for cfg in grid:
+        cache = prefit(origins, cfg, workers)
+        df = forecasts(dyads, origins, cfg, cache, with_share=False)
+        df = df[df["origin"] + df["h"] <= 2009]
+        t = pooled(df)
+        if cfg == grid[0]:
+            print_table(t)
+        g = t[t["model"] == hm.MODEL_NAME].set_index("set")
+        diff = {k: v for k, v in dataclasses.asdict(cfg).items()
+                if v != dataclasses.asdict(hm.HostModelConfig())[k] and k != "features"}
+        print(f"{diff or 'default'}: sum {g.at['a', 'mae_log1p'] + g.at['b', 'mae_log1p']:.3f}"
+              f" | (a) mae {g.at['a', 'mae_log1p']:.3f} crps "
+              f"{g.at['a', 'crps']:.3f} | (b) mae {g.at['b', 'mae_log1p']:.3f} crps "
+              f"{g.at['b', 'crps']:.3f} cov80 {g.at['b', 'cov80']:.2f}")
+
+
+def speed() -> None:
+    """Fit once; then time scenario changes (conflict, temperature, surge) to monthly paths."""
+    dyads = datasets.load_dyads()
+    t0 = time.perf_counter()
+    model = hm.fit_host_model(dyads, seed=SEED)
+    t1 = time.perf_counter()
+    cat = datasets.load_surge_catalogue()
+    hosts = ["KAZ", "KGZ", "TJK", "UZB", "TKM", "IRN", "PAK"]
+    times = []
+    for k in (1.0, 2.0, 3.0, 5.0, 10.0):
+        for dt in (0.0, 1.0):
+            s = time.perf_counter()
+            fc = hm.predict_annual(model, "AFG", hosts, 2, conflict_multiplier=k,
+                                   temperature_delta=dt, n_paths=200)
+            fc = hm.apply_surge(fc, cat, "Afghanistan->Tajikistan 2021")
+            hm.monthly_split(fc.paths, "flat", scenario=fc.scenario)
+            times.append(time.perf_counter() - s)
+    print(f"fit once: {t1 - t0:.1f} s; scenario change -> 7 hosts x 24 months x 200 paths: "
+          f"median {1000 * np.median(times):.0f} ms, max {1000 * max(times):.0f} ms "
+          f"over {len(times)} changes (target < 200 ms)")
+
+
+def present() -> None:
+    """Fit on all data (to 2025): the next years per Central Asian host, the implied
+    conflict and temperature responses, and surge scenarios."""
+    dyads = datasets.load_dyads()
+    model = hm.fit_host_model(dyads, seed=SEED)
+    hosts = ["TJK", "KAZ", "KGZ", "UZB", "TKM", "IRN", "PAK"]
+    fc = hm.predict_annual(model, "AFG", hosts, 2, n_paths=2000)
+    q = fc.quantiles.pivot_table(index=["host", "year"], columns="quantile", values="arrivals")
+    obs = dyads[(dyads["origin_iso3"] == "AFG") & dyads["asylum_iso3"].isin(hosts)]
+    obs = obs.pivot_table(index="asylum_iso3", columns="year", values="arrivals")
+    print(f"Afghanistan -> host, data to {model.up_to_year}; baseline (conflict and "
+          "temperature persist); persons/year")
+    print(f"{'host':5} {'2023':>7} {'2024':>7} {'2025':>7} | {'year':>5} {'median':>8} "
+          f"{'80% range':>19}")
+    for (host, year), r in q.iterrows():
+        o = [obs.at[host, y] if host in obs.index and y in obs.columns else np.nan
+             for y in (2023, 2024, 2025)]
+        o = " ".join(f"{v:7,.0f}" if np.isfinite(v) else f"{'NA':>7}" for v in o)
+        print(f"{host:5} {o} | {year:5d} {r[0.5]:8,.0f} {r[0.1]:8,.0f} - {r[0.9]:8,.0f}")
+    for n in fc.notes:
+        print("note:", n)
+
+    el = hm.elasticities(model, 2.0)
+    print("\nScenario layer (median regression on the trees' residuals, training rows to "
+          f"{model.up_to_year}); response = arrivals change for fatalities x2, 80% interval:")
+    for r in el.itertuples():
+        print(f"  h={r.h} land_border={r.land_border}: b_fat {r.b_fat:.3f} (se {r.se_fat:.3f}) "
+              f"-> x2: {100 * r.response:+.1f}% ({100 * r.lo:+.1f}% .. {100 * r.hi:+.1f}%); "
+              f"b_temp {r.b_temp:+.3f}/degC (se {r.se_temp:.3f}); n = {r.n}")
+    print("\nImplied response of the median (1 year ahead) to the origin's fatalities, "
+          "every land-border pair with arrivals reported in 2025 and fatalities > 0:")
+    pr = model.panel
+    j = len(pr.years) - 1
+    idx = np.flatnonzero((pr.border == 1) & np.isfinite(pr.arr[:, j]) & (pr.fat[:, j] > 0))
+    base = hm.point_forecast_pairs(model, idx, 1)["level"].to_numpy()
+    for k in (2.0, 5.0, 10.0):
+        shock = hm.point_forecast_pairs(model, idx, 1, conflict_multiplier=k)["level"].to_numpy()
+        ch = np.expm1(shock) / np.expm1(base) - 1
+        lo, med, hi = np.quantile(ch, [0.1, 0.5, 0.9])
+        print(f"  fatalities x{k:g}: median {100 * med:+.0f}%, 80% of pairs in "
+              f"{100 * lo:+.0f}% .. {100 * hi:+.0f}% (n = {len(idx)}; min {100 * ch.min():+.1f}%)")
+    for dt in (1.0, 2.0):
+        shock = hm.point_forecast_pairs(model, idx, 1, temperature_delta=dt)["level"].to_numpy()
+        ch = np.expm1(shock) / np.expm1(base) - 1
+        lo, med, hi = np.quantile(ch, [0.1, 0.5, 0.9])
+        print(f"  temperature anomaly +{dt:g} deg C: median {100 * med:+.0f}%, 80% of pairs in "
+              f"{100 * lo:+.0f}% .. {100 * hi:+.0f}%")
+    print("Afghanistan -> host, 1 year ahead, median change of the point forecast:")
+    for k in (2.0, 10.0):
+        r = hm.conflict_response(model, "AFG", hosts, k)
+        print(f"  fatalities x{k:g}: " + ", ".join(
+            f"{h} {100 * c:+.0f}%" for h, c in zip(r["host"], r["change"], strict=True)))
+
+    cat = datasets.load_surge_catalogue()
+    print("\nSurge scenarios on the baseline paths (median, 80% range; persons/year):")
+    for name in ("Afghanistan->Tajikistan 2021", "Afghanistan->Pakistan 2022",
+                 "Ukraine->Moldova 2023", hm.SURGE_P90):
+        m = hm.surge_multipliers(cat, name, 2)
+        s = hm.apply_surge(fc, cat, name).quantiles
+        s = s[s["host"] == "TJK"].pivot_table(index="year", columns="quantile",
+                                              values="arrivals")
+        yrs = "; ".join(f"{y}: {r[0.5]:,.0f} ({r[0.1]:,.0f} - {r[0.9]:,.0f})"
+                        for y, r in s.iterrows())
+        print(f"  {name} (x{m[0]:.2f}, x{m[1]:.2f}): TJK {yrs}")
+    nb = cat[cat["land_border"] == 1]
+    print(f"catalogue: {len(cat)} surges 1990-2025, {len(nb)} across a land border")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--present", action="store_true")
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    a = ap.parse_args(argv)
+    if a.tune:
+        tune(a.workers)
+    elif a.speed:
+        speed()
+    elif a.present:
+        present()
+    else:
+        run(a.workers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

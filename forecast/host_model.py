@@ -1,0 +1,839 @@
+"""Annual arrivals per host country, learned across the world's displacement history.
+
+Method (numbers in ``docs/model_card_hosts.md``; backtest ``benchmarks/host_backtest.py``):
+
+1. **Panel.** :func:`forecast.datasets.load_dyads`: UNHCR arrivals (new refugees +
+   new asylum-seekers, persons/year) for ~2,700 origin x asylum pairs, 1990-2025,
+   with origin conflict (UCDP GED fatalities), temperature anomaly (FAOSTAT), the
+   origin's total outflow, the host's total inflow, land border, distance and the
+   co-national stock. NA = not reported: a pair-year with no reported arrivals is
+   never a training target, and appears as a missing lag (LightGBM's missing branch).
+2. **Point model.** One LightGBM gradient-boosted tree model per horizon ``h`` (1 and
+   2 years), pooled over every pair, Huber loss (``alpha`` 0.5) on
+   ``log1p(arrivals)`` (close to a
+   conditional median, robust to the registration spikes of small series; LightGBM
+   allows monotone constraints with it, not with L1). Features are known at
+   the origin year ``t``: lags of ``log1p`` arrivals, the last reported value and its
+   age, the 3-year mean, origin outflow and its change, host inflow, stock, border,
+   distance, conflict and its change, temperature anomaly; plus two *scenario*
+   covariates: the change in ``log1p`` fatalities from ``t`` to the target years, and
+   the temperature anomaly change, which act through a median-regression layer on the
+   trees' residuals (one elasticity per horizon and border class, the conflict one
+   constrained >= 0). In training these are the observed changes; in a
+   forecast they are the scenario's (baseline: no change). The fatalities level is
+   also monotone increasing in the trees (more conflict never means fewer arrivals).
+3. **Intervals** (split conformal, rolling, by time): the out-of-sample errors, in
+   ``log1p`` space, of the same model fitted at each of the ``calib_years`` previous
+   origins (each fitted only on data it could have seen), grouped by the predicted
+   level and land border (Mondrian bins). A forecast path adds to the point forecast a draw from its
+   bin's errors; the two horizons are drawn jointly through the empirical copula of
+   the errors of the same pair and origin.
+4. **Scenarios.** ``conflict_multiplier`` scales the origin's fatalities in each
+   forecast year; ``temperature_delta`` adds to its temperature anomaly: both act
+   through the learned covariates. Surge analogues (:func:`apply_surge`) multiply
+   the baseline paths by a real surge's multipliers (``data/surge_catalogue.csv``).
+5. **Months.** :func:`monthly_split` splits annual paths into months (flat or an
+   observed calendar profile), keeping every annual sum exactly (integers,
+   largest-remainder rounding).
+
+Hyperparameters (:class:`HostModelConfig` defaults) were chosen on forecast years
+before 2010 only (``benchmarks/host_backtest.py --tune``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import ModelError, ScenarioError, SchemaError
+
+MODEL_NAME = "host_lgbm"
+FIRST_TARGET_YEAR = 1993  # first year with three possible lags in the 1990+ panel
+LEVEL_EDGES = (np.log1p(30.0), np.log1p(300.0), np.log1p(3000.0))  # Mondrian bins, log1p
+QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+FEATURES: tuple[str, ...] = (
+    "z0", "z1", "z2", "zlast", "age_last", "zmean3", "n_rep3",
+    "lout", "dout", "share_last", "lin", "lstock", "border", "ldist",
+    "lfat", "dfat", "lbd", "temp", "fut_dfat", "fut_dtemp",
+)
+"""Feature columns (all known at the origin year, except the two ``fut_*`` scenario
+covariates): ``z0..z2`` log1p arrivals in t, t-1, t-2 (NaN = not reported);
+``zlast`` log1p of the last reported value within 5 years, ``age_last`` its age in
+years; ``zmean3`` log1p of the mean reported arrivals t-2..t; ``n_rep3`` reported
+years among them; ``lout``/``dout`` log1p origin outflow and its 1-year change;
+``share_last`` = zlast - lout; ``lin`` log1p host inflow; ``lstock`` log1p stock at
+the end of t; ``border`` 0/1; ``ldist`` log km; ``lfat``/``dfat`` log1p origin
+fatalities and its change; ``lbd`` log1p battle deaths; ``temp`` temperature
+anomaly (deg C, carried forward after the last report); ``fut_dfat`` mean log1p
+fatalities over the target years minus ``lfat``; ``fut_dtemp`` temperature anomaly
+change to the target year."""
+
+SCENARIO_FEATURES: tuple[str, ...] = ("fut_dfat", "fut_dtemp")
+"""Covariates a scenario moves. They act through a median-regression layer on the
+boosted model's residuals (:class:`Member`), not inside the trees: the response is
+then one elasticity per horizon and border class, with a standard error, monotone
+in conflict by a sign constraint."""
+
+MONOTONE: dict[str, int] = {"lfat": 1}
+
+
+@dataclass(frozen=True)
+class HostModelConfig:
+    """Hyperparameters of :func:`fit_host_model` (fixed on years before 2010).
+
+    ``calib_years``: origins whose out-of-sample errors calibrate the intervals.
+    ``n_estimators``, ``learning_rate``, ``num_leaves``, ``min_child_samples``,
+    ``objective``, ``huber_alpha`` (log1p units), ``max_bin``: LightGBM settings.
+    ``target``: the boosted target, the change from the last reported value
+    (``"change"``) or the level. ``threads``: LightGBM threads.
+    """
+
+    horizons: tuple[int, ...] = (1, 2)
+    calib_years: int = 3
+    n_estimators: int = 150
+    learning_rate: float = 0.1
+    num_leaves: int = 31
+    min_child_samples: int = 50
+    objective: str = "huber"
+    huber_alpha: float = 0.5
+    target: str = "level"  # "level": log1p(y[t+h]); "change": log1p(y[t+h]) - zlast[t]
+    center_residuals: bool = False  # True: errors re-centred so the median path = booster
+    features: tuple[str, ...] = FEATURES
+    max_bin: int = 63
+    threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
+
+    def with_(self, **kw) -> HostModelConfig:
+        return dataclasses.replace(self, **kw)
+
+
+# ----------------------------------------------------------------------------- panel
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """The dyadic panel as matrices (pairs x years), cut at ``last_year``.
+
+    ``arr``: arrivals (persons/year, NaN = not reported); ``stock`` (persons);
+    ``fat``/``bd`` origin fatalities / battle deaths (deaths/year); ``temp`` origin
+    temperature anomaly (deg C, carried forward); ``out`` origin outflow and ``inn``
+    host inflow (persons/year); ``border`` (0/1) and ``dist`` (km) per pair.
+    """
+
+    pairs: pd.DataFrame  # origin_iso3, asylum_iso3 (row i of every matrix)
+    years: np.ndarray
+    arr: np.ndarray
+    stock: np.ndarray
+    fat: np.ndarray
+    bd: np.ndarray
+    temp: np.ndarray
+    out: np.ndarray
+    inn: np.ndarray
+    border: np.ndarray
+    dist: np.ndarray
+
+    @property
+    def last_year(self) -> int:
+        return int(self.years[-1])
+
+    def index(self, origin: str, host: str) -> int | None:
+        """Row of the pair ``(origin, host)`` (ISO-3 codes), or None."""
+        return self._pos.get((origin, host))
+
+    @functools.cached_property
+    def _pos(self) -> dict[tuple[str, str], int]:
+        return dict(zip(zip(self.pairs["origin_iso3"], self.pairs["asylum_iso3"], strict=True),
+                        range(len(self.pairs)), strict=True))
+
+
+NEED = ("origin_iso3", "asylum_iso3", "year", "arrivals")
+
+
+def make_panel(dyads: pd.DataFrame, up_to_year: int | None = None) -> Panel:
+    """Matrices of :class:`Panel` from a ``load_dyads()`` frame, using rows with
+    ``year <= up_to_year`` only (nothing after the origin can leak in)."""
+    miss = [c for c in NEED if c not in dyads.columns]
+    if miss:
+        raise SchemaError(f"dyads frame: missing column(s) {miss}; expected at least {list(NEED)}"
+                          " (use forecast.datasets.load_dyads())")
+    d = dyads
+    if up_to_year is not None:
+        d = d[d["year"] <= int(up_to_year)]
+    if d.empty:
+        raise ModelError(f"dyads frame: no rows up to {up_to_year}")
+    y0, y1 = int(d["year"].min()), int(d["year"].max())
+    years = np.arange(y0, y1 + 1)
+    pairs = d[["origin_iso3", "asylum_iso3"]].drop_duplicates().sort_values(
+        ["origin_iso3", "asylum_iso3"]).reset_index(drop=True)
+    pid = pd.MultiIndex.from_frame(pairs)
+    ri = pid.get_indexer(pd.MultiIndex.from_frame(d[["origin_iso3", "asylum_iso3"]]))
+    ci = d["year"].to_numpy(dtype=int) - y0
+    shape = (len(pairs), len(years))
+
+    def mat(col: str) -> np.ndarray:
+        m = np.full(shape, np.nan)
+        if col in d:
+            m[ri, ci] = d[col].to_numpy(dtype=float)
+        return m
+
+    fat = mat("o_fatalities")
+    # UCDP GED covers every country: a country PaCE has no column for had no recorded
+    # event, i.e. 0 fatalities (documented assumption; years before 1989 stay NaN)
+    has_fat = np.isfinite(fat).any(axis=1, keepdims=True)
+    fat = np.where(np.isnan(fat) & ~has_fat & (years >= 1989), 0.0, fat)
+    temp = _ffill(mat("o_temp_anom_c"), limit=8)
+    border = np.nanmax(np.where(np.isnan(mat("land_border")), -1, mat("land_border")), axis=1)
+    dist = np.nanmax(np.where(np.isnan(mat("distance_km")), -1, mat("distance_km")), axis=1)
+    return Panel(pairs, years, mat("arrivals"), mat("stock"), fat, mat("o_battle_deaths"), temp,
+                 mat("o_outflow"), mat("a_inflow"), np.where(border < 0, np.nan, border),
+                 np.where(dist < 0, np.nan, dist))
+
+
+def _ffill(m: np.ndarray, limit: int) -> np.ndarray:
+    """Carry the last reported value forward along years, at most ``limit`` years."""
+    out = m.copy()
+    last = np.full(m.shape[0], np.nan)
+    age = np.full(m.shape[0], np.inf)
+    for j in range(m.shape[1]):
+        have = np.isfinite(m[:, j])
+        last = np.where(have, m[:, j], last)
+        age = np.where(have, 0, age + 1)
+        out[:, j] = np.where(have, m[:, j], np.where(age <= limit, last, np.nan))
+    return out
+
+
+def _l(x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.log1p(x)
+
+
+def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | None = None,
+                fut_temp: np.ndarray | None = None) -> pd.DataFrame:
+    """Feature frame (columns :data:`FEATURES`) of every pair at year column ``j``.
+
+    ``h``: horizon; the scenario covariates come from the panel's years ``j+1..j+h``
+    (training) unless ``fut_fat`` (mean log1p fatalities over the target years) and
+    ``fut_temp`` (temperature anomaly in the target year) are given (forecast).
+    """
+    a = p.arr
+
+    def col(m, k):
+        return m[:, k] if k >= 0 else np.full(m.shape[0], np.nan)
+
+    z0, z1, z2 = _l(col(a, j)), _l(col(a, j - 1)), _l(col(a, j - 2))
+    win = a[:, max(j - 2, 0): j + 1]
+    n_rep = np.isfinite(win).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean3 = np.where(n_rep > 0, np.nansum(win, axis=1) / np.maximum(n_rep, 1), np.nan)
+    zlast = np.full(a.shape[0], np.nan)
+    age = np.full(a.shape[0], np.nan)
+    for k in range(0, 5):
+        if j - k < 0:
+            break
+        v = a[:, j - k]
+        fill = np.isnan(zlast) & np.isfinite(v)
+        zlast[fill] = np.log1p(v[fill])
+        age[fill] = k
+    lout = _l(col(p.out, j))
+    lfat = _l(col(p.fat, j))
+    f = {
+        "z0": z0, "z1": z1, "z2": z2, "zlast": zlast, "age_last": age,
+        "zmean3": _l(mean3), "n_rep3": n_rep.astype(float),
+        "lout": lout, "dout": lout - _l(col(p.out, j - 1)), "share_last": zlast - lout,
+        "lin": _l(col(p.inn, j)), "lstock": _l(col(p.stock, j)),
+        "border": p.border, "ldist": np.log(np.maximum(p.dist, 1.0)),
+        "lfat": lfat, "dfat": lfat - _l(col(p.fat, j - 1)), "lbd": _l(col(p.bd, j)),
+        "temp": col(p.temp, j),
+    }
+    if fut_fat is None and h is not None:
+        if j + h < p.fat.shape[1]:
+            w = _l(p.fat[:, j + 1: j + h + 1])
+            n = np.isfinite(w).sum(axis=1)
+            fut_fat = np.where(n > 0, np.nansum(w, axis=1) / np.maximum(n, 1), np.nan)
+            fut_temp = p.temp[:, j + h]
+        else:
+            fut_fat, fut_temp = np.full(len(z0), np.nan), np.full(len(z0), np.nan)
+    f["fut_dfat"] = (fut_fat - lfat) if fut_fat is not None else np.zeros(len(z0))
+    f["fut_dtemp"] = (fut_temp - f["temp"]) if fut_temp is not None else np.zeros(len(z0))
+    return pd.DataFrame(f)
+
+
+def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Training rows for horizon ``h``: targets reported in years <= ``cutoff``."""
+    X, y = [], []
+    y0 = int(p.years[0])
+    for t in range(max(FIRST_TARGET_YEAR, y0 + 2) - h, cutoff - h + 1):
+        j = t - y0
+        if j < 0 or j + h >= len(p.years):
+            continue
+        tgt = p.arr[:, j + h]
+        F = features_at(p, j, h)
+        ok = np.isfinite(tgt) & np.isfinite(F["zlast"].to_numpy())
+        if ok.any():
+            X.append(F[ok])
+            y.append(np.log1p(tgt[ok]))
+    if not X:
+        raise ModelError(f"host model: no training rows for horizon {h} up to {cutoff}")
+    return pd.concat(X, ignore_index=True), np.concatenate(y)
+
+
+def _target(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig) -> np.ndarray:
+    if cfg.target not in ("change", "level"):
+        raise ModelError(f"HostModelConfig.target: {cfg.target!r}; allowed: 'change', 'level'")
+    return y - X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else y
+
+
+@dataclass(frozen=True, eq=False)
+class Member:
+    """One fitted horizon: the boosted trees on the features known at the origin, plus
+    the scenario layer ``level += b_fat[border] * fut_dfat + b_temp[border] * fut_dtemp``
+    (log1p units per log1p-fatalities unit and per deg C).
+
+    ``elasticity``: border class (0/1) -> ``(b_fat, se_fat, b_temp, se_temp, n)``,
+    median regression (statsmodels ``QuantReg``, q = 0.5) of the boosted model's
+    training residuals on the two scenario covariates; ``b_fat`` is clipped at 0
+    (more conflict never lowers arrivals).
+    """
+
+    booster: object
+    elasticity: dict[int, tuple[float, float, float, float, int]]
+
+
+def _boost_features(cfg: HostModelConfig) -> list[str]:
+    return [c for c in cfg.features if c not in SCENARIO_FEATURES]
+
+
+def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
+    import warnings
+
+    import statsmodels.api as sm
+
+    out = {}
+    border = np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1
+    for cls, sel in ((0, ~border), (1, border)):
+        f = X["fut_dfat"].to_numpy(dtype=float)[sel]
+        t = np.nan_to_num(X["fut_dtemp"].to_numpy(dtype=float)[sel])
+        r = resid[sel]
+        ok = np.isfinite(f) & np.isfinite(r)
+        if ok.sum() < 50:
+            out[cls] = (0.0, np.nan, 0.0, np.nan, int(ok.sum()))
+            continue
+        A = np.column_stack([np.ones(ok.sum()), f[ok], t[ok]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # IterationLimitWarning etc.: recorded below
+            res = sm.QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
+        b, se = res.params, res.bse
+        out[cls] = (max(float(b[1]), 0.0), float(se[1]), float(b[2]), float(se[2]),
+                    int(ok.sum()))
+    return out
+
+
+def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> Member:
+    """Fit one horizon (:class:`Member`) on training rows ``X`` (:data:`FEATURES`) and
+    targets ``y`` (log1p persons/year)."""
+    b = _fit_booster(X, _target(X, y, cfg), cfg, seed)
+    resid = y - _boost_predict(b, X, cfg)
+    return Member(b, _elasticities(X, resid))
+
+
+def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
+    out = b.predict(X[_boost_features(cfg)].to_numpy(dtype=float), num_threads=1)
+    return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
+
+
+def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
+    try:
+        import lightgbm as lgb
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise ModelError("the host model needs lightgbm: pip install lightgbm") from e
+    params = {
+        "objective": cfg.objective, "alpha": cfg.huber_alpha,
+        "learning_rate": cfg.learning_rate,
+        "num_leaves": cfg.num_leaves, "min_child_samples": cfg.min_child_samples,
+        "monotone_constraints": [MONOTONE.get(c, 0) for c in _boost_features(cfg)],
+        "monotone_constraints_method": "intermediate", "max_bin": cfg.max_bin,
+        "num_threads": cfg.threads, "seed": seed, "deterministic": True,
+        "force_row_wise": True, "verbose": -1,
+    }
+    ds = lgb.Dataset(X[_boost_features(cfg)], label=y, free_raw_data=True)
+    return lgb.train(params, ds, num_boost_round=cfg.n_estimators)
+
+
+def _bin(level: np.ndarray, border: np.ndarray | None = None) -> np.ndarray:
+    """Mondrian bin: predicted level (4 bins on log1p) x land border (0/1): pairs across
+    a land border have larger surges than the long-distance asylum flows that dominate
+    the panel, so their errors are calibrated apart."""
+    b = np.searchsorted(np.asarray(LEVEL_EDGES), level, side="right")
+    if border is None:
+        return b
+    return b + (len(LEVEL_EDGES) + 1) * (np.nan_to_num(border) == 1)
+
+
+# ----------------------------------------------------------------------------- model
+@dataclass(frozen=True, eq=False)
+class HostModel:
+    """A fitted host-arrivals model at origin year ``up_to_year``.
+
+    ``boosters``: :class:`Member` (trees + scenario layer) by horizon (years). ``residuals``: calibration
+    errors by horizon: a frame ``pair, origin, level, bin, resid`` (log1p actual minus
+    log1p point forecast, out of sample). ``panel``: the data it saw.
+    """
+
+    config: HostModelConfig
+    up_to_year: int
+    seed: int
+    panel: Panel
+    boosters: dict[int, object]
+    residuals: dict[int, pd.DataFrame]
+
+    def provenance(self) -> dict:
+        """For an export sidecar: model name, data end, hyperparameters, seed."""
+        return {"model": MODEL_NAME, "data_end_year": self.up_to_year, "seed": self.seed,
+                "config": dataclasses.asdict(self.config),
+                "calibration_origins": {h: sorted(set(r["origin"])) for h, r in
+                                        self.residuals.items()}}
+
+
+class FitCache:
+    """Boosters by ``(cutoff, horizon, config, seed)``, shared by the fits of a backtest
+    (a model fitted on data up to year C is the same whichever later origin needs it)."""
+
+    def __init__(self):
+        self.store: dict = {}
+
+
+def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
+             cache: FitCache | None):
+    key = (cutoff, h, cfg, seed)
+    if cache is not None and key in cache.store:
+        return cache.store[key]
+    X, y = _train_rows(p, h, cutoff)
+    b = fit_member(X, y, cfg, seed)
+    if cache is not None:
+        cache.store[key] = b
+    return b
+
+
+def _predict(m: Member, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
+    """Point forecast on the log1p scale: trees + the scenario layer."""
+    out = _boost_predict(m.booster, X, cfg)
+    border = (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+    bf = np.array([m.elasticity[c][0] for c in (0, 1)])[border]
+    bt = np.array([m.elasticity[c][2] for c in (0, 1)])[border]
+    return (out + bf * np.nan_to_num(X["fut_dfat"].to_numpy(dtype=float))
+            + bt * np.nan_to_num(X["fut_dtemp"].to_numpy(dtype=float)))
+
+
+def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int = 0,
+                   config: HostModelConfig | None = None,
+                   cache: FitCache | None = None) -> HostModel:
+    """Fit the pooled model on every pair, with data up to ``up_to_year`` only.
+
+    ``dyads``: :func:`forecast.datasets.load_dyads` (or a frame with at least
+    ``origin_iso3, asylum_iso3, year, arrivals``; arrivals in persons/year, NaN = not
+    reported). ``up_to_year``: the last observed year (default: the last year in the
+    frame); rows after it are dropped first. ``seed``: LightGBM seed. ``cache``: share
+    fits across calls (the backtest). Fits ``calib_years + h`` boosters per horizon.
+    """
+    cfg = config or HostModelConfig()
+    p = make_panel(dyads, up_to_year)
+    C = p.last_year
+    boosters, resid = {}, {}
+    for h in cfg.horizons:
+        boosters[h] = _booster(p, h, C, cfg, seed, cache)
+        parts = []
+        for c in range(C - h - cfg.calib_years + 1, C - h + 1):
+            b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache)
+            j = c - int(p.years[0])
+            X = features_at(p, j, h, fut_fat=_l(p.fat[:, j]), fut_temp=p.temp[:, j])
+            tgt = p.arr[:, j + h]
+            ok = np.isfinite(tgt) & np.isfinite(X["zlast"].to_numpy())
+            pred = _predict(b, X[ok], cfg)
+            parts.append(pd.DataFrame({"pair": np.flatnonzero(ok), "origin": c,
+                                       "level": pred, "resid": np.log1p(tgt[ok]) - pred}))
+        r = pd.concat(parts, ignore_index=True)
+        r["bin"] = _bin(r["level"].to_numpy(), p.border[r["pair"].to_numpy()])
+        if cfg.center_residuals:
+            r["resid"] = r["resid"] - r.groupby("bin")["resid"].transform("median")
+        resid[h] = r
+    return HostModel(cfg, C, seed, p, boosters, resid)
+
+
+# ----------------------------------------------------------------------------- predict
+@dataclass(frozen=True, eq=False)
+class AnnualForecast:
+    """Annual host arrivals after the data end.
+
+    ``paths``: ``host`` (ISO-3), ``year``, ``path`` (0..n-1), ``arrivals`` (persons per
+    year, whole numbers >= 0). ``quantiles``: ``host``, ``year``, ``quantile``,
+    ``arrivals`` (persons per year). ``origin``: origin country; ``data_end_year``:
+    last observed year; ``scenario``: name; ``analogue``: surge analogue name or '';
+    ``notes``: caveats (e.g. hosts with no recent reports).
+    """
+
+    paths: pd.DataFrame
+    quantiles: pd.DataFrame
+    origin: str
+    data_end_year: int
+    scenario: str = "baseline"
+    analogue: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def _per_year(v, h: int, name: str) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(v, dtype=float))
+    if arr.size == 1:
+        arr = np.repeat(arr, h)
+    if arr.size < h or not np.all(np.isfinite(arr)):
+        raise ScenarioError(f"{name}: give one finite number or one per forecast year "
+                            f"({h} values), got {v!r}")
+    return arr[:h]
+
+
+def point_forecast(model: HostModel, origin: str, hosts: Sequence[str], horizon_years: int = 2,
+                   conflict_multiplier=1.0, temperature_delta=0.0) -> pd.DataFrame:
+    """Point forecasts (log1p persons/year, the conditional median of the boosted
+    model) per host and horizon: columns ``host``, ``h``, ``level``."""
+    rows, idx = _pairs(model, origin, hosts)
+    lv = point_forecast_pairs(model, idx, horizon_years, conflict_multiplier, temperature_delta)
+    lv.insert(0, "host", np.asarray(rows, dtype=object)[lv["row"].to_numpy()])
+    return lv.drop(columns=["row"])
+
+
+def point_forecast_pairs(model: HostModel, idx: np.ndarray, horizon_years: int = 2,
+                         conflict_multiplier=1.0, temperature_delta=0.0) -> pd.DataFrame:
+    """As :func:`point_forecast` for panel rows ``idx`` (``model.panel.pairs``):
+    columns ``row`` (position in ``idx``), ``pair``, ``h``, ``level`` (log1p)."""
+    if horizon_years < 1 or horizon_years > max(model.config.horizons):
+        raise ModelError(f"horizon_years must be in 1..{max(model.config.horizons)}, "
+                         f"got {horizon_years}")
+    k = _per_year(conflict_multiplier, horizon_years, "conflict_multiplier")
+    if np.any(k < 0):
+        raise ScenarioError(f"conflict_multiplier: must be >= 0, got {conflict_multiplier!r}")
+    dt = _per_year(temperature_delta, horizon_years, "temperature_delta")
+    idx = np.asarray(idx, dtype=int)
+    p = model.panel
+    j = len(p.years) - 1
+    sub = _sub(p, idx)
+    fat0 = p.fat[idx, j]
+    temp0 = p.temp[idx, j]
+    out = []
+    for h in range(1, horizon_years + 1):
+        fut_fat = np.mean([_l(fat0 * k[i]) for i in range(h)], axis=0)
+        X = features_at(sub, j, h, fut_fat=fut_fat, fut_temp=temp0 + dt[h - 1])
+        lv = _predict(model.boosters[h], X, model.config)
+        out.append(pd.DataFrame({"row": np.arange(len(idx)), "pair": idx, "h": h, "level": lv}))
+    return pd.concat(out, ignore_index=True)
+
+
+def sample_pairs(model: HostModel, idx: np.ndarray, horizon_years: int = 2,
+                 conflict_multiplier=1.0, temperature_delta=0.0, n_paths: int = 500,
+                 seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Point levels (frame as :func:`point_forecast_pairs`) and sample paths on the
+    log1p scale, array ``(len(levels), n_paths)``; path ``i`` of every row shares one
+    joint draw of the horizons' errors."""
+    if n_paths < 1:
+        raise ModelError(f"n_paths must be >= 1, got {n_paths}")
+    lv = point_forecast_pairs(model, idx, horizon_years, conflict_multiplier, temperature_delta)
+    rng = np.random.default_rng([model.seed if seed is None else seed, 7283])
+    e = _draw_resid(model, lv, n_paths, rng)
+    return lv, np.maximum(lv["level"].to_numpy()[:, None] + e, 0.0)
+
+
+def _sub(p: Panel, idx: np.ndarray) -> Panel:
+    return Panel(p.pairs.iloc[idx].reset_index(drop=True), p.years, p.arr[idx], p.stock[idx],
+                 p.fat[idx], p.bd[idx], p.temp[idx], p.out[idx], p.inn[idx], p.border[idx],
+                 p.dist[idx])
+
+
+def _pairs(model: HostModel, origin: str, hosts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    pos = model.panel._pos
+    hosts = [hosts] if isinstance(hosts, str) else list(hosts)
+    known = sorted(a for (o, a) in pos if o == origin)
+    if not known:
+        raise ScenarioError(f"origin {origin!r}: not in the dyads panel (ISO-3 codes, e.g. 'AFG')")
+    bad = [h for h in hosts if (origin, h) not in pos]
+    if bad:
+        raise ScenarioError(f"hosts {bad}: no UNHCR arrivals from {origin} reported there in "
+                            f"the panel; allowed hosts for {origin}: {', '.join(known)}")
+    return hosts, np.array([pos[(origin, h)] for h in hosts], dtype=int)
+
+
+def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Errors (log1p) for each row of ``levels`` (host, h, level) and path: marginal
+    per (horizon, bin) empirical quantiles, joined across horizons by the empirical
+    copula of (h=1, h=2) errors of the same pair and origin."""
+    H = int(levels["h"].max())
+    # joint ranks from pairs that have every horizon's error at the same origin
+    base = None
+    for h in range(1, H + 1):
+        r = model.residuals[h]
+        r = r.assign(u=r.groupby("bin")["resid"].rank(pct=True))
+        r = r[["pair", "origin", "u"]].rename(columns={"u": f"u{h}"})
+        base = r if base is None else base.merge(r, on=["pair", "origin"])
+    if base is None or base.empty:
+        U = rng.uniform(size=(n_paths, H))
+    else:
+        pick = rng.integers(0, len(base), size=n_paths)
+        U = base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()[pick]
+        U = np.clip(U - rng.uniform(0, 1.0 / max(len(base), 1), size=U.shape), 0, 1)
+    out = np.empty((len(levels), n_paths))
+    border = model.panel.border[levels["pair"].to_numpy()]
+    hs = levels["h"].to_numpy(dtype=int)
+    bins = _bin(levels["level"].to_numpy(dtype=float), border)
+    for h in np.unique(hs):
+        r = model.residuals[int(h)]
+        for b in np.unique(bins[hs == h]):
+            e = r.loc[r["bin"] == b, "resid"].to_numpy()
+            if len(e) < 30:
+                e = r["resid"].to_numpy()
+            out[(hs == h) & (bins == b)] = np.quantile(e, U[:, h - 1])
+    return out
+
+
+def predict_annual(model: HostModel, origin: str = "AFG", hosts: Sequence[str] = ("TJK",),
+                   horizon_years: int = 2, conflict_multiplier=1.0, temperature_delta=0.0,
+                   n_paths: int = 500, seed: int | None = None,
+                   scenario: str = "baseline") -> AnnualForecast:
+    """Sample paths and quantiles of annual arrivals in each host, years
+    ``data_end_year + 1 .. + horizon_years``.
+
+    ``conflict_multiplier``: factor on the origin's fatalities (deaths/year) in each
+    forecast year (one number or one per year; 1 = persist at the last observed year).
+    ``temperature_delta``: deg C added to the origin's temperature anomaly in each
+    forecast year. ``n_paths``: sample paths; ``seed``: default the model's seed.
+    Returns :class:`AnnualForecast` (persons per year; paths rounded to whole persons).
+    ``notes`` names hosts with no arrivals reported in the last 5 observed years.
+    """
+    rows, idx = _pairs(model, origin, hosts)
+    lv, z = sample_pairs(model, idx, horizon_years, conflict_multiplier, temperature_delta,
+                         n_paths, seed)
+    vals = np.round(np.expm1(z))
+    hosts_col = np.asarray(rows, dtype=object)[lv["row"].to_numpy()]
+    years = model.up_to_year + lv["h"].to_numpy()
+    paths = pd.DataFrame({
+        "host": np.repeat(hosts_col, n_paths).astype(str),
+        "year": np.repeat(years, n_paths).astype("int64"),
+        "path": np.tile(np.arange(n_paths), len(lv)).astype("int64"),
+        "arrivals": vals.ravel(),
+    })
+    notes = []
+    a = model.panel.arr
+    for h, i in zip(rows, idx, strict=True):
+        rep = np.flatnonzero(np.isfinite(a[i]))
+        last = int(model.panel.years[rep[-1]]) if len(rep) else None
+        if last is None or last < model.up_to_year - 4:
+            notes.append(f"{h}: no UNHCR arrivals from {origin} reported since "
+                         f"{last if last else 'ever'}; the forecast is the model's prior "
+                         "for an unreported corridor")
+    return AnnualForecast(paths, quantiles_of(paths), origin, model.up_to_year, scenario,
+                          notes=tuple(notes))
+
+
+def quantiles_of(paths: pd.DataFrame, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
+    """Quantiles over paths: ``host``, ``year``, ``quantile``, ``arrivals`` (persons/year)."""
+    q = np.asarray(quantiles, dtype=float)
+    out = []
+    for (host, year), g in paths.groupby(["host", "year"], sort=False):
+        v = np.quantile(g["arrivals"].to_numpy(dtype=float), q)
+        out.append(pd.DataFrame({"host": host, "year": year, "quantile": q, "arrivals": v}))
+    return pd.concat(out, ignore_index=True)
+
+
+def conflict_response(model: HostModel, origin: str, hosts: Sequence[str],
+                      multiplier: float = 2.0, horizon_years: int = 1) -> pd.DataFrame:
+    """Implied response of the median to scaling the origin's fatalities by
+    ``multiplier`` in every forecast year: ``host``, ``h``, ``base`` and ``shocked``
+    (median persons/year), ``change`` (shocked / base - 1)."""
+    a = point_forecast(model, origin, hosts, horizon_years, 1.0)
+    b = point_forecast(model, origin, hosts, horizon_years, multiplier)
+    out = a[["host", "h"]].copy()
+    out["base"] = np.expm1(a["level"].to_numpy())
+    out["shocked"] = np.expm1(b["level"].to_numpy())
+    out["change"] = out["shocked"] / out["base"] - 1.0
+    return out
+
+
+def elasticities(model: HostModel, multiplier: float = 2.0, level: float = 0.8) -> pd.DataFrame:
+    """The scenario layer of each horizon, with the response it implies.
+
+    Columns: ``h`` (years), ``land_border`` (0/1), ``b_fat`` (log1p arrivals per log1p
+    fatalities), ``se_fat``, ``b_temp`` (log1p arrivals per deg C), ``se_temp``, ``n``
+    (training rows), and ``response``, ``lo``, ``hi``: the change of arrivals when the
+    origin's fatalities are multiplied by ``multiplier`` (``exp(b ln k) - 1``, for
+    counts well above 1) with a ``level`` normal interval from ``se_fat``.
+    """
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + level / 2)
+    lk = np.log(multiplier)
+    rows = []
+    for h, m in sorted(model.boosters.items()):
+        for cls in (0, 1):
+            bf, sf, bt, st, n = m.elasticity[cls]
+            rows.append({"h": h, "land_border": cls, "b_fat": bf, "se_fat": sf, "b_temp": bt,
+                         "se_temp": st, "n": n, "response": np.expm1(bf * lk),
+                         "lo": np.expm1(max(bf - z * sf, 0.0) * lk),
+                         "hi": np.expm1((bf + z * sf) * lk)})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- surges
+SURGE_P90 = "p90 of neighbour surges"
+"""Analogue name for the 90th percentile, per year 0..3, of the multipliers of every
+catalogued surge across a land border."""
+
+_SURGE_COLS = ("name", "land_border", "mult_y0", "mult_y1", "mult_y2", "mult_y3")
+
+
+def surge_multipliers(catalogue: pd.DataFrame, analogue: str, years: int = 2,
+                      source: str = "surge catalogue") -> np.ndarray:
+    """Multipliers for forecast years 1..``years`` (the catalogue's years 0..years-1) of
+    a named analogue (e.g. ``"Afghanistan->Tajikistan 2021"``) or :data:`SURGE_P90`."""
+    miss = [c for c in _SURGE_COLS if c not in catalogue.columns]
+    if miss:
+        raise SchemaError(f"{source}: missing column(s) {miss}; expected {list(_SURGE_COLS)}")
+    if years > 4:
+        raise ScenarioError(f"surge: the catalogue has multipliers for 4 years, asked {years}")
+    cols = [f"mult_y{k}" for k in range(years)]
+    if analogue == SURGE_P90:
+        nb = catalogue[catalogue["land_border"] == 1]
+        return np.array([np.nanquantile(nb[c].to_numpy(dtype=float), 0.9) for c in cols])
+    hit = catalogue[catalogue["name"] == analogue]
+    if hit.empty:
+        names = list(catalogue["name"])
+        close = [n for n in names if analogue.split("->")[0].strip().lower() in n.lower()][:8]
+        raise ScenarioError(
+            f"{source}: field 'name': unknown analogue {analogue!r}; allowed: {SURGE_P90!r} or "
+            f"one of {len(names)} names in the catalogue"
+            + (f", e.g. {close}" if close else f", e.g. {names[:5]}"))
+    m = hit.iloc[0][cols].to_numpy(dtype=float)
+    if not np.all(np.isfinite(m)):
+        k = int(np.flatnonzero(~np.isfinite(m))[0])
+        raise ScenarioError(f"{source}: analogue {analogue!r} has no reported arrivals in its "
+                            f"year {k} (mult_y{k} empty); choose another analogue")
+    return m
+
+
+def apply_surge(fc: AnnualForecast, catalogue: pd.DataFrame, analogue: str,
+                source: str = "surge catalogue") -> AnnualForecast:
+    """Multiply baseline annual paths by an analogue's multipliers: forecast year ``k``
+    (1-based) gets ``mult_y{k-1}`` (the analogue's arrivals in its year k-1 over its
+    previous 3-year mean). The result's ``scenario`` and ``analogue`` name it."""
+    H = int(fc.paths["year"].max() - fc.data_end_year)
+    m = surge_multipliers(catalogue, analogue, H, source)
+    p = fc.paths.copy()
+    k = (p["year"] - fc.data_end_year - 1).to_numpy()
+    p["arrivals"] = np.round(p["arrivals"].to_numpy() * m[k])
+    name = f"surge like {analogue}"
+    return dataclasses.replace(fc, paths=p, quantiles=quantiles_of(p), scenario=name,
+                               analogue=analogue)
+
+
+# ----------------------------------------------------------------------------- months
+def observed_profile(history: pd.DataFrame, series_ids: Sequence[str] | None = None) -> np.ndarray:
+    """Calendar-month profile (12 shares summing to 1) from monthly series: for each
+    complete reported year, the month's share of the year; averaged over years and
+    series. ``history``: history frame ``series_id, ds, y`` (persons/month)."""
+    h = history if series_ids is None else history[history["series_id"].isin(series_ids)]
+    h = h.dropna(subset=["y"]).assign(year=lambda d: d["ds"].dt.year,
+                                      month=lambda d: d["ds"].dt.month)
+    g = h.groupby(["series_id", "year"])
+    full = g["month"].transform("count") == 12
+    h = h[full]
+    tot = h.groupby(["series_id", "year"])["y"].transform("sum")
+    h = h[tot > 0].assign(share=lambda d: d["y"] / tot[tot > 0])
+    if h.empty:
+        raise SchemaError("history frame: no complete reported year to take a monthly profile from")
+    w = h.groupby("month")["share"].mean().reindex(range(1, 13)).to_numpy()
+    return w / w.sum()
+
+
+OBSERVED_SERIES = ("unhcr_asylum_DEU", "unhcr_asylum_GBR", "unhcr_asylum_FRA", "unhcr_asylum_CAN",
+                   "frontex_afg_total")
+"""Monthly series whose average calendar shape is the ``"observed"`` profile: UNHCR
+monthly asylum applications by Afghans (1999-2018) and Frontex detections (2009-2025);
+no monthly series of arrivals into Central Asia exists (``data/SOURCES.md``)."""
+
+
+def _largest_remainder(total: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Integers per month (rows: totals) summing exactly to each whole ``total``."""
+    exact = total[:, None] * w[None, :]
+    base = np.floor(exact)
+    rem = (total - base.sum(axis=1)).astype(int)
+    order = np.argsort(-(exact - base), axis=1, kind="stable")
+    add = np.zeros_like(base)
+    rows = np.repeat(np.arange(len(total)), 12).reshape(-1, 12)
+    ranks = np.empty_like(order)
+    ranks[rows, order] = np.arange(12)[None, :]
+    add[ranks < rem[:, None]] = 1
+    return base + add
+
+
+def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL_NAME,
+                  scenario: str = "baseline") -> pd.DataFrame:
+    """Split annual paths into months, keeping every annual sum exactly.
+
+    ``annual_paths``: ``host``, ``year``, ``path``, ``arrivals`` (persons per year,
+    whole numbers >= 0; e.g. ``AnnualForecast.paths``). ``profile``: ``"flat"``
+    (1/12 each), ``"observed"`` (the mean calendar shape of :data:`OBSERVED_SERIES`)
+    or 12 non-negative weights for January..December (e.g. :func:`observed_profile`). Returns the paths frame ``series_id`` (host ISO-3),
+    ``ds`` (month start), ``model``, ``scenario``, ``path``, ``value`` (persons per
+    month, integers; the 12 months of a path-year sum to its annual value).
+    """
+    need = ["host", "year", "path", "arrivals"]
+    miss = [c for c in need if c not in annual_paths.columns]
+    if miss:
+        raise SchemaError(f"annual paths: missing column(s) {miss}; expected {need}")
+    a = annual_paths["arrivals"].to_numpy(dtype=float)
+    if not np.all(np.isfinite(a)) or np.any(a < 0) or np.any(a != np.round(a)):
+        raise SchemaError("annual paths: column 'arrivals' must be whole numbers >= 0 "
+                          "(persons per year)")
+    if isinstance(profile, str):
+        if profile == "flat":
+            w = np.full(12, 1 / 12)
+        elif profile == "observed":
+            from forecast.datasets import load_history
+
+            w = observed_profile(load_history(OBSERVED_SERIES))
+        else:
+            raise ScenarioError(f"profile: unknown profile {profile!r}; allowed: 'flat', "
+                                "'observed' or 12 monthly weights")
+    else:
+        w = np.asarray(profile, dtype=float)
+        if w.shape != (12,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise ScenarioError("profile: need 12 finite non-negative weights (Jan..Dec)")
+        w = w / w.sum()
+    m = _largest_remainder(a, w)
+    n = len(annual_paths)
+    years = np.repeat(annual_paths["year"].to_numpy(dtype=int), 12)
+    months = np.tile(np.arange(1, 13), n)
+    ds = pd.to_datetime({"year": years, "month": months, "day": 1})
+    out = pd.DataFrame({
+        "series_id": np.repeat(annual_paths["host"].to_numpy(), 12).astype(str),
+        "ds": ds.astype("datetime64[ns]"),
+        "model": model, "scenario": scenario,
+        "path": np.repeat(annual_paths["path"].to_numpy(dtype="int64"), 12),
+        "value": m.ravel(),
+    })
+    return out.sort_values(["series_id", "path", "ds"], kind="mergesort").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- user data
+def with_user_series(dyads: pd.DataFrame, path) -> pd.DataFrame:
+    """The panel with a user's annual host series (CSV ``origin_iso3, asylum_iso3, year,
+    arrivals``; persons/year, empty = not reported) replacing UNHCR's arrivals for those
+    pair-years. A malformed file raises SchemaError naming the file, column and lines."""
+    from forecast.schema import read_table
+
+    u = read_table(path, "annual_host_series")
+    key = ["origin_iso3", "asylum_iso3", "year"]
+    d = dyads.merge(u[key + ["arrivals"]].rename(columns={"arrivals": "_user"}), on=key,
+                    how="outer", indicator=True)
+    user = d["_merge"] != "left_only"
+    d.loc[user, "arrivals"] = d.loc[user, "_user"]
+    return d.drop(columns=["_user", "_merge"]).sort_values(key).reset_index(drop=True)
