@@ -14,7 +14,7 @@ import streamlit as st
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS
-from planner.pipeline import CapacitySettings, ForecastSettings, PlanSpec
+from planner.pipeline import HOST_METHODS, CapacitySettings, ForecastSettings, PlanSpec
 
 
 def host_label(iso3: str) -> str:
@@ -35,6 +35,8 @@ DEFAULTS: dict[str, object] = {
     "border_openness_pct": 100,
     "host_share_pct": 0.0,
     "share_years": 10,
+    "host_method": "dyadic",
+    "analogue": "",
     "n_paths": 200,
     "seed": 0,
 }
@@ -53,6 +55,7 @@ def state_from_scenario(sc: Scenario) -> dict[str, object]:
         kv, ks, km = _SHOCK_KEYS[shock.kind]
         out.update({kv: float(shock.value), ks: int(shock.start), km: int(shock.duration)})
     out["border_openness_pct"] = round(sc.border_openness * 100)
+    out["analogue"] = sc.analogue
     return out
 
 
@@ -76,19 +79,23 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
                             float(v["food_k"])))
     openness = float(v["border_openness_pct"]) / 100.0
     share = float(v["host_share_pct"]) / 100.0
+    analogue = str(v["analogue"] or "")
     preset = next((p for p in PRESETS.values()
-                   if set(p.shocks) == set(shocks) and p.border_openness == openness), None)
+                   if set(p.shocks) == set(shocks) and p.border_openness == openness
+                   and p.analogue == analogue), None)
     parts = [f"{s.kind} {s.value:g} (months {s.start}-{s.start + s.duration - 1})" for s in shocks]
     if openness != 1.0:
         parts.append(f"borders {openness:.0%} open")
     if share > 0:
         parts.append(f"{v['host']} share of outflow {share:.2%}")
+    if analogue:
+        parts.append(f"surge like {analogue}")
     if name is None:
         name = preset.name if preset is not None and share == 0 else "custom"
     description = (preset.description if preset is not None and share == 0
                    else "; ".join(parts) or "Drivers persist at their latest observed levels.")
     sc = Scenario(name=name, description=description, shocks=tuple(shocks),
-                  border_openness=openness)
+                  border_openness=openness, analogue=analogue)
     if share > 0:
         sc = sc.with_host_shares({str(v["host"]): share})
     return sc
@@ -106,7 +113,8 @@ def spec_from_state(state: Mapping) -> PlanSpec:
     f = ForecastSettings(series_id=str(v["series_id"]), host=str(v["host"]),
                          model=str(v["model"]), horizon=int(v["horizon"]),
                          n_paths=int(v["n_paths"]), seed=int(v["seed"]),
-                         share_years=int(v["share_years"]))
+                         share_years=int(v["share_years"]),
+                         host_method=str(v["host_method"]))
     cap = state.get(CAPACITY_KEY) or CapacitySettings()
     return PlanSpec(scenario_from_state(state), f, cap)
 
@@ -114,7 +122,8 @@ def spec_from_state(state: Mapping) -> PlanSpec:
 PENDING_SERIES = "_pending_series_id"
 """session_state key: a series to select in the sidebar on the next run (after an upload)."""
 
-SETTINGS = ("series_id", "host", "model", "horizon", "share_years", "n_paths", "seed")
+SETTINGS = ("series_id", "host", "model", "horizon", "share_years", "host_method", "n_paths",
+            "seed")
 """Keys that are settings, not part of a scenario: presets leave them alone."""
 
 
@@ -156,19 +165,39 @@ def sidebar() -> None:
     sb.selectbox("Host country", list(HOSTS), key="host", format_func=host_label,
                  help="Arrivals are the movement forecast times the host's share of Afghan "
                       "arrivals, estimated from UNHCR annual flows (see the model card).")
-    sb.selectbox("Model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get)
+    sb.selectbox("Host arrivals model", list(HOST_METHODS), key="host_method",
+                 format_func=HOST_METHODS.get,
+                 help="Pooled model: annual arrivals learned across 2,700 origin-host pairs of "
+                      "UNHCR flows since 1990 (default; forecasts 24 months after the last UNHCR "
+                      "year). Share method: the movement forecast times the host's UNHCR share, "
+                      "kept as a comparison. See docs/model_card.md.")
+    sb.selectbox("Movement model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get,
+                 help="The monthly model of the movement series (Scenario & forecast page; host "
+                      "arrivals under the share method).")
     sb.slider("Horizon (months)", 6, 36, key="horizon")
 
     with sb.expander("Conflict escalation", expanded=True):
         st.slider("Fatalities multiplier (x)", 0.0, 10.0, step=0.5, key="conflict_k",
                   help="Monthly conflict fatalities in Afghanistan (UCDP GED) multiplied by this "
-                       "factor; 1 = no change.")
+                       "factor; 1 = no change. Host arrivals (pooled model): fatalities x2 for a "
+                       "year -> about +7% across a land border in year 1, +15% in year 2 "
+                       "(learned from the world's pairs; docs/model_card.md).")
         st.slider("Starts in forecast month", 1, 36, key="conflict_start")
         st.slider("Lasts (months)", 1, 36, key="conflict_months")
+    with sb.expander("Surge like a real event", expanded=bool(st.session_state.get("analogue"))):
+        st.selectbox("Surge analogue", services.surge_names(), key="analogue",
+                     format_func=lambda n: n or "none (baseline)",
+                     help="Host arrivals follow the multipliers of a real surge into a "
+                          "neighbouring country (UNHCR flows; surge = >= 3x the previous 3-year "
+                          "mean and >= 5,000 arrivals), on the host's baseline. Pooled host "
+                          "model only.")
     with sb.expander("Drought"):
         st.slider("SPI during the drought", -3.0, 0.0, step=0.1, key="drought_spi",
                   help="Standardized precipitation index (McKee et al. 1993): -1 moderately, "
-                       "-1.5 severely, -2 extremely dry; 0 = no drought shock.")
+                       "-1.5 severely, -2 extremely dry; 0 = no drought shock. Acts on the "
+                       "movement forecast; the pooled host model has no drought covariate (no "
+                       "drought index exists for every country), so it does not move host "
+                       "arrivals there: use a surge analogue for a drought-driven crisis.")
         st.slider("Starts in forecast month", 1, 36, key="drought_start")
         st.slider("Lasts (months)", 1, 36, key="drought_months")
     with sb.expander("Food prices"):

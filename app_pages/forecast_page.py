@@ -1,5 +1,6 @@
 """Scenario & forecast: fan charts of movement and of host arrivals under the sidebar scenario."""
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import charts, services
@@ -32,6 +33,13 @@ if not data.user_arrivals:
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader("Arrivals by host country")
     missing = [h for h in HOSTS if h not in set(hp["series_id"])]
+    if spec.forecast.host_method == "dyadic":
+        end = hp.attrs.get("data_end_year")
+        st.caption(f"Pooled host model, learned from UNHCR flows of every origin and host "
+                   f"since 1990; UNHCR data end in {end}, so the forecast starts in January "
+                   f"{end + 1 if end else ''} (today is {pd.Timestamp.today():%d %B %Y}). "
+                   + (f"Surge analogue: **{sc.analogue}**. " if sc.analogue else "")
+                   + " ".join(hp.attrs.get("notes", [])))
     if missing:
         st.info("No share of the outflow could be estimated for "
                 f"{', '.join(host_label(h) for h in missing)}: UNHCR reports too few years of "
@@ -54,7 +62,10 @@ if not data.user_arrivals:
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
-    st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
+    n_months = hp["ds"].nunique()
+    st.markdown(f"**Total arrivals over {n_months} months** "
+                f"({pd.Timestamp(hp['ds'].min()):%Y-%m} to {pd.Timestamp(hp['ds'].max()):%Y-%m}; "
+                "persons)")
     st.dataframe(totals.rename(index=host_label), width="stretch")
 
 st.subheader("How good is this model? (rolling-origin backtest)")

@@ -127,16 +127,31 @@ def forecast(spec: PlanSpec, token: str, data: PlanData):
     return _forecast(_forecast_part(spec), token, data)
 
 
+@st.cache_resource(show_spinner="Fitting the host-arrivals model on the world's displacement "
+                               "history (once)...", max_entries=4)
+def host_model(seed: int, token: str, _data: PlanData):
+    """The pooled annual host model (:func:`planner.pipeline.fit_hosts`), fitted once."""
+    return pipeline.fit_hosts(PlanSpec(forecast=ForecastSettings(seed=seed)), _data)
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def _host_paths(spec: PlanSpec, token: str, _data: PlanData) -> pd.DataFrame:
-    _, paths = forecast(spec, token, _data)
-    return pipeline.host_paths(paths, spec, _data)
+    f = spec.forecast
+    if f.host_method == "share":
+        _, paths = forecast(spec, token, _data)
+        return pipeline.host_paths(paths, spec, _data)
+    return pipeline.host_paths(None, spec, _data, model=host_model(f.seed, token, _data))
 
 
 def host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
-    """Per-host arrivals sample paths (``series_id`` = host ISO3) for the spec's model."""
+    """Per-host arrivals sample paths (``series_id`` = host ISO3, persons per month) by
+    the spec's host method (:func:`planner.pipeline.host_paths`)."""
     f = spec.forecast
-    key = PlanSpec(spec.scenario, dataclasses.replace(f, host="KAZ"))
+    if f.host_method == "share":
+        key = PlanSpec(spec.scenario, dataclasses.replace(f, host="KAZ"))
+    else:  # the dyadic model does not use the movement series nor the model choice
+        key = PlanSpec(spec.scenario, ForecastSettings(horizon=f.horizon, n_paths=f.n_paths,
+                                                       seed=f.seed, host_method=f.host_method))
     return _host_paths(key, token, data)
 
 
@@ -144,11 +159,25 @@ def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, 
     """The arrivals frame (ds, path, arrivals) for the spec's host area (area share and
     planning multiplier applied), and a label saying where it comes from."""
     f = spec.forecast
-    _, paths = forecast(spec, token, data)
-    hp = None if data.user_arrivals else host_paths(spec, token, data)
-    label = (f"your series {f.series_id}" if data.user_arrivals
-             else f"{f.host} arrivals from {f.series_id}")
-    return pipeline.arrivals(paths, hp, spec, data), label
+    if data.user_arrivals:
+        _, paths = forecast(spec, token, data)
+        return pipeline.arrivals(paths, None, spec, data), f"your series {f.series_id}"
+    hp = host_paths(spec, token, data)
+    label = (f"{f.host} arrivals, pooled host model (UNHCR data to {hp.attrs.get('data_end_year')})"
+             if f.host_method == "dyadic" else f"{f.host} arrivals from {f.series_id} (share method)")
+    return pipeline.arrivals(None, hp, spec, data), label
+
+
+@st.cache_data(show_spinner=False)
+def surge_names() -> list[str]:
+    """Surge analogues for the menu: the 90th percentile first, then every real surge
+    across a land border in the catalogue, newest first."""
+    from forecast import datasets
+    from forecast.host_model import SURGE_P90
+
+    cat = datasets.load_surge_catalogue()
+    nb = cat[cat["land_border"] == 1].sort_values(["year", "name"], ascending=[False, True])
+    return ["", SURGE_P90, *nb["name"].tolist()]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -20,7 +20,12 @@ after the origin (month 1 is the first forecast month):
   Conf. Applied Climatology*, table 1);
 * ``food_price``: ``wheat_price_index x value``.
 
-Policy levers act on host arrivals (:mod:`forecast.hosts`), not on the
+A surge ``analogue`` (a name of the surge catalogue, ``forecast/data/surge_catalogue.csv``,
+or ``"p90 of neighbour surges"``) multiplies the host model's baseline paths by that real
+surge's multipliers (:func:`forecast.host_model.apply_surge`); conflict shocks reach the
+annual host model as per-year fatality factors (:meth:`Scenario.conflict_by_year`).
+
+Policy levers act on host arrivals (:mod:`forecast.host_model`, :mod:`forecast.hosts`), not on the
 movement forecast: ``border_openness`` multiplies arrivals into every host,
 ``host_openness`` per host (iso3 -> factor), ``host_shares`` overrides the
 estimated share of the outflow reaching a host (iso3 -> share).
@@ -41,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ScenarioError
+from forecast.host_model import SURGE_P90
 from forecast.vocabulary import ANOMALY_DRIVERS, HOSTS, ROLES
 
 SHOCK_KINDS: dict[str, str] = {
@@ -99,6 +105,7 @@ class Scenario:
     border_openness: float = 1.0
     host_openness: tuple[tuple[str, float], ...] = ()
     host_shares: tuple[tuple[str, float], ...] = ()
+    analogue: str = ""
 
     def __post_init__(self):
         for key in ("host_openness", "host_shares"):  # accept dicts, store sorted pairs
@@ -164,7 +171,8 @@ class Scenario:
                 "shocks": [dataclasses.asdict(s) for s in self.shocks],
                 "border_openness": self.border_openness,
                 "host_openness": dict(self.host_openness),
-                "host_shares": dict(self.host_shares)}
+                "host_shares": dict(self.host_shares),
+                "analogue": self.analogue}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False)
@@ -294,6 +302,20 @@ class Scenario:
                     fut.iloc[win, j] *= s.value
         return fut
 
+    def with_analogue(self, analogue: str) -> Scenario:
+        return dataclasses.replace(self, analogue=str(analogue))
+
+    def conflict_by_year(self, years: int) -> tuple[float, ...]:
+        """Factor on the origin's annual conflict fatalities in each of the first
+        ``years`` forecast years (the annual host model's conflict lever): the mean over
+        the year's 12 months of the monthly multipliers of the conflict shocks (month 1
+        = the first forecast month; 1 outside every shock; shocks multiply)."""
+        m = np.ones(12 * years)
+        for sh in self.shocks:
+            if sh.kind == "conflict":
+                m[sh.start - 1: sh.start - 1 + sh.duration] *= sh.value
+        return tuple(float(v) for v in m.reshape(years, 12).mean(axis=1))
+
     def host_factor(self, host: str) -> float:
         """Multiplier on arrivals into ``host``: border openness x host openness."""
         return self.border_openness * dict(self.host_openness).get(host, 1.0)
@@ -318,6 +340,9 @@ def _validate(s: Scenario, where: str) -> None:
     for i, sh in enumerate(s.shocks):
         if not isinstance(sh, Shock):
             raise ScenarioError(f"field 'shocks[{i}]': expected a Shock, got {sh!r}")
+    if not isinstance(s.analogue, str) or len(s.analogue) > 200:
+        raise ScenarioError(f"field 'analogue': must be a surge analogue name (text), got "
+                            f"{s.analogue!r}")
     b = s.border_openness
     if isinstance(b, bool) or not isinstance(b, int | float) or not 0 <= b <= 10:
         raise ScenarioError(f"field 'border_openness': must be a number in [0, 10], got {b!r}")
@@ -336,6 +361,12 @@ PRESETS: dict[str, Scenario] = {
         Scenario.food_price_shock(), Scenario.border_restriction(),
         Scenario("compound", "Conflict fatalities x3 and SPI -1.5 from month 1 for 6 months.",
                  shocks=(Shock("conflict", 1, 6, 3.0), Shock("drought", 1, 6, -1.5))),
+        Scenario("surge_afg_tjk_2021", "Host arrivals follow the real surge of Afghans into "
+                 "Tajikistan in 2021 (UNHCR flows: x3.9 the previous 3-year mean, then x0.2).",
+                 analogue="Afghanistan->Tajikistan 2021"),
+        Scenario("surge_p90", "Host arrivals follow the 90th percentile of all real surges into "
+                 "a neighbouring country since 1990 (UNHCR flows, 117 surges).",
+                 analogue=SURGE_P90),
     )
 }
 """Preset scenarios by name: the one table of presets (the app's preset menu and the
@@ -349,6 +380,8 @@ PRESET_TITLES: dict[str, str] = {
     "food_price_shock": "Food-price shock (wheat x1.5 for 6 months)",
     "border_restriction": "Border restriction (50% open)",
     "compound": "Compound: conflict x3 + drought",
+    "surge_afg_tjk_2021": "Surge like Afghanistan->Tajikistan 2021",
+    "surge_p90": "Surge: 90th percentile of neighbour surges",
 }
 """Short titles of the presets for menus (same keys as :data:`PRESETS`)."""
 

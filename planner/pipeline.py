@@ -39,7 +39,11 @@ class ForecastSettings:
     ``series_id``: the movement series the models learn from; ``host``: ISO3 of the
     host country; ``model``: model alias whose paths feed the capacity model;
     ``horizon``: periods ahead (months); ``n_paths``: sample paths per model;
-    ``seed``: every random draw; ``share_years``: UNHCR years behind each host share.
+    ``seed``: every random draw; ``host_method``: ``"dyadic"`` (the pooled model of
+    annual arrivals learned from the world's displacement history,
+    :mod:`forecast.host_model`; at most 24 months) or ``"share"`` (the movement
+    forecast times each host's UNHCR share, :mod:`forecast.hosts`, kept as a
+    comparison); ``share_years``: UNHCR years behind each host share (share method).
     """
 
     series_id: str = DEFAULT_SERIES
@@ -49,6 +53,15 @@ class ForecastSettings:
     n_paths: int = 200
     seed: int = 0
     share_years: int = 10
+    host_method: str = "dyadic"
+
+
+HOST_METHODS: dict[str, str] = {
+    "dyadic": "Pooled model of annual arrivals, learned from the world's displacement history",
+    "share": "Movement forecast x each host's UNHCR share (comparison)",
+}
+DYADIC_MAX_MONTHS = 24
+"""The annual host model forecasts 1 and 2 years after the last UNHCR year."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,9 @@ class PlanSpec:
 
     def __post_init__(self):
         f, c = self.forecast, self.capacity
+        if f.host_method not in HOST_METHODS:
+            raise PlanError(f"field 'forecast.host_method': {f.host_method!r} is not one of "
+                            f"{', '.join(HOST_METHODS)}")
         if f.host not in HOSTS:
             raise PlanError(f"field 'forecast.host': unknown host {f.host!r}; choose from "
                             f"{', '.join(HOSTS)}")
@@ -170,6 +186,8 @@ class PlanData:
     facilities: pd.DataFrame | None = None
     plans: pd.DataFrame | None = None
     user_arrivals: bool = False  # history's chosen series is the user's own arrivals
+    dyads: pd.DataFrame | None = None  # None: the bundled world panel (load_dyads)
+    surges: pd.DataFrame | None = None  # None: the bundled surge catalogue
 
 
 def bundled_data() -> PlanData:
@@ -198,14 +216,70 @@ def forecast(fitted, spec: PlanSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     return api.predict(fitted, spec.scenario, horizon=f.horizon, n_paths=f.n_paths, seed=f.seed)
 
 
-def host_paths(paths: pd.DataFrame, spec: PlanSpec, data: PlanData) -> pd.DataFrame:
-    """Stage 3: per-host monthly arrival paths for the chosen model (``series_id`` = host)."""
+def fit_hosts(spec: PlanSpec, data: PlanData):
+    """Stage 3a (dyadic method): the pooled host model fitted once on the world panel
+    up to its last year (:func:`forecast.host_model.fit_host_model`)."""
+    from forecast import datasets, host_model
+
+    dyads = data.dyads if data.dyads is not None else datasets.load_dyads()
+    return host_model.fit_host_model(dyads, seed=spec.forecast.seed)
+
+
+def annual_hosts(model, spec: PlanSpec, data: PlanData):
+    """Stage 3b (dyadic method): annual arrivals per host under the scenario: conflict
+    shocks as per-year fatality factors, then the surge analogue if one is named, then
+    border and host openness. Returns a :class:`forecast.host_model.AnnualForecast`
+    (paths in persons per year, whole numbers)."""
+    import dataclasses as dc
+
+    import numpy as np
+
+    from forecast import datasets, host_model
+    from forecast.vocabulary import ORIGIN
+
+    f, sc = spec.forecast, spec.scenario
+    years = max(1, min(2, -(-f.horizon // 12)))
+    fc = host_model.predict_annual(model, ORIGIN, HOSTS, years,
+                                   conflict_multiplier=np.array(sc.conflict_by_year(years)),
+                                   n_paths=f.n_paths, seed=f.seed, scenario=sc.name)
+    if sc.analogue:
+        cat = data.surges if data.surges is not None else datasets.load_surge_catalogue()
+        fc = host_model.apply_surge(fc, cat, sc.analogue,
+                                    source=f"scenario {sc.name!r}: field 'analogue'")
+        fc = dc.replace(fc, scenario=sc.name)
+    p = fc.paths.copy()
+    factor = p["host"].map(sc.host_factor).to_numpy(dtype=float)
+    if not np.all(factor == 1.0):
+        p["arrivals"] = np.round(p["arrivals"].to_numpy() * factor)
+        fc = dc.replace(fc, paths=p, quantiles=host_model.quantiles_of(p))
+    return fc
+
+
+def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
+               model=None) -> pd.DataFrame:
+    """Stage 3: per-host monthly arrival paths (``series_id`` = host ISO3, persons per
+    month). Dyadic method: the annual paths of :func:`annual_hosts` split into months
+    with the observed calendar profile (annual sums kept exactly), the first
+    ``horizon`` months (at most 24) after the last UNHCR year; ``attrs`` carry
+    ``data_end_year``, ``notes`` and ``analogue``. Share method: the movement paths of
+    the chosen model times each host's share (:func:`forecast.api.host_arrivals`)."""
     from forecast import api
 
     f = spec.forecast
-    p = paths[paths["model"] == f.model]
-    return api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario, seed=f.seed,
-                             years=f.share_years)
+    if f.host_method == "share":
+        p = paths[paths["model"] == f.model]
+        return api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario,
+                                 seed=f.seed, years=f.share_years)
+    from forecast import host_model
+
+    model = model if model is not None else fit_hosts(spec, data)
+    fc = annual_hosts(model, spec, data)
+    monthly = host_model.monthly_split(fc.paths, "observed", scenario=spec.scenario.name)
+    months = sorted(monthly["ds"].unique())[: min(f.horizon, DYADIC_MAX_MONTHS)]
+    out = monthly[monthly["ds"].isin(months)].reset_index(drop=True)
+    out.attrs.update(data_end_year=fc.data_end_year, notes=list(fc.notes),
+                     analogue=spec.scenario.analogue)
+    return out
 
 
 def arrivals(paths: pd.DataFrame, hosts: pd.DataFrame | None, spec: PlanSpec,
@@ -219,6 +293,7 @@ def arrivals(paths: pd.DataFrame, hosts: pd.DataFrame | None, spec: PlanSpec,
         a = api.to_arrivals_frame(paths, model=f.model)
     else:
         a = api.to_arrivals_frame(hosts, host=f.host)
+        a["arrivals"] = a["arrivals"].astype(float)
     return a.assign(arrivals=a["arrivals"] * c.area_share * c.multiplier)
 
 

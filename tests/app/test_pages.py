@@ -161,6 +161,7 @@ def test_forecast_page_shows_backtest_skill_of_every_model(app):
 
 
 def test_share_years_changes_host_arrivals(app):
+    app.session_state["host_method"] = "share"
     at = goto(app, "forecast_page")
     before = at.dataframe[0].value
     at.sidebar.select_slider(key="share_years").set_value(3)
@@ -182,3 +183,24 @@ def test_user_arrivals_series_is_used_by_forecast_and_capacity(app):
     at = goto(at, "capacity")
     assert "your series my_area" in at.caption[0].value
     assert len(chart_data(at)) == 4
+
+
+def test_a_surge_analogue_raises_host_arrivals_and_the_capacity_advice(app):
+    """The pooled host model is the default; a real surge analogue visibly raises the
+    Tajik arrivals on the forecast page and the shelter advice on the Capacity page."""
+    app.session_state["host"] = "TJK"
+    app.session_state["horizon"] = 12
+    at = goto(app, "forecast_page")
+    base = at.dataframe[0].value["median"]
+    tjk = [i for i in base.index if "Tajik" in str(i)][0]
+    # of the order of UNHCR's recent Tajik arrivals (5,307 in 2024, 1,876 in 2025), not tens
+    assert 300 < base[tjk] < 20_000
+    at.sidebar.selectbox(key="analogue").set_value("Afghanistan->Tajikistan 2021")
+    surge = ok(at.run()).dataframe[0].value["median"]
+    assert surge[tjk] > 2.5 * base[tjk]
+    at = goto(at, "capacity")
+    at.slider(key="cap_runs").set_value(40)
+    adv_surge = ok(at.run()).dataframe[-1].value.set_index("facility_type")
+    at.sidebar.selectbox(key="analogue").set_value("")
+    adv_base = ok(at.run()).dataframe[-1].value.set_index("facility_type")
+    assert adv_surge.loc["shelter", "required_capacity"] > adv_base.loc["shelter", "required_capacity"]
