@@ -1,6 +1,6 @@
 """Annual arrivals per host country, learned across the world's displacement history.
 
-Method (numbers in ``docs/model_card_hosts.md``; backtest ``benchmarks/host_backtest.py``):
+Method (numbers in ``docs/model_card.md``, part 1; backtest ``benchmarks/host_backtest.py``):
 
 1. **Panel.** :func:`forecast.datasets.load_dyads`: UNHCR arrivals (new refugees +
    new asylum-seekers, persons/year) for ~2,700 origin x asylum pairs, 1990-2025,
