@@ -30,7 +30,8 @@ from forecast.series import future_index, series_z
 from forecast.vocabulary import DEFAULT_SERIES, DRIVER_COLUMNS, QUANTILES
 
 __all__ = ["DEFAULT_SERIES", "FittedModels", "fit_models", "forecast_frame", "host_arrivals",
-           "paths_frame", "predict", "predict_raw", "series_z", "to_arrivals_frame"]
+           "paths_frame", "pooled_annual", "pooled_host_arrivals", "predict", "predict_raw",
+           "series_z", "to_arrivals_frame"]
 
 
 @dataclass(eq=False)
@@ -225,6 +226,67 @@ def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.D
     est = hmod.estimate_shares(hosts_annual, history, series_id=sid, **share_kw)
     return hmod.arrivals_paths(paths, est, scenario=scenario, hosts=hosts, overrides=shares,
                                seed=seed)
+
+
+POOLED_MAX_MONTHS = 24
+"""The pooled host model forecasts 1 and 2 years after the last UNHCR year."""
+
+
+def pooled_annual(model, scenario: Scenario | None = None, horizon: int = 24,
+                  n_paths: int = 200, seed: int = 0, surges: pd.DataFrame | None = None):
+    """Annual arrivals per host under ``scenario`` from a fitted pooled host model
+    (:func:`forecast.host_model.fit_host_model`): the scenario's conflict shocks as
+    per-year fatality factors (:meth:`Scenario.conflict_by_year`), then its surge
+    analogue if one is named (``surges``: the catalogue, default the bundled one), then
+    border and host openness. ``horizon`` in months (1 or 2 forecast years). Returns a
+    :class:`forecast.host_model.AnnualForecast` (persons per year, whole numbers)."""
+    import dataclasses as dc
+
+    from forecast import datasets, host_model
+    from forecast.vocabulary import HOSTS, ORIGIN
+
+    sc = scenario or Scenario.baseline_persist()
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ModelError(f"horizon must be a whole number of months >= 1, got {horizon!r}")
+    years = max(1, min(2, -(-int(horizon) // 12)))
+    fc = host_model.predict_annual(model, ORIGIN, HOSTS, years,
+                                   conflict_multiplier=np.array(sc.conflict_by_year(years)),
+                                   n_paths=n_paths, seed=seed, scenario=sc.name)
+    if sc.analogue:
+        cat = surges if surges is not None else datasets.load_surge_catalogue()
+        fc = host_model.apply_surge(fc, cat, sc.analogue,
+                                    source=f"scenario {sc.name!r}: field 'analogue'")
+        fc = dc.replace(fc, scenario=sc.name)
+    p = fc.paths.copy()
+    factor = p["host"].map(sc.host_factor).to_numpy(dtype=float)
+    if not np.all(factor == 1.0):
+        p["arrivals"] = np.round(p["arrivals"].to_numpy() * factor)
+        fc = dc.replace(fc, paths=p, quantiles=host_model.quantiles_of(p))
+    return fc
+
+
+def pooled_host_arrivals(model, scenario: Scenario | None = None, horizon: int = 24,
+                         n_paths: int = 200, seed: int = 0,
+                         surges: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Monthly arrivals per host from the pooled host model: :func:`pooled_annual` split
+    into months with the observed calendar profile (annual sums kept exactly), the first
+    ``horizon`` months (at most :data:`POOLED_MAX_MONTHS`) after the last UNHCR year.
+
+    Returns a paths frame ``series_id`` (host ISO3), ``ds``, ``model`` (``host_lgbm``),
+    ``scenario``, ``path``, ``value`` (persons arriving per month, whole numbers);
+    ``attrs``: ``data_end_year``, ``notes`` (hosts with no recent UNHCR reports),
+    ``analogue``.
+    """
+    from forecast import host_model
+
+    sc = scenario or Scenario.baseline_persist()
+    fc = pooled_annual(model, sc, horizon, n_paths, seed, surges)
+    monthly = host_model.monthly_split(fc.paths, "observed", scenario=sc.name)
+    months = sorted(monthly["ds"].unique())[: min(int(horizon), POOLED_MAX_MONTHS)]
+    out = monthly[monthly["ds"].isin(months)].reset_index(drop=True)
+    out.attrs.update(data_end_year=fc.data_end_year, notes=list(fc.notes),
+                     analogue=sc.analogue)
+    return out
 
 
 def to_arrivals_frame(paths: pd.DataFrame, host: str | None = None, model: str | None = None,

@@ -213,12 +213,18 @@ def export_cmd(out: Annotated[Path, typer.Option(help="Output directory.")],
                models: Models = "snaive,sarimax,ets,prophet,ensemble", seed: Seed = 0,
                hosts: Annotated[bool, typer.Option(
                    help="Also write per-host arrival paths (hosts.csv).")] = True,
+               host_method: Annotated[str, typer.Option(
+                   help="Host arrivals: 'pooled' (the model learned from the world's "
+                        "displacement history, 24 months at most) or 'share' (movement "
+                        "forecast x UNHCR share, a comparison).")] = "pooled",
                force: Force = False, history: HistoryCsv = None,
                drivers: DriversCsv = None) -> None:
     """Forecast and write forecast.csv, paths.csv and hosts.csv with JSON sidecars."""
     from forecast import api, datasets, export
     from forecast.scenarios import get_scenario
 
+    if host_method not in ("pooled", "share"):
+        raise ForecastError(f"--host-method: {host_method!r} is not one of pooled, share")
     sc = get_scenario(scenario)
     _free([out / "forecast.csv", out / "paths.csv", *([out / "hosts.csv"] if hosts else [])],
           force)
@@ -228,10 +234,20 @@ def export_cmd(out: Annotated[Path, typer.Option(help="Output directory.")],
     written = [export.write_csv(fc, out / "forecast.csv", prov, overwrite=force),
                export.write_csv(pth, out / "paths.csv", prov, overwrite=force)]
     if hosts:
-        ha = api.host_arrivals(pth, datasets.load_hosts(), h, scenario=sc, seed=seed)
-        written.append(export.write_csv(ha, out / "hosts.csv", {
-            **prov, "hosts_method": "forecast.hosts (UNHCR annual shares)",
-            "skipped_hosts": ha.attrs.get("skipped_hosts", [])}, overwrite=force))
+        if host_method == "share":
+            ha = api.host_arrivals(pth, datasets.load_hosts(), h, scenario=sc, seed=seed)
+            meta = {"hosts_method": "forecast.hosts (movement x UNHCR annual shares)",
+                    "skipped_hosts": ha.attrs.get("skipped_hosts", [])}
+        else:
+            from forecast import host_model
+
+            hm = host_model.fit_host_model(datasets.load_dyads(), seed=seed)
+            ha = api.pooled_host_arrivals(hm, sc, horizon=horizon, n_paths=paths, seed=seed)
+            meta = {"hosts_method": "forecast.host_model (pooled LightGBM, UNHCR flows)",
+                    "host_model": hm.provenance(), "data_end_year": ha.attrs["data_end_year"],
+                    "analogue": ha.attrs["analogue"], "notes": ha.attrs["notes"]}
+        written.append(export.write_csv(ha, out / "hosts.csv", {**prov, **meta},
+                                        overwrite=force))
     for p in written:
         typer.echo(f"wrote {p}")
 

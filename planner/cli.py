@@ -54,6 +54,9 @@ def _plan(file: Path, out: Path, force: bool) -> None:
                     raise FileExistsError(f"{f} exists; pass --force to replace it")
     res = run_plan(spec)
     prov = export.provenance(None, spec.scenario, plan=spec.to_dict())
+    if res.hosts is not None:
+        prov.update({k: res.hosts.attrs[k] for k in ("data_end_year", "notes", "analogue")
+                     if k in res.hosts.attrs})
     frames = {"forecast.csv": res.forecast, "paths.csv": res.paths, "hosts.csv": res.hosts,
               "arrivals.csv": res.arrivals,
               "capacity_quantiles.csv": res.capacity.quantiles,

@@ -60,8 +60,6 @@ HOST_METHODS: dict[str, str] = {
     "dyadic": "Pooled model of annual arrivals, learned from the world's displacement history",
     "share": "Movement forecast x each host's UNHCR share (comparison)",
 }
-DYADIC_MAX_MONTHS = 24
-"""The annual host model forecasts 1 and 2 years after the last UNHCR year."""
 
 
 @dataclass(frozen=True)
@@ -225,43 +223,13 @@ def fit_hosts(spec: PlanSpec, data: PlanData):
     return host_model.fit_host_model(dyads, seed=spec.forecast.seed)
 
 
-def annual_hosts(model, spec: PlanSpec, data: PlanData):
-    """Stage 3b (dyadic method): annual arrivals per host under the scenario: conflict
-    shocks as per-year fatality factors, then the surge analogue if one is named, then
-    border and host openness. Returns a :class:`forecast.host_model.AnnualForecast`
-    (paths in persons per year, whole numbers)."""
-    import dataclasses as dc
-
-    import numpy as np
-
-    from forecast import datasets, host_model
-    from forecast.vocabulary import ORIGIN
-
-    f, sc = spec.forecast, spec.scenario
-    years = max(1, min(2, -(-f.horizon // 12)))
-    fc = host_model.predict_annual(model, ORIGIN, HOSTS, years,
-                                   conflict_multiplier=np.array(sc.conflict_by_year(years)),
-                                   n_paths=f.n_paths, seed=f.seed, scenario=sc.name)
-    if sc.analogue:
-        cat = data.surges if data.surges is not None else datasets.load_surge_catalogue()
-        fc = host_model.apply_surge(fc, cat, sc.analogue,
-                                    source=f"scenario {sc.name!r}: field 'analogue'")
-        fc = dc.replace(fc, scenario=sc.name)
-    p = fc.paths.copy()
-    factor = p["host"].map(sc.host_factor).to_numpy(dtype=float)
-    if not np.all(factor == 1.0):
-        p["arrivals"] = np.round(p["arrivals"].to_numpy() * factor)
-        fc = dc.replace(fc, paths=p, quantiles=host_model.quantiles_of(p))
-    return fc
-
-
 def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
                model=None) -> pd.DataFrame:
     """Stage 3: per-host monthly arrival paths (``series_id`` = host ISO3, persons per
     month). Dyadic method: the annual paths of :func:`annual_hosts` split into months
     with the observed calendar profile (annual sums kept exactly), the first
-    ``horizon`` months (at most 24) after the last UNHCR year; ``attrs`` carry
-    ``data_end_year``, ``notes`` and ``analogue``. Share method: the movement paths of
+    ``horizon`` months (at most 24) after the last UNHCR year
+    (:func:`forecast.api.pooled_host_arrivals`). Share method: the movement paths of
     the chosen model times each host's share (:func:`forecast.api.host_arrivals`)."""
     from forecast import api
 
@@ -270,16 +238,9 @@ def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
         p = paths[paths["model"] == f.model]
         return api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario,
                                  seed=f.seed, years=f.share_years)
-    from forecast import host_model
-
     model = model if model is not None else fit_hosts(spec, data)
-    fc = annual_hosts(model, spec, data)
-    monthly = host_model.monthly_split(fc.paths, "observed", scenario=spec.scenario.name)
-    months = sorted(monthly["ds"].unique())[: min(f.horizon, DYADIC_MAX_MONTHS)]
-    out = monthly[monthly["ds"].isin(months)].reset_index(drop=True)
-    out.attrs.update(data_end_year=fc.data_end_year, notes=list(fc.notes),
-                     analogue=spec.scenario.analogue)
-    return out
+    return api.pooled_host_arrivals(model, spec.scenario, horizon=f.horizon,
+                                    n_paths=f.n_paths, seed=f.seed, surges=data.surges)
 
 
 def arrivals(paths: pd.DataFrame, hosts: pd.DataFrame | None, spec: PlanSpec,
