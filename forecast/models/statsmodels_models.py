@@ -85,7 +85,11 @@ class ETS(BaseModel):
         pred = self.res_.get_prediction(start=n, end=n + h - 1)
         loc = np.asarray(pred.predicted_mean, dtype=float)
         scale = np.sqrt(np.asarray(pred.var_pred_mean, dtype=float))
-        sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, rng=rng)
+        try:
+            sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, rng=rng)
+        except TypeError:  # statsmodels 0.14 takes a RandomState (seeded from rng), not rng
+            rs = np.random.RandomState(int(rng.integers(2**31)))
+            sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, random_state=rs)
         paths = np.asarray(sims, dtype=float).reshape(h, n_paths).T
         return self._finish(Predictive(loc, scale, paths))
 
