@@ -195,3 +195,14 @@ def test_staged_schedule_by_month():
     sh0 = sched0[sched0["facility_type"] == "shelter"]
     assert list(sh0["added_capacity"]) == [5.0, 60.0]
     assert len(sched0) == 6  # two months x three facility types
+
+
+def test_default_config_when_the_result_has_none():
+    adv, _ = advise(_result(meta={}), risk=0.25)
+    assert adv.set_index("facility_type").loc["shelter", "added_quantity"] == 105.0  # 3.5 m2
+
+
+def test_a_bad_config_in_the_result_is_named():
+    from abm import ConfigError
+    with pytest.raises(ConfigError, match=r"^result\.meta: m2_per_person must be a positive"):
+        advise(_result(meta={"config": {"m2_per_person": -1}}), risk=0.25)

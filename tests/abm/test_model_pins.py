@@ -152,3 +152,23 @@ def test_clinic_demand_is_zero_without_visit_rates(visits):
         pd_ = (hh.size * (np.minimum(hh.exit_day, m.n_days) - hh.arrival_day)).sum()
         mean = pd_ * visits / 365
         assert abs(total - mean) < 5 * np.sqrt(mean)
+
+
+def test_plan_expansions_are_facility_agents_marked_as_plans():
+    from abm.agents import Clinic, ShelterSite
+    months = pd.date_range("2025-01-01", periods=2, freq="MS")
+    plans = check_plans(pd.DataFrame({
+        "facility_type": ["shelter", "clinic"], "quantity": [70.0, 2.0],
+        "quantity_unit": ["m2", "clinicians"], "ordered": ["2025-01-05", "2024-12-01"],
+        "lead_time_days": [10, 3]}))
+    m = CapacityModel(np.array([10.0, 10.0]), months, check_facilities(facilities_frame(5, 5, 5)),
+                      plans, ABMConfig(), SHARES, seed=0)
+    by_id = {a.facility_id: a for a in m.agents}
+    assert {i: a.origin for i, a in by_id.items()} == {
+        "s": "facility", "e": "facility", "c": "facility", "plan:0": "plan", "plan:1": "plan"}
+    assert isinstance(by_id["plan:0"], ShelterSite) and isinstance(by_id["plan:1"], Clinic)
+    assert by_id["plan:0"].capacity == 20.0  # 70 m2 / 3.5 m2 per person
+    assert by_id["plan:0"].available_day == 14  # 2025-01-05 + 10 days = 2025-01-15
+    assert by_id["plan:1"].available_day == 0  # available before the horizon: from day 0
+    assert by_id["plan:1"].capacity == pytest.approx(2 * 50 * 5 / 7)
+    assert m.capacity_day["shelter"][13] == 5 and m.capacity_day["shelter"][14] == 25
