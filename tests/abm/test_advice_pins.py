@@ -133,12 +133,12 @@ def test_unknown_lead_time_is_said_not_guessed():
     row = adv.loc["shelter"]
     assert pd.isna(row["order_by"]) and np.isnan(row["lead_time_days"])
     assert bool(row["late"]) is False
-    assert "(lead time unknown)" in row["explanation"]
+    assert ", ordered by (lead time unknown), " in row["explanation"]
 
 
 def test_lead_time_is_the_longest_in_the_facilities_table():
     fac = pd.DataFrame({"facility_type": ["shelter", "shelter", "school", "clinic"],
-                        "lead_time_days": [5, 12, None, "x"]})
+                        "lead_time_days": [5, 12, "x", None]})  # "x": not a number, NA
     adv, _ = _advice(facilities=fac, lead_times={"clinic": 2})
     assert adv.loc["shelter", "lead_time_days"] == 12.0
     assert adv.loc["shelter", "order_by"] == pd.Timestamp("2025-01-15")
@@ -206,3 +206,63 @@ def test_a_bad_config_in_the_result_is_named():
     from abm import ConfigError
     with pytest.raises(ConfigError, match=r"^result\.meta: m2_per_person must be a positive"):
         advise(_result(meta={"config": {"m2_per_person": -1}}), risk=0.25)
+
+
+def _one_type(gaps, ds, days, ftype="shelter"):
+    """A result with ``gaps`` (runs x steps, demand - capacity) for ``ftype``, zero elsewhere."""
+    rows = []
+    for f in ("shelter", "school", "clinic"):
+        for run, g in enumerate(gaps):
+            for step, (d, n, x) in enumerate(zip(pd.to_datetime(ds), days, g, strict=True)):
+                rows.append({"run": run, "path": 0, "step": step, "ds": d, "days": n,
+                             "facility_type": f, "demand": 10.0 + (x if f == ftype else -1.0),
+                             "capacity": 10.0})
+    steps = pd.DataFrame(rows)
+    e = pd.DataFrame()
+    return MonteCarloResult(steps, e, pd.DataFrame({"run": range(len(gaps))}), e, e, e, e, {})
+
+
+def test_schedule_month_of_a_step_is_the_month_of_its_last_day():
+    # a step ending on 31 January belongs to January ...
+    mc = _one_type([[-1.0, 5.0, -1.0]], ["2025-01-18", "2025-01-25", "2025-02-01"], [7, 7, 7])
+    _, sched = advise(mc, risk=0.0, config=CFG)
+    sh = sched[sched["facility_type"] == "shelter"]
+    assert list(sh["ds"]) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01")]
+    assert list(sh["added_capacity"]) == [5.0, 5.0]
+    # ... and one ending on 1 February to February
+    mc = _one_type([[0.0, 5.0]], ["2025-01-19", "2025-01-26"], [7, 7])
+    _, sched = advise(mc, risk=0.0, config=CFG)
+    sh = sched[sched["facility_type"] == "shelter"]
+    assert list(sh["ds"]) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01")]
+    assert list(sh["added_capacity"]) == [0.0, 5.0]
+
+
+def test_fractional_shortfalls_count():
+    # clinic short by half a consultation per day in every run from the first step
+    mc = _one_type([[0.5, 0.25], [0.5, 0.0]], ["2025-03-01", "2025-03-08"], [7, 7], "clinic")
+    adv, _ = advise(mc, risk=0.0, config=CFG, lead_times={"clinic": 1})
+    row = adv.set_index("facility_type").loc["clinic"]
+    assert row["p_shortfall_now"] == 1.0 and row["added_capacity"] == 0.5
+    assert row["needed_by"] == pd.Timestamp("2025-03-01") and bool(row["late"])
+    assert row["added_quantity"] == 1  # one clinician covers half a consultation a day
+    assert "nothing to add" not in row["explanation"]
+    assert "(1 clinicians)" in row["explanation"] and "ordered by now" in row["explanation"]
+
+
+def test_risk_so_close_to_one_that_every_run_may_fall_short():
+    adv, _ = _advice(risk=1 - 1e-10)  # floor(4 x risk + 1e-9) = 4 runs may fall short
+    assert (adv["added_capacity"] == 0).all()
+
+
+@pytest.mark.parametrize("risk", [1.0, -0.01, "0.1", None])
+def test_risk_outside_zero_one_is_refused(risk):
+    from abm import ConfigError
+    with pytest.raises(ConfigError, match=r"^risk must be a probability in \[0, 1\), got "):
+        advise(_result(), risk=risk, config=CFG)
+
+
+def test_unknown_lead_time_types_are_listed():
+    from abm import ConfigError
+    with pytest.raises(ConfigError) as err:
+        advise(_result(), lead_times={"morgue": 3, "hospital": 1, "shelter": 2}, config=CFG)
+    assert str(err.value) == "lead_times: unknown facility type(s) hospital, morgue"

@@ -149,3 +149,11 @@ def test_skill_weights_are_inverse_crps():
         bt.skill_weights(res, members=("ets", "prophet", "sarimax"))
     assert str(err.value) == "skill_weights: the backtest has no model(s) ['prophet', 'sarimax']"
     assert set(bt.skill_weights(_result(), members=("ets", "snaive"))) == {"ets", "snaive"}
+
+
+def test_a_horizon_without_seasonal_naive_keeps_its_rows():
+    p = _points()
+    p = p[~((p["model"] == "snaive") & (p["horizon"] == 2))]
+    t = _result(p).table().set_index(["model", "horizon"])
+    assert ("ets", 2) in t.index and np.isnan(t.loc[("ets", 2), "rel_crps"])
+    assert t.loc[("ets", 1), "rel_crps"] == pytest.approx(0.5)

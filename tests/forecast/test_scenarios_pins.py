@@ -36,15 +36,15 @@ def obs() -> pd.DataFrame:
 
 
 def test_persist_holds_every_anomaly_at_its_last_value(obs):
-    fut = Scenario().future_drivers(obs, 6)
-    assert list(fut.index) == list(pd.date_range("2016-01-01", periods=6, freq="MS"))
+    fut = Scenario().future_drivers(obs, 12)
+    assert list(fut.index) == list(pd.date_range("2016-01-01", periods=12, freq="MS"))
     assert fut.index.name == "ds" and list(fut.columns) == list(obs.columns)
     for c, last in ANOMALIES.items():
         assert (fut[c] == last).all(), c  # not zeroed under "persist"
     assert (fut["fatalities"] == 30.0).all()  # mean of the last three months
     assert (fut["wheat_price_index"] == 130.0).all() and (fut["other"] == 5.0).all()
     # temp_c: calendar-month mean of the last ten years: month m -> m + 550
-    assert list(fut["temp_c"]) == [551.0, 552.0, 553.0, 554.0, 555.0, 556.0]
+    assert list(fut["temp_c"]) == [m + 550.0 for m in range(1, 13)]
 
 
 def test_climatology_returns_only_the_anomalies_to_zero(obs):
@@ -84,26 +84,36 @@ def test_horizon_must_be_positive(obs):
         Scenario().future_drivers(obs, 0)
 
 
-def test_preset_defaults_and_wording():
+def test_presets_are_the_constructors_defaults():
     assert set(PRESETS) == {"baseline", "conflict_escalation", "drought", "food_price_shock",
                             "border_restriction"}
-    base = PRESETS["baseline"]
+    assert PRESETS == {"baseline": Scenario.baseline_persist(),
+                       "conflict_escalation": Scenario.conflict_escalation(),
+                       "drought": Scenario.drought(), "food_price_shock": Scenario.food_price_shock(),
+                       "border_restriction": Scenario.border_restriction()}
+
+
+def test_preset_defaults_and_wording():
+    # the constructors are called here (PRESETS is built once, at import)
+    base = Scenario.baseline_persist()
     assert base.name == "baseline" and base.baseline == "persist" and base.shocks == ()
     assert base.border_openness == 1.0 and base.host_openness == () == base.host_shares
     assert base.description == "Drivers persist at their latest observed levels."
-    c = PRESETS["conflict_escalation"]
+    c = Scenario.conflict_escalation()
     assert c.shocks == (Shock("conflict", 1, 6, 3.0),)
     assert c.description == "Conflict fatalities x3 from month 1 for 6 months."
-    d = PRESETS["drought"]
+    d = Scenario.drought()
     assert d.shocks == (Shock("drought", 1, 6, -1.5),)  # severely dry (McKee et al. 1993)
     assert d.description == "SPI -1.5 from month 1 for 6 months."
-    f = PRESETS["food_price_shock"]
+    f = Scenario.food_price_shock()
     assert f.shocks == (Shock("food_price", 1, 6, 1.5),)
     assert f.description == "Wheat prices x1.5 from month 1 for 6 months."
-    b = PRESETS["border_restriction"]
+    b = Scenario.border_restriction()
     assert b.border_openness == 0.5 and b.shocks == ()
     assert b.description == "Borders 50% open: arrivals into every host x0.5."
-    assert all(s.baseline == "persist" for s in PRESETS.values())
+    assert c.name == "conflict_escalation" and d.name == "drought"
+    assert f.name == "food_price_shock" and b.name == "border_restriction"
+    assert all(s.baseline == "persist" for s in (base, c, d, f, b))
 
 
 def test_preset_arguments_reach_the_shock():
