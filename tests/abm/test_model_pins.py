@@ -172,3 +172,28 @@ def test_plan_expansions_are_facility_agents_marked_as_plans():
     assert by_id["plan:1"].available_day == 0  # available before the horizon: from day 0
     assert by_id["plan:1"].capacity == pytest.approx(2 * 50 * 5 / 7)
     assert m.capacity_day["shelter"][13] == 5 and m.capacity_day["shelter"][14] == 25
+
+
+def test_clinic_mean_per_step_from_the_cited_rates_by_hand():
+    """The Poisson mean of each step: person-days x visits/365 + pregnant-days x ANC contacts /
+    pregnancy days + chronic-days x follow-ups/365, summed day by day over the step."""
+    cfg = ABMConfig(step_days=7, mean_stay_days=30.0, chronic_visits_per_year=20.0)
+    m = _model([200.0, 100.0], facilities_frame(1e6, 1e6, 1e6), cfg, seed=4)
+    hh = m.households
+    assert hh.pregnant.sum() > 0 and hh.chronic.sum() > 0
+    expected = np.zeros(m.n_steps)
+    for t in range(m.n_steps):
+        for day in range(int(m.step_start[t]), int(m.step_end[t])):
+            here = (hh.arrival_day <= day) & (hh.exit_day > day)
+            expected[t] += (hh.size[here].sum() * 3.5 / 365 + hh.pregnant[here].sum() * 8 / 280
+                            + hh.chronic[here].sum() * 20.0 / 365)
+    np.testing.assert_allclose(m.clinic_mean_step, expected, rtol=1e-12)
+
+
+def test_running_flag_is_a_boolean():
+    m = _model([10.0], facilities_frame(1e6, 1e6, 1e6), ABMConfig(step_days=7), run=False)
+    assert m.running is True
+    m.run()
+    assert m.running is False
+    m.step()
+    assert m.running is False
