@@ -30,6 +30,9 @@ def test_round_persons_hand_values():
     # running totals 0.4, 1.4, 2.6, 2.6 round to 0, 1, 3, 3
     assert round_persons([0.4, 1.0, 1.2, 0.0]).tolist() == [0, 1, 2, 0]
     assert round_persons(pd.Series([2.5, 0.5])).dtype == np.int64
+    # numbers held in an object array (a frame row, a list of mixed ints and floats)
+    mixed = np.array([1, 0.6, 2.25], dtype=object)
+    assert round_persons(mixed).tolist() == [1, 1, 2]  # totals 1, 1.6, 3.85 -> 1, 2, 4
 
 
 def test_sheltered_prefix_with_nobody_waiting_is_everyone_present():
