@@ -266,3 +266,14 @@ def test_unknown_lead_time_types_are_listed():
     with pytest.raises(ConfigError) as err:
         advise(_result(), lead_times={"morgue": 3, "hospital": 1, "shelter": 2}, config=CFG)
     assert str(err.value) == "lead_times: unknown facility type(s) hospital, morgue"
+
+
+def test_a_single_run_of_a_single_step():
+    mc = _one_type([[5.0]], ["2025-05-10"], [7])
+    adv, sched = advise(mc, risk=0.0, config=CFG)
+    row = adv.set_index("facility_type").loc["shelter"]
+    assert row["existing_capacity"] == 10.0 and row["added_capacity"] == 5.0
+    assert row["required_capacity"] == 15.0 and row["p_shortfall_now"] == 1.0
+    assert row["needed_by"] == pd.Timestamp("2025-05-10")
+    assert "over 1 runs" in row["explanation"]
+    assert list(sched["ds"]) == [pd.Timestamp("2025-05-01")] * 3
