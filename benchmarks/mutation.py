@@ -153,21 +153,23 @@ def _functions(module: str) -> dict[str, str]:
     """Source of every function in the mutated copy of ``module``, by name."""
     path = ROOT / "mutants" / META[module].removesuffix(".meta")
     text = path.read_text(encoding="utf-8")
-    return {n.name: ast.get_source_segment(text, n) for n in ast.walk(ast.parse(text))
+    lines = text.splitlines()
+    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno])
+            for n in ast.walk(ast.parse(text))
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
 def diff(module: str, name: str, funcs: dict[str, str]) -> tuple[str, str]:
     """(original lines, mutated lines) of mutant ``name``, whitespace-normalised."""
     short = name.rpartition(".")[2]
-    orig = funcs[short.partition("__mutmut_")[0] + "__mutmut_orig"].splitlines()[1:]
-    mut = funcs[short].splitlines()[1:]
+    base = short.partition("__mutmut_")[0]
+    orig = funcs[base + "__mutmut_orig"].replace(base + "__mutmut_orig", "f", 1).splitlines()
+    mut = funcs[short].replace(short, "f", 1).splitlines()
     minus, plus = [], []
-    for line in difflib.ndiff(orig, mut):
-        if line[:2] == "- ":
-            minus.append(" ".join(line[2:].split()))
-        elif line[:2] == "+ ":
-            plus.append(" ".join(line[2:].split()))
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, orig, mut, False).get_opcodes():
+        if op != "equal":
+            minus += [" ".join(x.split()) for x in orig[i1:i2]]
+            plus += [" ".join(x.split()) for x in mut[j1:j2]]
     return " / ".join(minus), " / ".join(plus)
 
 
