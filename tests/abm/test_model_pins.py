@@ -200,3 +200,17 @@ def test_running_flag_is_a_boolean():
     assert m.running is False
     m.step()
     assert m.running is False
+
+
+def test_an_empty_horizon_has_no_steps():
+    """No months: no days, no steps, empty per-step arrays; running is False from the start."""
+    fac = check_facilities(pd.DataFrame({
+        "facility_id": ["s"], "facility_type": ["shelter"], "quantity": [10.0],
+        "quantity_unit": ["persons"], "opens": ["2025-03-01"]}))
+    m = CapacityModel(np.zeros(0), pd.DatetimeIndex([]), fac, check_plans(None), ABMConfig(),
+                      SHARES, seed=0)
+    assert m.n_days == 0 and m.n_steps == 0 and m.running is False
+    assert m.clinic_mean_step.shape == m.clinic_capacity_step.shape == m.arrivals_step.shape == (0,)
+    assert all(v.shape == (0,) for v in m.records.values())
+    m.run()
+    assert m.steps == 0 and len(m.households) == 0
