@@ -93,6 +93,8 @@ class CapacityModel(mesa.Model):
 
     # set-up ------------------------------------------------------------------------
     def _day_index(self, dates: pd.Series) -> np.ndarray:
+        if not len(self.months):  # an empty horizon: nothing opens inside it
+            return np.zeros(len(dates), dtype=np.int64)
         start = self.months[0]
         days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype=float, na_value=0.0)
         return np.maximum(0, days).astype(np.int64)

@@ -29,6 +29,7 @@ def _inputs(facilities):
     return scenarios, plans
 
 
+@pytest.mark.dask
 def test_sweep_in_process_equals_dask(facilities, client):
     scenarios, plans = _inputs(facilities)
     local = sweep(scenarios, facilities, plans, seeds=[1, 2], config=CFG, n_runs=4)
@@ -43,6 +44,7 @@ def test_sweep_in_process_equals_dask(facilities, client):
     assert (wide["plus200"] <= wide["none"]).all()
 
 
+@pytest.mark.dask
 def test_monte_carlo_in_process_equals_dask(arrivals, facilities, client):
     a = monte_carlo(arrivals, facilities, CFG, n_runs=7, seed=4)
     b = monte_carlo(arrivals, facilities, CFG, n_runs=7, seed=4, client=client)
@@ -60,6 +62,7 @@ def test_sweep_errors(facilities):
         sweep({"a": constant_arrivals(1, 1)}, facilities, client=3.5)
 
 
+@pytest.mark.dask
 def test_monte_carlo_by_scheduler_address(arrivals, facilities, client):
     address = client.scheduler.address
     a = monte_carlo(arrivals, facilities, CFG, n_runs=3, seed=8)

@@ -1,0 +1,257 @@
+"""Mutation score of the modules that decide (issue 15), per module, with mutmut 3.8.
+
+Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/scenarios.py`` (every
+function) and ``forecast/backtest.py`` (its metric functions only: CRPS,
+pinball, the skill tables and the skill weights; the rolling-origin loop itself
+is exercised by the slow backtest tests, left out here). The mutmut
+configuration is ``[tool.mutmut]`` in pyproject.toml: which files, which fast
+tests (Dask LocalCluster, browser and slow tests are left out by marker).
+
+Steps: mutmut copies the packages into ``./mutants`` (git-ignored) and writes
+every mutant; this script draws a seeded random sample of ``--sample`` mutants
+per module (``--full``: all of them), runs ``mutmut run`` on those names, and
+prints killed / tried and the score per module, then the surviving mutants as
+one-line diffs. A mutant counts as killed when the tests fail on it or time out
+(an endless loop is caught too); "no tests" counts as not killed. mutmut's own
+"forced fail" step checks that the tests import the mutated copy, not the
+original. ``./mutants`` is wiped first, so results never come from a stale run.
+
+Run from the repository root: ``.venv/bin/python benchmarks/mutation.py``
+(``--sample 60 --seed 0`` by default; ``--full`` for every mutant, ~25 min on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import fnmatch
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: module -> mutant-name patterns (mutmut names: <module>.x_<function>__mutmut_<n>,
+#: methods <module>.xǁ<Class>ǁ<method>__mutmut_<n>)
+MODULES: dict[str, tuple[str, ...]] = {
+    "abm/advice.py": ("abm.advice.*",),
+    "abm/model.py": ("abm.model.*",),
+    "forecast/backtest.py (metric functions)": tuple(
+        f"forecast.backtest.{f}__mutmut_*" for f in (
+            "x_crps_samples", "x_pinball", "x__aggregate", "x__relative", "x_skill_weights",
+            "xǁBacktestResultǁtable", "xǁBacktestResultǁsummary")),
+    "forecast/scenarios.py": ("forecast.scenarios.*",),
+}
+META = {"abm/advice.py": "abm/advice.py.meta", "abm/model.py": "abm/model.py.meta",
+        "forecast/backtest.py (metric functions)": "forecast/backtest.py.meta",
+        "forecast/scenarios.py": "forecast/scenarios.py.meta"}
+KILLED = {1, 3}  # tests failed / pytest internal error
+TIMEOUT = {36, 24, -24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+#: Equivalent mutants, argued one by one: (function, text of the original line, text of
+#: the mutated line, why no test can tell them apart). Matched on the code, not on
+#: mutmut's numbering, so the list survives edits elsewhere. They still count as
+#: survivors in the raw score; the table also gives the score without them.
+_ZERO_DAYS = ("with n = 0 days, np.add.reduceat of an empty array at no indices is empty "
+              "too: the guard only saves a call")
+EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
+    # abm/advice.py
+    ("x_advise", "to_numpy(float)", "to_numpy(None)",
+     "demand and capacity are float64 columns: the same float array"),
+    ("x_advise", "lt.notna().any() else None", "or True",
+     "an all-NA lead time then gives nan: order_by = needed_by - NaT = NaT, as with None"),
+    ("x_advise", "'the start'", "",
+     "unreachable: added > 0 means more than risk x n runs fall short, so needed_by is set"),
+    ("x_advise", 'unit="D"', 'unit="d"', "pandas reads 'd' and 'D' as the same unit (days)"),
+    # abm/model.py
+    ("xǁCapacityModelǁ__init__", "dtype=np.int64", "",
+     "days_in_month is int32: the same day counts and sums"),
+    ("xǁCapacityModelǁ__init__", 'kind="stable"', "",
+     "the departure loop takes every household with exit_day <= snap: order among ties is moot"),
+    ("xǁCapacityModelǁ__init__", "self.n_steps > 0", "self.n_steps > 1",
+     "n_steps is 0 (empty horizon) or >= 4 (a month has >= 28 days; steps of 1 or 7 days)"),
+    ("xǁCapacityModelǁ_day_index", "to_numpy(dtype=float, na_value=0.0)", "",
+     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
+    ("xǁCapacityModelǁ_day_index", "astype(np.int64)", "",
+     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
+    ("xǁCapacityModelǁ_add_facilities", "strict=True", "",
+     "the zipped sequences are built from the same frame: equal lengths"),
+    ("xǁCapacityModelǁ_add_facilities", "itertuples(index=False)", "itertuples(index=",
+     "fields are read by name; the index field is never read"),
+    ("xǁCapacityModelǁ_add_facilities", 'astype(float), unit="D"', "",
+     "lead_time_days is numeric (checked) and 'd' is 'D' in pandas"),
+    ("xǁCapacityModelǁ_add_facilities", "np.zeros(self.n_days + 1)", "",
+     "the cumulative sum is cut to n_days: the extra cell is never read"),
+    ("xǁCapacityModelǁ_add_facilities", "available_day < self.n_days", "<= self.n_days",
+     "a facility opening on day n_days writes the cell that is cut off"),
+    ("xǁCapacityModelǁ_daily_population", "minlength=n + 1)[: n + 1]", "",
+     "days are <= n, so bincount has exactly n + 1 cells either way"),
+    ("xǁCapacityModelǁ_daily_population", "astype(float)", "astype(None)",
+     "astype(None) is float64 in numpy"),
+    ("xǁCapacityModelǁ_daily_population", "ex_in = hh.exit_day < n", "<= n",
+     "exits on day n fall in the bincount cell that is cut off"),
+    ("xǁCapacityModelǁ_daily_population", "if n else np.zeros(0)", "(n) or True", _ZERO_DAYS),
+    ("xǁCapacityModelǁ_daily_population", "side=\"left\"", "", "side='left' is the default"),
+    ("xǁCapacityModelǁstep", "if present <= cap:", "present < cap",
+     "at present == cap the prefix scan admits everybody too: same sheltered and blocked"),
+    ("xǁCapacityModelǁ_update_household_agents", "range(blocked_before, self._blocked)", "",
+     "households before blocked_before are sheltered or left, never waiting"),
+    ("xǁCapacityModelǁ_update_household_agents", 'status == "waiting" and', "",
+     "departures run first: a waiting household has exit_day > snap, a left one not"),
+    # forecast/backtest.py
+    ("x__relative", "tab.merge(ref, on=by,", "",
+     "ref holds only the by columns besides _mae/_crps: merge keys are the same"),
+    ("x__aggregate", "groupby(by, sort=True)", "", "sort=True is the pandas default"),
+    ("x_skill_weights", "1.0 / s.loc", "", "the weights are normalised: the constant cancels"),
+    # forecast/scenarios.py
+    ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
+     "_validate never uses its where argument"),
+    ("xǁScenarioǁto_json", "sort_keys=False", "", "sort_keys defaults to False"),
+    ("xǁScenarioǁfrom_dict", 'raise ScenarioError(f"{source}: {exc}") from None', "",
+     "unreachable when it is the TypeError branch: keys are checked, values raise ScenarioError"),
+    ("xǁScenarioǁread", 'encoding="utf-8"', "",
+     "Python's default text encoding is UTF-8 here (UTF-8 locale); 'UTF-8' is the same codec"),
+    ("xǁScenarioǁwrite", 'encoding="utf-8"', "",
+     "Python's default text encoding is UTF-8 here (UTF-8 locale); 'UTF-8' is the same codec"),
+    ("xǁScenarioǁfuture_drivers", "fut = pd.DataFrame(index=idx, columns=obs.columns, dtype=float)",
+     "", "every column is then assigned whole, in obs order, as floats"),
+)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # the original packages must not be importable
+    return env
+
+
+def generate() -> None:
+    """Copy the sources into ./mutants and write every mutant (mutmut's first step)."""
+    code = ("import os\n"
+            "from mutmut.__main__ import create_mutants\n"
+            "from mutmut.utils.file_utils import copy_src_dir, copy_also_copy_files\n"
+            "os.makedirs('mutants', exist_ok=True)\n"
+            "copy_src_dir(); copy_also_copy_files(); create_mutants(2)\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def exit_codes(module: str) -> dict[str, int | None]:
+    data = json.loads((ROOT / "mutants" / META[module]).read_text(encoding="utf-8"))
+    return {k: v for k, v in data["exit_code_by_key"].items()
+            if any(fnmatch.fnmatchcase(k, p) for p in MODULES[module])}
+
+
+def _functions(module: str) -> dict[str, str]:
+    """Source of every function in the mutated copy of ``module``, by name."""
+    path = ROOT / "mutants" / META[module].removesuffix(".meta")
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno])
+            for n in ast.walk(ast.parse(text))
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def diff(module: str, name: str, funcs: dict[str, str]) -> tuple[str, str]:
+    """(original lines, mutated lines) of mutant ``name``, whitespace-normalised."""
+    short = name.rpartition(".")[2]
+    base = short.partition("__mutmut_")[0]
+    orig = funcs[base + "__mutmut_orig"].replace(base + "__mutmut_orig", "f", 1).splitlines()
+    mut = funcs[short].replace(short, "f", 1).splitlines()
+    minus, plus = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, orig, mut, False).get_opcodes():
+        if op != "equal":
+            minus += [" ".join(x.split()) for x in orig[i1:i2]]
+            plus += [" ".join(x.split()) for x in mut[j1:j2]]
+    return " / ".join(minus), " / ".join(plus)
+
+
+def equivalent(name: str, orig: str, mut: str) -> str | None:
+    """The argued reason if the mutant is a listed equivalent mutant (see EQUIVALENT)."""
+    for func, before, after, why in EQUIVALENT:
+        if f".{func}__mutmut_" in name and before in orig and after in mut:
+            return why
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sample", type=int, default=60, help="mutants per module (seeded)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--full", action="store_true", help="every mutant of every module")
+    ap.add_argument("--module", action="append", choices=list(MODULES),
+                    help="only this module (repeatable)")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--report-only", action="store_true",
+                    help="report the results already in ./mutants (same options), run nothing")
+    args = ap.parse_args()
+    modules = args.module or list(MODULES)
+
+    t0 = time.perf_counter()
+    if not args.report_only:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        generate()
+    chosen: dict[str, list[str]] = {}
+    for mod in modules:
+        names = sorted(exit_codes(mod))
+        if not args.full and len(names) > args.sample:
+            names = sorted(random.Random(f"{args.seed}:{mod}").sample(names, args.sample))
+        chosen[mod] = names
+    if not args.report_only:
+        every = [n for names in chosen.values() for n in names]
+        log = ROOT / "mutants" / "mutation-run.log"
+        with log.open("w", encoding="utf-8") as fh:
+            rc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",
+                                 str(args.max_children), *every], cwd=ROOT, env=_env(),
+                                stdout=fh, stderr=subprocess.STDOUT).returncode
+        if rc != 0:
+            sys.exit(f"mutmut run failed (exit {rc}); see {log}")
+    seconds = time.perf_counter() - t0
+
+    how = "every mutant" if args.full else f"random sample of {args.sample} per module, seed {args.seed}"
+    print(f"mutation score (mutmut 3.8, {how}; the fast tests of [tool.mutmut]"
+          + ("" if args.report_only else f"; {seconds:.0f} s") + ")")
+    print("killed = tests fail or time out on the mutant; equivalent = argued in EQUIVALENT")
+    print(f"{'module':40s} {'killed / tried':>15s} {'score':>6s}  {'equivalent':>10s}  "
+          f"{'score without equivalents':>25s}")
+    open_survivors, equivalents = [], []
+    for mod in modules:
+        codes = exit_codes(mod)
+        funcs = _functions(mod)
+        got = [codes[n] for n in chosen[mod]]
+        killed = sum(c in KILLED | TIMEOUT for c in got)
+        n_equiv = 0
+        for n, c in zip(chosen[mod], got, strict=True):
+            if c in KILLED | TIMEOUT:
+                continue
+            orig, mut = diff(mod, n, funcs)
+            tag = ("survived" if c in SURVIVED else "no tests" if c in NO_TESTS
+                   else "not run" if c is None else f"exit {c}")
+            why = equivalent(n, orig, mut) if c in SURVIVED else None
+            if why:
+                n_equiv += 1
+                equivalents.append((n, orig, mut, why))
+            else:
+                open_survivors.append((n, tag, orig, mut))
+        tried = len(got)
+        score = killed / tried if tried else float("nan")
+        rest = killed / (tried - n_equiv) if tried > n_equiv else float("nan")
+        print(f"{mod:40s} {killed:>6d} / {tried:<6d} {score:>6.1%}  {n_equiv:>10d}  "
+              f"{killed:>11d} / {tried - n_equiv:<6d} {rest:>6.1%}")
+    print(f"\nnot killed and not argued equivalent ({len(open_survivors)}):")
+    for name, tag, orig, mut in open_survivors:
+        print(f"  {name} [{tag}]: {orig[:100]}  =>  {mut[:100]}")
+    print(f"\nequivalent mutants ({len(equivalents)}):")
+    for name, orig, mut, why in equivalents:
+        print(f"  {name}: {orig[:70]}  =>  {mut[:70]}  -- {why}")
+
+
+if __name__ == "__main__":
+    main()
