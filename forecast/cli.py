@@ -292,24 +292,30 @@ def scen_write(name: Annotated[str, typer.Argument(help="Preset name.")],
     typer.echo(f"wrote {file}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point (``forecast``). ``--debug`` anywhere shows the traceback
-    of an unexpected error (a bug); without it the error is one line and exit code 1."""
+def run_cli(typer_app, prog: str, argv: list[str] | None = None) -> int:
+    """Run a typer app as a console script: exit code of the command; ``--debug``
+    anywhere shows the traceback of an unexpected error (a bug); without it the error
+    is one line and exit code 1. Shared by ``forecast`` and ``planner``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        app(args=args, prog_name="forecast", standalone_mode=True)
+        typer_app(args=args, prog_name=prog, standalone_mode=True)
     except SystemExit as exc:
         return int(exc.code or 0)
     except Exception as exc:  # noqa: BLE001 - a bug: short message unless --debug
         if debug:
             raise
-        typer.echo(f"forecast: unexpected error ({type(exc).__name__}: "
+        typer.echo(f"{prog}: unexpected error ({type(exc).__name__}: "
                    f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); this is a bug: "
                    "rerun with --debug for the traceback and report it", err=True)
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point (``forecast``); see :func:`run_cli`."""
+    return run_cli(app, "forecast", argv)
 
 
 if __name__ == "__main__":

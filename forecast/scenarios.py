@@ -223,26 +223,13 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str, source: str = "scenario") -> Scenario:
-        try:
-            data = json.loads(text.removeprefix("\ufeff"))  # a byte-order mark is valid
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"{source}: not valid JSON (line {exc.lineno}, column "
-                                f"{exc.colno}): {exc.msg}") from None
-        except RecursionError:
-            raise ScenarioError(f"{source}: JSON nested too deeply") from None
-        return cls.from_dict(data, source)
+        return cls.from_dict(parse_json(text, source), source)
 
     @classmethod
     def read(cls, path: str | Path) -> Scenario:
         """Read and validate a scenario JSON file; errors name the file and the field."""
-        p = Path(path)
-        if not p.is_file():
-            raise ScenarioError(f"scenario file {p}: not found")
-        try:
-            text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is valid
-        except UnicodeDecodeError:
-            raise ScenarioError(f"scenario file {p}: not UTF-8 text") from None
-        return cls.from_json(text, source=f"scenario file {p}")
+        source = f"scenario file {Path(path)}"
+        return cls.from_dict(read_json(path, source), source)
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write as JSON; refuses to replace an existing file unless ``overwrite``."""
@@ -319,6 +306,31 @@ class Scenario:
     def host_factor(self, host: str) -> float:
         """Multiplier on arrivals into ``host``: border openness x host openness."""
         return self.border_openness * dict(self.host_openness).get(host, 1.0)
+
+
+def parse_json(text: str, source: str, error: type[ScenarioError] = ScenarioError) -> Any:
+    """JSON text -> object; ``error`` naming ``source`` and the line for bad JSON (a
+    leading byte-order mark is valid; deep nesting is refused, not a crash)."""
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise error(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                    f"{exc.msg}") from None
+    except RecursionError:
+        raise error(f"{source}: JSON nested too deeply") from None
+
+
+def read_json(path: str | Path, source: str,
+              error: type[ScenarioError] = ScenarioError) -> Any:
+    """A JSON file (UTF-8, byte-order mark allowed) -> object; one-line ``error``s."""
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"{source}: not found")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"{source}: not UTF-8 text") from None
+    return parse_json(text, source, error)
 
 
 def _pairs(mapping: dict[str, float]) -> tuple[tuple[str, float], ...]:

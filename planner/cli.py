@@ -87,20 +87,9 @@ def template(file: Annotated[Path, typer.Argument(help="Where to write the plan 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (``planner``); ``--debug`` shows a bug's traceback."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    args = [a for a in args if a != "--debug"]
-    try:
-        app(args=args, prog_name="planner", standalone_mode=True)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except Exception as exc:  # noqa: BLE001 - a bug: short message unless --debug
-        if debug:
-            raise
-        typer.echo(f"planner: unexpected error ({type(exc).__name__}); this is a bug: rerun "
-                   "with --debug for the traceback and report it", err=True)
-        return 1
-    return 0
+    from forecast.cli import run_cli
+
+    return run_cli(app, "planner", argv)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.errors import ScenarioError
-from forecast.scenarios import Scenario
+from forecast.scenarios import Scenario, read_json
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
 
 
@@ -150,20 +150,8 @@ class PlanSpec:
 
     @classmethod
     def read(cls, path: str | Path) -> PlanSpec:
-        p = Path(path)
-        if not p.is_file():
-            raise PlanError(f"plan file {p}: not found")
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-            data = json.loads(text)
-        except UnicodeDecodeError:
-            raise PlanError(f"plan file {p}: not UTF-8 text") from None
-        except json.JSONDecodeError as exc:
-            raise PlanError(f"plan file {p}: not valid JSON (line {exc.lineno}, column "
-                            f"{exc.colno}): {exc.msg}") from None
-        except RecursionError:
-            raise PlanError(f"plan file {p}: JSON nested too deeply") from None
-        return cls.from_dict(data, source=f"plan file {p}")
+        source = f"plan file {Path(path)}"
+        return cls.from_dict(read_json(path, source, PlanError), source=source)
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
         p = Path(path)
