@@ -80,6 +80,8 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
      "n_steps is 0 (empty horizon) or >= 4 (a month has >= 28 days; steps of 1 or 7 days)"),
     ("xǁCapacityModelǁ_day_index", "to_numpy(dtype=float, na_value=0.0)", "",
      "day numbers are whole; every use converts them with int() (Facility.available_day)"),
+    ("xǁCapacityModelǁ_day_index", "np.zeros(len(dates), dtype=np.int64)", "",
+     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
     ("xǁCapacityModelǁ_day_index", "astype(np.int64)", "",
      "day numbers are whole; every use converts them with int() (Facility.available_day)"),
     ("xǁCapacityModelǁ_add_facilities", "strict=True", "",
