@@ -184,9 +184,9 @@ def advise(
 ) -> None:
     """Smallest added capacity per facility type for a risk level, and when to order it."""
     from abm import advise as advise_fn
-    from abm.export import provenance, write_csv
     from abm.advice import check_risk
     from abm.errors import shown
+    from abm.export import provenance, write_csv
     from abm.schema import check_lead_times
     leads = {}
     for item in lead_time or []:

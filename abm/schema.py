@@ -385,6 +385,12 @@ def select_arrivals(frame: pd.DataFrame, *, host: str | None = None, model: str 
     in persons per month); output ``ds, path|quantile, arrivals``.
     """
     if "arrivals" in frame.columns or "value" not in frame.columns:
+        given = [f for f, v in (("host", host), ("model", model), ("scenario", scenario))
+                 if v is not None]
+        if given:
+            raise InputError(f"{source}: {', '.join(given)} given, but this is an arrivals frame "
+                             "(ds, arrivals), not a forecast file (series_id, ds, model, scenario, "
+                             "path|quantile, value): leave --" + " / --".join(given) + " out")
         return frame
     _require_frame(frame, ("ds", "value"), source, allowed=FORECAST_ARRIVALS_COLUMNS)
     out = frame

@@ -53,12 +53,11 @@ def score_cmd(
     ARD (camps sum): each day's sum of |sim - data| over camps / the camps' observed sum.
     ARD (Flee total): the same / the cumulative refugees.csv count (Flee's out.csv "Total error").
     """
+    from abm.errors import ConfigError
     from abm.network.engine import simulate
     from abm.network.flee_io import read_flee_scenario, write_flee_output
     from abm.network.runs import SHARED_SCENARIOS, load_shared, run_network_seeds, summarise
     from abm.network.sites import MoveRules
-
-    from abm.errors import ConfigError
 
     seed_list = _seeds(seeds, first_seed)
     if out is not None:

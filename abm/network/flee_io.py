@@ -243,7 +243,13 @@ def read_period(path: str | Path) -> tuple[pd.Timestamp, int]:
     ln, raw = kv["startdate"]
     start = pd.to_datetime(raw, format=_DATE_FORMAT, errors="coerce")
     if pd.isna(start):
-        raise _fail(path, ln, "StartDate", f"{raw!r} is not YYYY-MM-DD")
+        raise _fail(path, ln, "StartDate", f"{cut(raw)!r} is not YYYY-MM-DD")
+    from abm.schema import BOUNDS
+
+    year = BOUNDS["year"]
+    if not year.low <= start.year <= year.high - 100:
+        raise _fail(path, ln, "StartDate", f"year {start.year} outside {year.low:.0f}-{year.high - 100:.0f} "
+                    f"(plausibility bound 'year' less the longest period, {MAX_DAYS:,} days)")
     ln, raw = kv["length"]
     try:
         length = int(raw)
