@@ -54,7 +54,10 @@ class Bound:
 
     def text(self) -> str:
         lo, hi = ("(" if self.low_open else "["), (")" if self.high_open else "]")
-        return f"{lo}{self.low:,.10g}, {self.high:,.10g}{hi} {self.unit}"
+        def num(v: float) -> str:
+            return f"{v:,.10g}" if abs(v) >= 10_000 else f"{v:.10g}"
+
+        return f"{lo}{num(self.low)}, {num(self.high)}{hi} {self.unit}"
 
     def holds(self, values) -> np.ndarray:
         """Boolean mask: finite and within the bound (NA counts as outside)."""
@@ -227,16 +230,15 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
     try:
         for row in reader:
             start, prev = prev + 1, reader.line_num
-            cells = [c.strip() for c in row]
-            if not any(cells):
-                continue
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
             if header is None:
-                header, header_line = cells, start
+                header, header_line = [c.strip() for c in row], start
                 continue
-            if len(cells) != len(header):
-                raise InputError(f"{path}, line {start}: {len(cells)} cells for the {len(header)} "
+            if len(row) != len(header):
+                raise InputError(f"{path}, line {start}: {len(row)} cells for the {len(header)} "
                                  f"columns of the header (line {header_line})")
-            rows.append(cells)
+            rows.append(row)
             lines.append(start)
     except csv.Error as err:
         raise InputError(f"{path}, line {reader.line_num}: cannot read {what} CSV ({err})") from None
@@ -252,7 +254,10 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
                          "given twice")
     frame = pd.DataFrame(rows, columns=header, dtype=object,
                          index=pd.Index(lines, name=LINE, dtype="int64"))
-    return frame.where(frame != "", None)
+    for col in frame.columns:
+        cells = frame[col].str.strip()
+        frame[col] = cells.where(cells != "", None)
+    return frame
 
 
 def _require_frame(frame, columns, source: str, allowed=None) -> None:
@@ -309,19 +314,25 @@ def _to_dates(frame: pd.DataFrame, column: str, source: str, *, allow_na: bool,
               where=None) -> pd.Series:
     where = where if where is not None else _where(frame)
     raw = frame[column]
-    text = raw.astype("string").str.strip()
-    present = raw.notna().to_numpy() & (text.fillna("") != "").to_numpy()
-    year = pd.to_numeric(text.str.extract(r"^(-?\d+)-", expand=False), errors="coerce")
-    b = BOUNDS["year"]
-    out_of_range = present & year.notna().to_numpy() & ~b.holds(year.fillna(b.low).to_numpy())
-    if out_of_range.any():
-        raise _out_of_bound(source, column, "year", out_of_range, where)
+    present = raw.notna().to_numpy().copy()
+    if present.any() and raw.dtype == object:
+        present &= (raw.astype("string").str.strip().fillna("") != "").to_numpy()
     if len(raw) and pd.api.types.is_datetime64_any_dtype(raw):
         parsed = pd.to_datetime(raw)
     elif len(raw):
         parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     else:
         parsed = raw.astype("datetime64[ns]")
+    b = BOUNDS["year"]
+    year = parsed.dt.year.to_numpy(dtype=float, na_value=np.nan).copy()
+    unparsed = np.flatnonzero(present & np.isnan(year))
+    if unparsed.size:  # years pandas cannot hold (2262 on) come back as NaT: read them as text
+        text = raw.iloc[unparsed].astype("string").str.strip()
+        year[unparsed] = pd.to_numeric(text.str.extract(r"^(-?\d+)-", expand=False),
+                                       errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out_of_range = present & ~np.isnan(year) & ~b.holds(np.nan_to_num(year, nan=b.low))
+    if out_of_range.any():
+        raise _out_of_bound(source, column, "year", out_of_range, where)
     bad = parsed.isna().to_numpy() & present
     if bad.any():
         raise _bad(source, column, "has values that are not dates (YYYY-MM-DD)", bad, where)

@@ -2,6 +2,7 @@
 and documented (unit and reason), and the error names the bound."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -104,3 +105,18 @@ def test_memory_budget_is_refused_up_front_naming_the_figure():
     arr = check_arrivals(_months(1200).assign(arrivals=float(BOUNDS["arrivals"].high)))
     with pytest.raises(ABMError, match=r"over the memory budget of 4 GiB"):
         check_run_args(arr, ABMConfig(), 1, 0)
+
+
+def test_every_bound_is_in_the_docs():
+    text = (Path(__file__).parents[2] / "docs" / "abm.md").read_text()
+    for name, b in BOUNDS.items():
+        assert f"| `{name}` | {b.text().replace(' ' + b.unit, '')} | {b.unit} |" in text, name
+
+
+def test_round_persons_refuses_what_it_cannot_count():
+    from abm.model import round_persons
+
+    assert round_persons(np.array([0.4, 0.4, 0.4])).tolist() == [0, 1, 0]
+    for bad in ([1e300], [math.inf], [math.nan], [-1.0], [2.0**53, 2.0**53]):
+        with pytest.raises(ABMError):
+            round_persons(np.array(bad))

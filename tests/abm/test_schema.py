@@ -91,7 +91,7 @@ def test_facilities_missing_columns_and_bad_dates(tmp_path):
         check_facilities(frame)
     frame["opens"] = "2025-01-01"
     frame["lead_time_days"] = -3
-    with pytest.raises(InputError, match=r"'lead_time_days' must be in \[0, 3,650\] days.*'lead_time_days'.*first bad rows: 0"):
+    with pytest.raises(InputError, match=r"'lead_time_days' must be in \[0, 3650\] days.*'lead_time_days'.*first bad rows: 0"):
         check_facilities(frame)
 
 
