@@ -20,7 +20,12 @@ import pandas as pd
 from abm.config import ABMConfig
 from abm.errors import ConfigError
 from abm.runs import FACILITY_TYPES, MonteCarloResult
-from abm.schema import CAPACITY_UNITS
+from abm.schema import CAPACITY_UNITS, check_lead_times, check_number
+
+
+def check_risk(risk, source: str = "risk") -> float:
+    """``risk`` checked against ``BOUNDS['risk']`` ([0, 1), a probability)."""
+    return check_number(risk, "risk", source)
 
 
 def _required(excess: np.ndarray, risk: float) -> float:
@@ -74,14 +79,12 @@ def advise(result: MonteCarloResult, risk: float = 0.1,
     ds`` (month start), ``added_capacity`` (smallest addition in place by that
     month that keeps P(shortfall up to that month's end) <= risk), ``unit``.
     """
-    if not isinstance(risk, float | int) or not 0 <= risk < 1:
-        raise ConfigError(f"risk must be a probability in [0, 1), got {risk!r}")
+    risk = check_risk(risk)
+    if not isinstance(result, MonteCarloResult):
+        raise ConfigError(f"result must be a MonteCarloResult, got {type(result).__name__}")
     if config is None:
         config = ABMConfig.from_dict(result.meta.get("config", {}), source="result.meta")
-    lead_times = dict(lead_times or {})
-    unknown = sorted(set(lead_times) - set(FACILITY_TYPES))
-    if unknown:
-        raise ConfigError(f"lead_times: unknown facility type(s) {', '.join(unknown)}")
+    lead_times = check_lead_times(lead_times, "lead_times")
     steps = result.steps
     start = pd.Timestamp(steps["ds"].min())
     rows, sched = [], []

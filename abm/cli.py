@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from abm.cli_errors import one_line_errors
+from abm.cli_errors import OneLineGroup, check_int, one_line_errors
 from abm.errors import ABMError, ConfigError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=OneLineGroup, add_completion=False, no_args_is_help=True,
                   help="Capacity model of shelters, schools and clinics for new arrivals.")
 err_console = Console(stderr=True)
 console = Console()
@@ -70,6 +70,8 @@ def _inputs_record(arrivals, facilities, plans, config) -> dict:
 
 
 def _check_out(out: Path, names: list[str], force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ABMError(f"--out {out}: is a file, not a directory (nothing was run)")
     if force:
         return
     for name in names:
@@ -95,8 +97,8 @@ ArrivalsArg = Annotated[Path, typer.Argument(help=ARRIVALS_HELP)]
 FacilitiesOpt = Annotated[Path | None, typer.Option("--facilities", "-f", help=FACILITIES_HELP)]
 PlansOpt = Annotated[Path | None, typer.Option("--plans", "-p", help="Capacity-plan CSV.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config JSON.")]
-RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, help="Monte Carlo runs.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo.")]
+RunsOpt = Annotated[int, typer.Option("--runs", "-n", help="Monte Carlo runs (1 to 10,000).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo (0 to 2**32-1).")]
 StepDaysOpt = Annotated[int | None, typer.Option("--step-days", help="1 (daily) or 7 (weekly).")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 DaskOpt = Annotated[str | None, typer.Option("--dask", help="'local' or a scheduler address.")]
@@ -130,6 +132,7 @@ def run(
              "population_quantiles.csv"]
     if keep_runs:
         names += ["steps.csv", "population.csv"]
+    runs, seed = check_int(runs, "n_runs", "--runs"), check_int(seed, "seed", "--seed")
     _check_out(out, names, force)
     arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days,
                                 {"host": host, "model": model, "scenario": scenario})
@@ -181,16 +184,22 @@ def advise(
 ) -> None:
     """Smallest added capacity per facility type for a risk level, and when to order it."""
     from abm import advise as advise_fn
+    from abm.advice import check_risk
+    from abm.errors import shown
     from abm.export import provenance, write_csv
+    from abm.schema import check_lead_times
     leads = {}
     for item in lead_time or []:
         key, sep, val = item.partition("=")
         try:
             leads[key.strip()] = float(val)
-            if not sep or leads[key.strip()] < 0:
+            if not sep:
                 raise ValueError
         except ValueError:
-            raise ConfigError(f"--lead-time: expected TYPE=DAYS (days >= 0), got {item!r}") from None
+            raise ConfigError(f"--lead-time: expected TYPE=DAYS (days >= 0), got {shown(item)}") from None
+    leads = check_lead_times(leads, "--lead-time")
+    risk = check_risk(risk, "--risk")
+    runs, seed = check_int(runs, "n_runs", "--runs"), check_int(seed, "seed", "--seed")
     _check_out(out, ["advice.csv", "advice_schedule.csv"], force)
     arr, fac, pl, cfg = _inputs(arrivals, facilities, plans, config, step_days,
                                 {"host": host, "model": model, "scenario": scenario})
@@ -212,9 +221,9 @@ def _named(items: list[str] | None, flag: str) -> dict[str, Path]:
     for item in items or []:
         name, sep, path = item.partition("=")
         if not sep or not name.strip() or not path.strip():
-            raise ConfigError(f"{flag}: expected NAME=FILE.csv, got {item!r}")
+            raise ConfigError(f"{flag}: expected NAME=FILE.csv, got {item[:60]!r}")
         if name.strip() in out:
-            raise ConfigError(f"{flag}: name {name.strip()!r} given twice")
+            raise ConfigError(f"{flag}: name {name.strip()[:60]!r} given twice")
         out[name.strip()] = Path(path.strip())
     return out
 
@@ -229,7 +238,7 @@ def sweep(
     facilities: FacilitiesOpt = None,
     config: ConfigOpt = None,
     seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds, e.g. 0,1,2.")] = "0",
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Runs per cell.")] = 50,
+    runs: Annotated[int, typer.Option("--runs", "-n", help="Runs per cell (1 to 10,000).")] = 50,
     step_days: StepDaysOpt = None,
     out: OutOpt = Path("abm_out"),
     dask: DaskOpt = None,
@@ -240,11 +249,18 @@ def sweep(
     """Scenarios x capacity plans x seeds, in-process or on Dask; writes stacked summaries."""
     from abm import ABMConfig, default_facilities, read_arrivals, read_facilities, read_plans
     from abm import sweep as sweep_fn
+    from abm.errors import shown
     from abm.export import file_digest, provenance, write_csv
     try:
         seed_list = [int(x) for x in seeds.split(",") if x.strip()]
     except ValueError:
-        raise ConfigError(f"--seeds: expected comma-separated integers, got {seeds!r}") from None
+        raise ConfigError(f"--seeds: expected comma-separated integers, got {shown(seeds)}") from None
+    if not seed_list:
+        raise ConfigError("--seeds: give at least one seed")
+    if len(seed_list) > 1000:
+        raise ConfigError(f"--seeds: {len(seed_list):,} seeds; at most 1,000 cells of seeds")
+    seed_list = [check_int(x, "seed", "--seeds") for x in seed_list]
+    runs = check_int(runs, "n_runs", "--runs")
     names = ["sweep_summary.csv", "sweep_p_shortfall.csv", "sweep_summary_quantiles.csv"]
     _check_out(out, names, force)
     scen_files, plan_files = _named(scenario, "--scenario"), _named(plan, "--plan")
@@ -253,7 +269,10 @@ def sweep(
     fac = read_facilities(facilities) if facilities else default_facilities()
     cfg = ABMConfig.from_json(config) if config else ABMConfig()
     if step_days is not None:
-        cfg = cfg.with_(step_days=step_days)
+        try:
+            cfg = cfg.with_(step_days=step_days)
+        except ConfigError as err:
+            raise ConfigError(f"--step-days: {err}") from None
     n_cells = len(scenarios) * len(plans) * len(seed_list)
     with _progress("Sweep cells") as bar:
         task = bar.add_task("cells", total=n_cells)

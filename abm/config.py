@@ -17,10 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.errors import ConfigError
+from abm.errors import ConfigError, shown
 
 STAY_DISTRIBUTIONS = ("exponential", "gamma", "lognormal", "fixed")
 EXIT_ROUTES = ("integration", "onward", "return")
+_BOUNDED = (
+    "m2_per_person", "pupils_per_class", "school_shifts", "consultations_per_clinician_day",
+    "clinic_days_per_week", "visits_per_person_year", "anc_contacts_per_pregnancy",
+    "pregnancy_days", "chronic_visits_per_year", "household_size_mean", "mean_stay_days", "stay_cv",
+)
+"""Numeric fields checked against :data:`abm.schema.BOUNDS` (same names)."""
 
 
 @dataclass(frozen=True)
@@ -72,27 +78,20 @@ class ABMConfig:
     demographics_scope: str = "central_asia"
 
     def __post_init__(self) -> None:
+        from abm.schema import BOUNDS, bound_error
+
+        for name in ("step_days", "pupils_per_class", "school_shifts"):
+            value = getattr(self, name)
+            if isinstance(value, float) and math.isfinite(value) and value == int(value):
+                object.__setattr__(self, name, int(value))  # 7.0 in a JSON file means 7
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name} must be a whole number, got {shown(value)}")
         if self.step_days not in (1, 7):
             raise ConfigError(f"step_days must be 1 (daily) or 7 (weekly), got {self.step_days!r}")
-        positive = (
-            "m2_per_person", "pupils_per_class", "school_shifts",
-            "consultations_per_clinician_day", "pregnancy_days", "mean_stay_days",
-        )
-        for name in positive:
+        for name in _BOUNDED:
             value = getattr(self, name)
-            if not _finite(value) or value <= 0:
-                raise ConfigError(f"{name} must be a positive number, got {value!r}")
-        if not _finite(self.clinic_days_per_week) or not 0 < self.clinic_days_per_week <= 7:
-            raise ConfigError(
-                f"clinic_days_per_week must be in (0, 7], got {self.clinic_days_per_week!r}"
-            )
-        non_negative = (
-            "visits_per_person_year", "anc_contacts_per_pregnancy", "chronic_visits_per_year",
-        )
-        for name in non_negative:
-            value = getattr(self, name)
-            if not _finite(value) or value < 0:
-                raise ConfigError(f"{name} must be >= 0, got {value!r}")
+            if isinstance(value, bool) or not _finite(value) or not BOUNDS[name].holds([float(value)])[0]:
+                raise ConfigError(bound_error(name, "", name, value))
         shares = (
             "pregnant_share_of_population", "chronic_share_18_59", "chronic_share_60plus",
             "school_age_share_5_11", "school_demand_share",
@@ -165,19 +164,25 @@ class ABMConfig:
             return cls(**data)
         except ConfigError as err:
             raise ConfigError(f"{source}: {err}") from None
-        except TypeError as err:
+        except (TypeError, ValueError, OverflowError) as err:
             raise ConfigError(f"{source}: {err}") from None
 
     @classmethod
     def from_json(cls, path: str | Path) -> ABMConfig:
         """Read a JSON object of config fields (missing fields keep their defaults)."""
         path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        if path.stat().st_size > 1_000_000:
+            raise ConfigError(f"{path}: config file over 1 MB (a config is a few hundred bytes)")
         try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: config file not found") from None
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path}: config file is not UTF-8 text (byte {err.start})") from None
         except json.JSONDecodeError as err:
             raise ConfigError(f"{path}: not valid JSON ({err})") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: not valid JSON (nested too deeply)") from None
         return cls.from_dict(data, source=str(path))
 
 

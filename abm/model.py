@@ -38,8 +38,22 @@ RECORDS = (
 
 
 def round_persons(arrivals: np.ndarray) -> np.ndarray:
-    """Whole persons per month whose running total is the rounded running total."""
-    cum = np.round(np.cumsum(np.asarray(arrivals, dtype=float)))
+    """Whole persons per month whose running total is the rounded running total.
+
+    Refuses (:class:`~abm.errors.InputError`) values that are not finite, negative, or a
+    total above :data:`abm.schema.MAX_TOTAL_PERSONS` (2**53, where float64 stops counting
+    every person and int64 is near), so no person is dropped or wrapped around.
+    """
+    from abm.errors import InputError
+    from abm.schema import MAX_TOTAL_PERSONS
+
+    a = np.asarray(arrivals, dtype=float)
+    if not np.isfinite(a).all() or (a < 0).any():
+        raise InputError("arrivals: persons per month must be finite and >= 0")
+    cum = np.round(np.cumsum(a))
+    if len(cum) and cum[-1] > MAX_TOTAL_PERSONS:
+        raise InputError(f"arrivals: {cum[-1]:,.0f} persons over the path, above the "
+                         f"{MAX_TOTAL_PERSONS:,} that are counted exactly")
     return np.diff(np.concatenate([[0.0], cum])).astype(np.int64)
 
 

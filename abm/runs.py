@@ -23,6 +23,8 @@ from abm.schema import (
     arrivals_paths,
     check_arrivals,
     check_facilities,
+    check_memory,
+    check_number,
     check_plans,
 )
 
@@ -82,6 +84,17 @@ def run_arrays(path: np.ndarray, inputs: Inputs, rng: np.random.Generator) -> di
 def run_seeds(seed: int, n_runs: int) -> list[np.random.SeedSequence]:
     """The ``n_runs + 1`` child seed sequences of a Monte Carlo (0: path sampling)."""
     return np.random.SeedSequence(seed).spawn(n_runs + 1)
+
+
+def check_run_args(arr: Arrivals, config: ABMConfig, n_runs: int, seed: int) -> tuple[int, int]:
+    """``(n_runs, seed)`` checked against ``BOUNDS['n_runs']`` and ``BOUNDS['seed']``, and the
+    memory the runs would need against :data:`abm.schema.MEMORY_BUDGET_BYTES` (refused up front)."""
+    n_runs = check_number(n_runs, "n_runs", "n_runs", integer=True)
+    seed = check_number(seed, "seed", "seed", integer=True)
+    n_days = int(np.asarray(arr.months.days_in_month).sum())
+    n_steps = -(-n_days // config.step_days)
+    check_memory(float(arr.values.sum(axis=1).max()), n_runs, n_steps, "arrivals x n_runs")
+    return n_runs, seed
 
 
 def run_chunk(paths: np.ndarray, inputs: Inputs, seqs: list) -> list[dict]:
@@ -198,6 +211,7 @@ def build_model(arrivals, facilities, config: ABMConfig | None = None, seed: int
     ``model.records`` (per-step arrays) and ``model.agents``.
     """
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
+    _, seed = check_run_args(arr, inputs.config, 1, seed)
     vec = _one_path(arr, path)
     return CapacityModel(vec, inputs.months, inputs.facilities, inputs.plans, inputs.config,
                          inputs.shares, rng=np.random.default_rng(seed),
@@ -209,7 +223,8 @@ def _one_path(arr: Arrivals, path: int) -> np.ndarray:
         levels = np.asarray(arr.quantiles)
         return np.array([np.interp(0.5, levels, arr.values[:, m])
                          for m in range(arr.values.shape[1])])
-    if not 0 <= path < arr.values.shape[0]:
+    if isinstance(path, bool) or not isinstance(path, int | np.integer) or \
+            not 0 <= path < arr.values.shape[0]:
         from abm.errors import InputError
         raise InputError(f"arrivals frame: path {path} out of range 0..{arr.values.shape[0] - 1}")
     return arr.values[path]
@@ -262,6 +277,7 @@ def simulate(arrivals, facilities, config: ABMConfig | None = None, seed: int = 
     out of school, consultations).
     """
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
+    _, seed = check_run_args(arr, inputs.config, 1, seed)
     vec = _one_path(arr, path)
     res = run_arrays(vec, inputs, np.random.default_rng(seed))
     rec = {k: res[k][None, :] for k in RECORDS}
@@ -317,10 +333,11 @@ def monte_carlo(arrivals, facilities, config: ABMConfig | None = None, *, plans=
     column: arrivals, arrived_cum, present, sheltered, unsheltered, exited_cum,
     exited_<route>_cum), ``quantile, value`` [persons].
     """
-    if not isinstance(n_runs, int | np.integer) or n_runs < 1:
+    if isinstance(n_runs, bool) or not isinstance(n_runs, int | np.integer):
         from abm.errors import ConfigError
         raise ConfigError(f"n_runs must be a positive integer, got {n_runs!r}")
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
+    n_runs, seed = check_run_args(arr, inputs.config, n_runs, seed)
     seqs = run_seeds(seed, n_runs)
     paths = arrivals_paths(arr, n_runs, np.random.default_rng(seqs[0]))
     path_ids = (np.arange(n_runs) % arr.values.shape[0] if arr.quantiles is None

@@ -14,9 +14,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from abm.cli_errors import one_line_errors
+from abm.cli_errors import OneLineGroup, check_int, check_new_file, one_line_errors
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=OneLineGroup, add_completion=False, no_args_is_help=True,
                   help="Multi-site allocation over a network of sites and routes; Flee-format validation.")
 
 
@@ -24,8 +24,12 @@ _errors = one_line_errors
 
 
 def _seeds(seeds: int, first_seed: int) -> list[int]:
-    if seeds < 1:
-        raise typer.BadParameter("--seeds must be >= 1")
+    from abm.errors import ConfigError
+
+    if not 1 <= seeds <= 1000:
+        raise ConfigError(f"--seeds: must be 1 to 1,000 seeds, got {seeds}")
+    first_seed = check_int(first_seed, "seed", "--first-seed")
+    check_int(first_seed + seeds - 1, "seed", "--first-seed + --seeds - 1")
     return list(range(first_seed, first_seed + seeds))
 
 
@@ -49,18 +53,23 @@ def score_cmd(
     ARD (camps sum): each day's sum of |sim - data| over camps / the camps' observed sum.
     ARD (Flee total): the same / the cumulative refugees.csv count (Flee's out.csv "Total error").
     """
+    from abm.errors import ConfigError
     from abm.network.engine import simulate
     from abm.network.flee_io import read_flee_scenario, write_flee_output
     from abm.network.runs import SHARED_SCENARIOS, load_shared, run_network_seeds, summarise
     from abm.network.sites import MoveRules
 
+    seed_list = _seeds(seeds, first_seed)
+    if out is not None:
+        check_new_file(out, "--out", force)
     if scenario in SHARED_SCENARIOS and validation is None:
         sc, val = load_shared(scenario, flee_dir, entries=entries)
     else:
         if validation is None:
-            raise typer.BadParameter("give --validation for a scenario directory")
+            raise ConfigError(f"{scenario[:200]}: not a shared scenario ({', '.join(SHARED_SCENARIOS)}); "
+                              "for a Flee input directory give --validation")
         sc, val = read_flee_scenario(Path(scenario), validation, entries=entries)
-    runs = run_network_seeds(sc, val, _seeds(seeds, first_seed))
+    runs = run_network_seeds(sc, val, seed_list)
     typer.echo(runs.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     s = summarise(runs).iloc[0]
     sd = 0.0 if pd.isna(s["ard_sd"]) else s["ard_sd"]
@@ -89,24 +98,34 @@ def example_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """Run the ILLUSTRATIVE Central Asian host-area example and print where people are at the end."""
-    from abm.errors import InputError
+    from abm.errors import ConfigError, InputError
     from abm.network.engine import simulate
     from abm.network.runs import allocation_summary, central_asia_scenario
+    from abm.schema import read_arrivals
 
+    seed = check_int(seed, "seed", "--seed")
+    path = check_int(path, "path", "--path")
+    if out is not None:
+        check_new_file(out, "--out", force)
     frame = None
     if arrivals is not None:
-        if not arrivals.is_file():
-            raise InputError(f"{arrivals}: file not found")
-        frame = pd.read_csv(arrivals)
-    sc = central_asia_scenario(frame, path=path)
+        arr = read_arrivals(arrivals)  # the checked reader: lines, bounds, UTF-8, ragged rows
+        if arr.quantiles is not None:
+            raise ConfigError(f"{arrivals}: give sample paths (ds, path, arrivals), not quantiles")
+        if path >= arr.values.shape[0]:
+            raise ConfigError(f"--path: {path} out of range 0..{arr.values.shape[0] - 1} ({arrivals})")
+        frame = pd.DataFrame({"ds": arr.months, "arrivals": arr.values[path]})
+    try:
+        sc = central_asia_scenario(frame)
+    except InputError as err:
+        raise InputError(f"{arrivals}: {err}") from None
     r = simulate(sc, seed=seed)
     typer.echo("ILLUSTRATIVE network: capacities, origin weights and closures are assumptions "
                "(data/networks/central_asia/SOURCE.md).")
     typer.echo(allocation_summary(r).to_string(index=False))
     if out is not None:
         side = out.with_name(out.name + ".json")
-        if not force and (out.exists() or side.exists()):
-            raise InputError(f"{out}: exists; pass --force to replace it")
+        check_new_file(out, "--out", force)
         r.to_frame().to_csv(out, index=False)
         side.write_text(json.dumps({"scenario": sc.name, "seed": seed, "days": sc.days,
                                     "start": str(sc.start.date()), "arrivals": str(arrivals),

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abm.errors import ConfigError, InputError
+from abm.errors import ConfigError, InputError, cut
 from abm.network.sites import CLOSURE_KINDS, SITE_NAME_KINDS, Closure, Network, NetworkScenario
 
 ENTRY_SOURCES = {
@@ -77,6 +77,11 @@ def _rows(path: str | Path) -> list[tuple[int, list[str]]]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
+    from abm.schema import MAX_INPUT_BYTES
+
+    if path.stat().st_size > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: {path.stat().st_size / 2**20:,.0f} MiB, over the "
+                         f"{MAX_INPUT_BYTES / 2**20:.0f} MiB limit of abm's CSV readers")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,11 +134,26 @@ def _number(path: Path, line: int, feature: str, raw: str) -> float:
     return v
 
 
+def _check_location_header(path: Path, line: int, cells: list[str]) -> None:
+    """Flee reads locations by position: a header whose 7th / 8th names are not
+    ``conflict_date`` / ``population`` means a column is missing or moved (e.g. no
+    ``conflict_date``: every population would be read as a conflict day)."""
+    names = [c.lstrip("#").strip().strip('"').lower() for c in cells]
+    if len(names) >= 7 and (names[6].startswith("pop") or names[6] in ("capacity", "pop/cap")):
+        raise _fail(path, line, "header", f"column 7 is {cut(cells[6])!r}, where Flee reads conflict_date; "
+                    "Flee reads columns by position (name, region, country, latitude, longitude, "
+                    "location_type, conflict_date, population), so a missing column shifts the ones after it")
+    if len(names) >= 8 and ("conflict" in names[7] or "date" in names[7]):
+        raise _fail(path, line, "header", f"column 8 is {cut(cells[7])!r}, where Flee reads population; "
+                    "Flee reads columns by position (..., location_type, conflict_date, population)")
+
+
 def _read_locations(path: Path) -> tuple[pd.DataFrame, list[int]]:
     rows = _rows(path)
     recs, lines, seen = [], [], {}
     for ln, r in rows:
         if _is_header(r):
+            _check_location_header(path, ln, r)
             for extra in r[8:]:
                 if extra in _REFUSED_LOCATION_COLUMNS:
                     raise _fail(path, ln, f"column {extra!r}", f"{_REFUSED_LOCATION_COLUMNS[extra]} is not supported")
@@ -206,6 +226,8 @@ def read_routes(path: str | Path, names: list[str] | None = None) -> pd.DataFram
         if r[0] == r[1]:
             raise _fail(path, ln, "route", f"joins site {r[0]!r} to itself")
         recs.append((r[0], r[1], d, int(fr or 0)))
+    if not recs:
+        raise InputError(f"{path}: no route rows (a network without routes moves nobody; nothing to score)")
     return pd.DataFrame(recs, columns=["name1", "name2", "distance_km", "forced_redirection"])
 
 
@@ -221,7 +243,13 @@ def read_period(path: str | Path) -> tuple[pd.Timestamp, int]:
     ln, raw = kv["startdate"]
     start = pd.to_datetime(raw, format=_DATE_FORMAT, errors="coerce")
     if pd.isna(start):
-        raise _fail(path, ln, "StartDate", f"{raw!r} is not YYYY-MM-DD")
+        raise _fail(path, ln, "StartDate", f"{cut(raw)!r} is not YYYY-MM-DD")
+    from abm.schema import BOUNDS
+
+    year = BOUNDS["year"]
+    if not year.low <= start.year <= year.high - 100:
+        raise _fail(path, ln, "StartDate", f"year {start.year} outside {year.low:.0f}-{year.high - 100:.0f} "
+                    f"(plausibility bound 'year' less the longest period, {MAX_DAYS:,} days)")
     ln, raw = kv["length"]
     try:
         length = int(raw)

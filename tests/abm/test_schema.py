@@ -36,17 +36,17 @@ def test_plain_csv_is_one_path(tmp_path):
 
 @pytest.mark.parametrize("text, match", [
     ("date,arrivals\n2025-01-01,1\n", r"missing column\(s\) ds"),
-    ("ds,arrivals\n2025-01-01,1\n2025-02-01,\n", r"'arrivals' has missing values.*rows: 1"),
-    ("ds,arrivals\n2025-01-01,1\n2025-02-01,-4\n", r"'arrivals' has negative.*rows: 1"),
-    ("ds,arrivals\n2025-01-15,1\n", r"'ds' has dates that are not month starts.*rows: 0"),
-    ("ds,arrivals\n2025-01-01,1\nJanuary,3\n", r"'ds' has values that are not dates.*rows: 1"),
+    ("ds,arrivals\n2025-01-01,1\n2025-02-01,\n", r"'arrivals' has missing values.*lines: 3"),
+    ("ds,arrivals\n2025-01-01,1\n2025-02-01,-4\n", r"'arrivals' has negative.*lines: 3"),
+    ("ds,arrivals\n2025-01-15,1\n", r"'ds' has dates that are not month starts.*lines: 2"),
+    ("ds,arrivals\n2025-01-01,1\nJanuary,3\n", r"'ds' has values that are not dates.*lines: 3"),
     ("ds,arrivals\n2025-01-01,1\n2025-03-01,3\n", r"gaps: months 2025-02-01"),
-    ("ds,arrivals\n2025-01-01,1\n2025-01-01,3\n", r"repeats a month.*rows: 1"),
+    ("ds,arrivals\n2025-01-01,1\n2025-01-01,3\n", r"repeats a month.*lines: 3"),
     ("ds,arrivals\n2025-01-01,lots\n", r"'arrivals' has values that are not numbers"),
     ("ds,quantile,arrivals\n2025-01-01,0.1,5\n2025-01-01,0.9,3\n", "crossing quantiles"),
     ("ds,quantile,arrivals\n2025-01-01,1.5,5\n", r"'quantile' has levels outside"),
-    ("ds,path,arrivals\n2025-01-01,0.5,5\n", r"'path' has values that are not non-negative"),
-    ("", "cannot read arrivals CSV"),
+    ("ds,path,arrivals\n2025-01-01,0.5,5\n", r"'path' has values that are not path ids"),
+    ("", "arrivals file is empty"),
 ])
 def test_bad_arrivals_name_file_column_and_rows(tmp_path, text, match):
     p = _write(tmp_path, "bad.csv", text)
@@ -67,11 +67,11 @@ def test_reads_bundled_and_fixture_facilities(data_dir):
 
 
 @pytest.mark.parametrize("row, match", [
-    ("x,hotel,1,persons", r"'facility_type' must be one of.*rows: 1"),
-    ("x,school,1,persons", r"'quantity_unit' does not fit.*rows: 1"),
-    ("x,clinic,-1,clinicians", r"'quantity' must be a positive.*rows: 1"),
+    ("x,hotel,1,persons", r"'facility_type' must be one of.*lines: 3"),
+    ("x,school,1,persons", r"'quantity_unit' does not fit.*lines: 3"),
+    ("x,clinic,-1,clinicians", r"'quantity' must be a positive.*lines: 3"),
     ("x,clinic,many,clinicians", r"'quantity' has values that are not numbers"),
-    ("a,clinic,1,clinicians", r"duplicate ids.*rows: 1"),
+    ("a,clinic,1,clinicians", r"duplicate ids.*lines: 3"),
 ])
 def test_bad_facilities(tmp_path, row, match):
     p = _write(tmp_path, "fac.csv",
@@ -91,7 +91,7 @@ def test_facilities_missing_columns_and_bad_dates(tmp_path):
         check_facilities(frame)
     frame["opens"] = "2025-01-01"
     frame["lead_time_days"] = -3
-    with pytest.raises(InputError, match="'lead_time_days' must be >= 0"):
+    with pytest.raises(InputError, match=r"'lead_time_days' must be in \[0, 3650\] days.*'lead_time_days'.*first bad rows: 0"):
         check_facilities(frame)
 
 
