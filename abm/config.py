@@ -98,7 +98,7 @@ class ABMConfig:
         )
         for name in shares:
             value = getattr(self, name)
-            if not _finite(value) or not 0 <= value <= 1:
+            if isinstance(value, bool) or not _finite(value) or not 0 <= float(value) <= 1:
                 raise ConfigError(f"{name} must be a share in [0, 1], got {value!r}")
         if not _finite(self.household_size_mean) or self.household_size_mean < 1:
             raise ConfigError(
@@ -112,12 +112,13 @@ class ABMConfig:
         if not _finite(self.stay_cv) or self.stay_cv <= 0:
             raise ConfigError(f"stay_cv must be a positive number, got {self.stay_cv!r}")
         shares_ = tuple(self.exit_shares)
-        if len(shares_) != len(EXIT_ROUTES) or any(not _finite(s) or s < 0 for s in shares_):
+        if len(shares_) != len(EXIT_ROUTES) or any(
+                isinstance(s, bool) or not _finite(s) or float(s) < 0 for s in shares_):
             raise ConfigError(
                 f"exit_shares must be {len(EXIT_ROUTES)} non-negative shares "
                 f"({', '.join(EXIT_ROUTES)}), got {self.exit_shares!r}"
             )
-        if abs(sum(shares_) - 1) > 1e-6:
+        if abs(sum(float(s) for s in shares_) - 1) > 1e-6:
             raise ConfigError(f"exit_shares must sum to 1, got {self.exit_shares!r} (sum {sum(shares_)})")
         object.__setattr__(self, "exit_shares", tuple(float(s) for s in shares_))
         if not isinstance(self.demographics_scope, str) or not self.demographics_scope:
