@@ -109,8 +109,7 @@ HISTORY = _register(TableSpec(
            "(every 12 months); write a missing period with an empty y (not reported)",),
 ))
 
-_COUNT_DRIVERS = ("fatalities", "wheat_price_index")  # never negative
-DRIVER_COLUMNS = tuple(Col(d.name, "count" if d.name in _COUNT_DRIVERS else "float", d.unit,
+DRIVER_COLUMNS = tuple(Col(d.name, "count" if d.nonnegative else "float", d.unit,
                            d.description) for d in DRIVERS)
 DRIVERS = _register(TableSpec(
     "drivers",

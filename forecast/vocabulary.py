@@ -27,10 +27,12 @@ class Driver:
     unit: str
     description: str
     role: str  # conflict | drought | food_price | climate
+    nonnegative: bool = False  # counts and prices: never < 0
 
 
 DRIVERS: tuple[Driver, ...] = (
-    Driver("fatalities", "deaths per month", "UCDP GED best estimate, Afghanistan", "conflict"),
+    Driver("fatalities", "deaths per month", "UCDP GED best estimate, Afghanistan", "conflict",
+           nonnegative=True),
     Driver("spi3", "dimensionless", "standardized precipitation index, 3 months", "drought"),
     Driver("spi12", "dimensionless", "standardized precipitation index, 12 months", "drought"),
     Driver("precip_anom_mm", "mm per month",
@@ -38,7 +40,7 @@ DRIVERS: tuple[Driver, ...] = (
     Driver("temp_c", "deg C", "ERA5 mean 2 m temperature, Afghanistan", "climate"),
     Driver("nino34_anom_c", "deg C", "Nino-3.4 SST anomaly (NOAA CPC, detrended)", "climate"),
     Driver("wheat_price_index", "index, 2019 mean = 100",
-           "WFP median retail wheat price over markets, AFN", "food_price"),
+           "WFP median retail wheat price over markets, AFN", "food_price", nonnegative=True),
 )
 DRIVER_COLUMNS: tuple[str, ...] = tuple(d.name for d in DRIVERS)
 ANOMALY_DRIVERS: tuple[str, ...] = ("spi3", "spi12", "precip_anom_mm", "nino34_anom_c")
