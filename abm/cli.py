@@ -57,7 +57,7 @@ def _inputs_record(arrivals, facilities, plans, config) -> dict:
     from abm.export import file_digest
     rec = {"arrivals": {"path": str(arrivals), "sha256": file_digest(arrivals)}}
     rec["facilities"] = ({"path": str(facilities), "sha256": file_digest(facilities)}
-                         if facilities else "bundled data/facilities_kaz_default.csv")
+                         if facilities else "bundled abm/data/facilities_kaz_default.csv")
     if plans:
         rec["plans"] = {"path": str(plans), "sha256": file_digest(plans)}
     if config:
@@ -308,8 +308,8 @@ def export(
                          "note": ["example: +500 beds ordered in June, 90 days to build"]})
     prov = provenance(command="abm export")
     write_csv(default_facilities(), out / "facilities.csv",
-              dict(prov, source="data/facilities_kaz_default.csv"), overwrite=force)
-    write_csv(load_standards(), out / "standards.csv", dict(prov, source="data/abm_standards.csv"),
+              dict(prov, source="abm/data/facilities_kaz_default.csv"), overwrite=force)
+    write_csv(load_standards(), out / "standards.csv", dict(prov, source="abm/data/abm_standards.csv"),
               overwrite=force)
     write_csv(plan, out / "plans.csv", dict(prov, source="template"), overwrite=force)
     console.print(f"wrote {', '.join(names)} with .json provenance to {out}")
