@@ -17,10 +17,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-def test_plain_install_loads_every_bundled_dataset(tmp_path):
+def test_wheel_ships_each_data_file_once_and_a_plain_install_loads_them(tmp_path):
+    """One wheel build: it holds each data file once and no build script, and installed
+    plainly (not editable) every bundled dataset loads."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path),
+                    str(ROOT)], check=True, cwd=tmp_path)
+    (whl,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(whl).namelist()
+    base = [Path(n).name for n in names if n.endswith(".csv")]
+    assert len(base) == len(set(base)), sorted(base)
+    assert "forecast/data/movement_monthly.csv" in names
+    assert "abm/data/facilities_kaz_default.csv" in names
+    assert not [n for n in names if n.endswith("build.py")]
+    assert not [n for n in names if "_bundled" in n]
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile",
-                    "--target", str(target), str(ROOT)], check=True, cwd=tmp_path)
+                    "--target", str(target), str(whl)], check=True, cwd=tmp_path)
     code = (
         "import forecast, abm, pathlib\n"
         "from forecast import datasets\n"
@@ -37,23 +51,6 @@ def test_plain_install_loads_every_bundled_dataset(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert int(out.stdout.strip()) >= 8
-
-
-@pytest.mark.slow
-def test_wheel_holds_each_data_file_once_and_no_build_script(tmp_path):
-    import zipfile
-
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path),
-                    str(ROOT)], check=True, cwd=tmp_path)
-    (whl,) = tmp_path.glob("*.whl")
-    names = zipfile.ZipFile(whl).namelist()
-    csvs = [n for n in names if n.endswith(".csv")]
-    base = [Path(n).name for n in csvs]
-    assert len(base) == len(set(base)), sorted(base)
-    assert "forecast/data/movement_monthly.csv" in names
-    assert "abm/data/facilities_kaz_default.csv" in names
-    assert not [n for n in names if n.endswith("build.py")]
-    assert not [n for n in names if "_bundled" in n]
 
 
 def _free_port() -> int:
