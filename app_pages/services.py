@@ -29,7 +29,6 @@ from planner.pipeline import ForecastSettings, PlanData, PlanSpec
 
 USER_KEY = "user_data"  # session_state: {"history": df|None, "drivers": df|None, "facilities": df|None, "kind": str}
 BACKTEST_FILE = "backtest_skill.csv"
-BUNDLED_TOKEN = "bundled-bundled"
 
 
 # ---------------------------------------------------------------- data
@@ -73,10 +72,18 @@ def active_drivers() -> pd.DataFrame:
     return bundled()["drivers"] if u is None else u
 
 
+def _data_token(history: pd.DataFrame | None, drivers: pd.DataFrame | None) -> str:
+    return f"{_token(history)}-{_token(drivers)}"
+
+
+BUNDLED_TOKEN = _data_token(None, None)
+"""The data token of the bundled data (no uploads)."""
+
+
 def data_token() -> str:
     """Content token of the data in use (bundled or uploaded), the cache key of ``_data``."""
     u = user_data()
-    return f"{_token(u['history'])}-{_token(u['drivers'])}"
+    return _data_token(u["history"], u["drivers"])
 
 
 def bundled_plan_data() -> PlanData:

@@ -12,7 +12,7 @@ alias; a composite's seconds include its members' fits and predictions.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,7 +128,3 @@ def check_paths_count(n_paths: int, horizon: int) -> None:
         raise ModelError(f"horizon must be an integer >= 1 period, got {horizon!r}")
     if isinstance(n_paths, bool) or not isinstance(n_paths, int | np.integer) or n_paths < 1:
         raise ModelError(f"n_paths must be an integer >= 1, got {n_paths!r}")
-
-
-def requested_models(models: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(models))

@@ -233,11 +233,7 @@ class Scenario:
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
         """Write as JSON; refuses to replace an existing file unless ``overwrite``."""
-        p = Path(path)
-        if p.exists() and not overwrite:
-            raise FileExistsError(f"{p} exists; pass overwrite=True (--force) to replace it")
-        p.write_text(self.to_json() + "\n", encoding="utf-8")
-        return p
+        return write_text(path, self.to_json() + "\n", overwrite)
 
     # ---- drivers -----------------------------------------------------------------
     def future_drivers(self, obs: pd.DataFrame, horizon: int,
@@ -331,6 +327,16 @@ def read_json(path: str | Path, source: str,
     except UnicodeDecodeError:
         raise error(f"{source}: not UTF-8 text") from None
     return parse_json(text, source, error)
+
+
+def write_text(path: str | Path, text: str, overwrite: bool = False) -> Path:
+    """Write ``text`` (UTF-8) at ``path``; ``FileExistsError`` if it exists and not
+    ``overwrite``. Scenario and plan files are written through it."""
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise FileExistsError(f"{p} exists; pass overwrite=True (--force) to replace it")
+    p.write_text(text, encoding="utf-8")
+    return p
 
 
 def _pairs(mapping: dict[str, float]) -> tuple[tuple[str, float], ...]:

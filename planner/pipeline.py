@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.errors import ScenarioError
-from forecast.scenarios import Scenario, read_json
+from forecast.scenarios import Scenario, read_json, write_text
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
 
 
@@ -154,11 +154,7 @@ class PlanSpec:
         return cls.from_dict(read_json(path, source, PlanError), source=source)
 
     def write(self, path: str | Path, overwrite: bool = False) -> Path:
-        p = Path(path)
-        if p.exists() and not overwrite:
-            raise FileExistsError(f"{p} exists; pass overwrite=True (--force) to replace it")
-        p.write_text(self.to_json() + "\n", encoding="utf-8")
-        return p
+        return write_text(path, self.to_json() + "\n", overwrite)
 
 
 @dataclass(frozen=True)
