@@ -25,7 +25,8 @@ except SchemaError as e:
                "Set the host's share of the outflow in the sidebar (Borders and destination), "
                "or upload your own arrivals series on the Your data page.")
     st.stop()
-st.caption(f"Arrivals: {origin}, {s['model']} model, {arrivals['path'].nunique()} sample paths.")
+movement = "" if spec.forecast.host_method == "dyadic" else f", {s['model']} movement model"
+st.caption(f"Arrivals: {origin}{movement}, {arrivals['path'].nunique()} sample paths.")
 
 c1, c2, c3 = st.columns(3)
 with c1:
