@@ -7,6 +7,9 @@ scenario every page uses; each page is a thin file in ``app_pages/``.
 import streamlit as st
 
 from app_pages import controls
+from forecast.threads import limit_threads
+
+limit_threads()  # BLAS/OpenMP pools to the cores this process may use (once per process)
 
 st.set_page_config(page_title="Central Asia arrivals planner", page_icon=":material/groups:",
                    layout="wide")
@@ -26,3 +29,4 @@ nav = st.navigation({
 })
 controls.sidebar()
 nav.run()
+controls.show_runs()

@@ -8,6 +8,7 @@ import streamlit as st
 import abm
 from app_pages import charts, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
+from app_pages.text import _
 from forecast.errors import SchemaError
 from planner import pipeline
 from planner.pipeline import CapacitySettings
@@ -28,7 +29,8 @@ except SchemaError as e:
 movement = "" if spec.forecast.host_method == "dyadic" else f", {s['model']} movement model"
 st.caption(f"Arrivals: {origin}{movement}, {arrivals['path'].nunique()} sample paths.")
 
-c1, c2, c3 = st.columns(3)
+capacity_form = st.form("capacity_form", border=False, enter_to_submit=False)
+c1, c2, c3 = capacity_form.columns(3)
 with c1:
     share = st.slider("Share of the country's arrivals coming to this host area (%)", 1, 100, 100,
                       key="cap_area_share",
@@ -47,6 +49,8 @@ with c3:
                           "from this mean.")
     step_days = st.radio("Step", [1, 7], index=1, horizontal=True, key="cap_step",
                          format_func=lambda d: "daily" if d == 1 else "weekly")
+capacity_form.form_submit_button(_("Apply"), key="apply_capacity", type="primary",
+                                 help=_("Run the capacity model with these settings."))
 
 cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
                                 n_runs=int(n_runs), risk=risk / 100.0,
