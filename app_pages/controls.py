@@ -17,7 +17,6 @@ from collections.abc import Mapping
 import streamlit as st
 
 from app_pages.text import _
-
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS

@@ -185,7 +185,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     print(f"server healthy after {server_s:.1f} s")
-    print(f"| step | seconds | 1-min load | machine | note |\n|---|---|---|---|---|")
+    print("| step | seconds | 1-min load | machine | note |\n|---|---|---|---|---|")
     for step, s, load, note in rows:
         state = "busy" if load > cores else "quiet"
         print(f"| {step} | {s:.2f} | {load:.1f} | {state} | {note} |")
