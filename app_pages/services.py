@@ -27,7 +27,7 @@ import hashlib
 import io
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -50,18 +50,42 @@ BACKTEST_FILE = "backtest_skill.csv"
 
 # ---------------------------------------------------------------- data
 @st.cache_data(show_spinner=False)
-def bundled() -> dict:
-    """Bundled frames: history, drivers, hosts, the dataset table and metadata by id."""
-    metas = {}
-    for did in datasets.list_datasets()["id"]:
-        metas[did] = datasets.load(did)[1]
-    return {
-        "history": datasets.load_history(),
-        "drivers": datasets.load_drivers(),
-        "hosts": datasets.load_hosts(),
-        "table": datasets.list_datasets(),
-        "metas": metas,
-    }
+def _bundled_part(name: str):
+    if name == "history":
+        return datasets.load_history()
+    if name == "drivers":
+        return datasets.load_drivers()
+    if name == "hosts":
+        return datasets.load_hosts()
+    if name == "table":
+        return datasets.list_datasets()
+    if name == "metas":
+        return {did: datasets.load(did)[1] for did in datasets.list_datasets()["id"]}
+    raise KeyError(name)
+
+
+class _Bundled(Mapping):
+    """The bundled frames by name, each read (and cached) when first asked for, so the
+    first chart does not wait for the dataset table, which reads every file."""
+
+    _NAMES = ("history", "drivers", "hosts", "table", "metas")
+
+    def __getitem__(self, name: str):
+        if name not in self._NAMES:
+            raise KeyError(name)
+        return _bundled_part(name)
+
+    def __iter__(self):
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+def bundled() -> Mapping:
+    """Bundled frames: ``history``, ``drivers``, ``hosts``, the dataset ``table`` and
+    ``metas`` (metadata by dataset id), each loaded on first use."""
+    return _Bundled()
 
 
 def user_data() -> dict:
