@@ -178,7 +178,9 @@ def step_text(p: StageProgress) -> str:
     if p.stage == "fit" and p.item:
         return _("{done}/{total}: fitting {model}").format(done=n(p.done), total=n(p.total),
                                                             model=p.item)
-    return f"{describe(p)} {n(p.done)}/{n(p.total)}"
+    if p.stage in ("fit", "capacity"):
+        return f"{n(p.done)}/{n(p.total)}"
+    return ""  # one step: the label says it all
 
 
 class StatusDisplay:
