@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from app_pages.text import _, t
+from app_pages import labels, text
 from forecast import datasets
 from forecast.vocabulary import BAND_QUANTILES, CENTRAL_ASIA
 from planner import pipeline
@@ -156,7 +156,7 @@ RUNS_KEY = "_stage_runs"
 
 def describe(p: StageProgress) -> str:
     """What a stage is doing, in the planner's words (the status label)."""
-    n = t().number
+    _, n = text._, text.t().number
     if p.stage == "fit":
         return _("Fitting {n} models on {months} months of {series}…").format(
             n=n(p.total), months=n(p.months), series=p.series_id)
@@ -174,7 +174,7 @@ def describe(p: StageProgress) -> str:
 
 def step_text(p: StageProgress) -> str:
     """How far a stage is (the progress bar's text)."""
-    n = t().number
+    _, n = text._, text.t().number
     if p.stage == "fit" and p.item:
         return _("{done}/{total}: fitting {model}").format(done=n(p.done), total=n(p.total),
                                                             model=p.item)
@@ -347,10 +347,14 @@ def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, 
     f = spec.forecast
     if data.user_arrivals:
         _, paths = forecast(spec, token, data)
-        return pipeline.arrivals(paths, None, spec, data), f"your series {f.series_id}"
+        return (pipeline.arrivals(paths, None, spec, data),
+                text._("your series {series}").format(series=f.series_id))
     hp = host_paths(spec, token, data)
-    label = (f"{f.host} arrivals, pooled host model (UNHCR data to {hp.attrs.get('data_end_year')})"
-             if f.host_method == "dyadic" else f"{f.host} arrivals from {f.series_id} (share method)")
+    host = labels.host(f.host)
+    label = (text._("{host} arrivals, pooled host model (UNHCR data to {year})").format(
+        host=host, year=hp.attrs.get("data_end_year")) if f.host_method == "dyadic"
+        else text._("{host} arrivals from {series} (share method)").format(
+            host=host, series=f.series_id))
     return pipeline.arrivals(None, hp, spec, data), label
 
 
@@ -456,9 +460,16 @@ def central_asia_arrivals(spec: PlanSpec, token: str, data: PlanData) -> pd.Data
             .rename(columns={"value": "arrivals"}))
 
 
-@st.cache_data(show_spinner="Moving arrivals across the network...", max_entries=32)
 def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
                 seed: int) -> dict:
+    """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
+    with st.spinner(text._("Moving arrivals across the network...")):
+        return _network_run(arrivals, scale, days, close_tkm, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
+                 seed: int) -> dict:
     """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
     from abm.network import runs
 
