@@ -1,11 +1,12 @@
 """Fit time of the app's model stages under different numerical thread-pool caps.
 
-Times :func:`planner.pipeline.fit` (every movement model on one series) and
+Times :func:`planner.pipeline.fit` (the six movement models and the ensemble on one series) and
 :func:`planner.pipeline.fit_hosts` (the pooled LightGBM host model) with the
 BLAS/OpenMP pools as the libraries start them ("default"), capped to the cores
 this process may run on (``os.sched_getaffinity``, what the app and the command
 lines do, :func:`forecast.threads.limit_threads`) and capped to one thread.
-Prints (never asserts) the median of ``--repeats`` fits in seconds, with the
+Prints (never asserts) the median of ``--repeats`` fits in seconds (the settings
+interleaved, so a change in the machine's load affects each alike), with the
 machine's load average, so quiet and busy runs can be told apart.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/fit_threads.py [--repeats 3]
@@ -29,15 +30,6 @@ def _load() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
-def _time(fn, repeats: int) -> float:
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -49,12 +41,21 @@ def main() -> None:
     pools = {f"{p['internal_api']}": p["num_threads"] for p in threadpool_info()}
     cores = available_cores()
     print(f"before: {_load()}; cores available {cores}; pools as started {pools}")
-    print(f"{'threads':>10} {'fit 7 models (s)':>18} {'fit host model (s)':>20}")
-    for label, limit in (("default", None), (f"cores={cores}", cores), ("1", 1)):
-        with threadpool_limits(limits=limit):
-            fit_s = _time(lambda: pipeline.fit(spec, data), a.repeats)
-            host_s = _time(lambda: pipeline.fit_hosts(spec, data), a.repeats)
-        print(f"{label:>10} {fit_s:>18.2f} {host_s:>20.2f}")
+    configs = (("default", None), (f"cores={cores}", cores), ("1", 1))
+    times: dict[str, dict[str, list[float]]] = {c: {"fit": [], "host": []} for c, _ in configs}
+    for _ in range(a.repeats):  # interleaved, so a change in the machine's load hits all alike
+        for label, limit in configs:
+            with threadpool_limits(limits=limit):
+                for key, fn in (("fit", lambda: pipeline.fit(spec, data)),
+                                ("host", lambda: pipeline.fit_hosts(spec, data))):
+                    t0 = time.perf_counter()
+                    fn()
+                    times[label][key].append(time.perf_counter() - t0)
+    print(f"{'threads':>10} {'fit movement models (s)':>24} {'fit host model (s)':>20}   (median of "
+          f"{a.repeats}, interleaved)")
+    for label, _ in configs:
+        print(f"{label:>10} {statistics.median(times[label]['fit']):>24.2f} "
+              f"{statistics.median(times[label]['host']):>20.2f}")
     print(f"after: {_load()}")
 
 
