@@ -159,7 +159,7 @@ def describe(p: StageProgress) -> str:
     _, n = text._, text.t().number
     if p.stage == "fit":
         return _("Fitting {n} models on {months} months of {series}…").format(
-            n=n(p.total), months=n(p.months), series=p.series_id)
+            n=n(p.total), months=n(p.months), series=labels.series_name(p.series_id))
     if p.stage == "fit_hosts":
         return _("Fitting the pooled host model on {rows} origin-host years of UNHCR flows "
                  "(once)…").format(rows=n(p.rows))
@@ -177,7 +177,7 @@ def step_text(p: StageProgress) -> str:
     _, n = text._, text.t().number
     if p.stage == "fit" and p.item:
         return _("{done}/{total}: fitting {model}").format(done=n(p.done), total=n(p.total),
-                                                            model=p.item)
+                                                            model=labels.model_title(p.item))
     if p.stage in ("fit", "capacity"):
         return f"{n(p.done)}/{n(p.total)}"
     return ""  # one step: the label says it all

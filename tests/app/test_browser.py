@@ -241,7 +241,7 @@ def test_slider_moved_then_applied_runs_once_and_fit_shows_progress(app_server, 
     assert "conflict 3" in page.locator(MAIN_CAPTION).first.inner_text()
     # a series no other test fits: its first fit says what it is doing while it runs
     page.get_by_role("combobox", name="Movement series the models learn from").click()
-    page.get_by_role("option", name="frontex_afg_eastern_borders").click()
+    page.get_by_role("option", name="Frontex detections of Afghans: Eastern land borders").click()
     t0 = time.perf_counter()
     apply(page)
     status = page.locator("[data-testid='stExpander']").filter(
@@ -250,14 +250,15 @@ def test_slider_moved_then_applied_runs_once_and_fit_shows_progress(app_server, 
     words = next(ln for ln in status.first.inner_text().splitlines() if "Fitting" in ln)
     wait_runs(page, "fit", after["fit"])
     fit_s = time.perf_counter() - t0
-    assert "months of frontex_afg_eastern_borders" in words, words
+    assert "months of Frontex detections of Afghans: Eastern land borders" in words, words
     assert not status.count(), "the progress box stayed after the fit"
     # back to a fitted series: served from the cache, no progress box
     page.get_by_role("combobox", name="Movement series the models learn from").click()
-    page.get_by_role("option", name="frontex_afg_total").click()
+    page.get_by_role("option", name="Frontex detections of Afghans: all routes").click()
     counts = runs(page)
     apply(page)
-    page.get_by_role("heading", name="frontex_afg_total:").first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Frontex detections of Afghans: all routes:").first.wait_for(
+        timeout=60_000)
     wait_idle(page)
     assert runs(page) == counts  # fit, prediction and host arrivals all cached
     assert not page.locator("[data-testid='stExpander']").filter(has_text="Fitting").count()
