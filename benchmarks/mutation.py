@@ -123,6 +123,19 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_performance_metrics", "groupby(list(by), sort=True)", "",
      "sort=True is the pandas default"),
     ("x_skill_weights", "1.0 / s.loc", "", "the weights are normalised: the constant cancels"),
+    # forecast/hosts.py
+    ("x_disaggregate_history", "astype(float)", "astype(None)",
+     "pandas reads astype(None) as float64: the same float series"),
+    ("x_estimate_shares", "to_numpy(dtype=float)", "to_numpy(dtype=None)",
+     "arrivals and movement are float64 already (annual_arrivals, annual_movement)"),
+    ("x_estimate_shares", "if n > 1 and", "if n >= 1 and",
+     "with one year the ratio is the mean: sd = 0 x 1/0 = NaN, the same 'no sd' (a warning)"),
+    ("x_estimate_shares", "if n > 1 and sv.sum() > 0", "sv.sum() >= 0",
+     "a zero movement sum gives sd = 0/0 = NaN either way (and the mean is NaN already)"),
+    # forecast/backtest.py (metric functions)
+    ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
+    ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
+     "scoringrules casts integer samples to float itself: the same CRPS"),
     # forecast/scenarios.py
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
@@ -166,8 +179,10 @@ def _functions(module: str) -> dict[str, str]:
     path = ROOT / "mutants" / META[module].removesuffix(".meta")
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno])
-            for n in ast.walk(ast.parse(text))
+    tree = ast.parse(text)  # mutants are top-level functions or methods: two levels suffice
+    nodes = [n for top in tree.body
+             for n in ([top, *top.body] if isinstance(top, ast.ClassDef) else [top])]
+    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno]) for n in nodes
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
