@@ -218,11 +218,17 @@ def main() -> None:
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--report-only", action="store_true",
                     help="report the results already in ./mutants (same options), run nothing")
+    ap.add_argument("--keep", action="store_true",
+                    help="reuse ./mutants: mutmut re-mutates only changed source files")
+    ap.add_argument("--only-open", action="store_true",
+                    help="with --keep: rerun only the sampled mutants not yet killed (after "
+                         "tests were added; a killed mutant stays killed while its source and "
+                         "the tests that killed it are unchanged)")
     args = ap.parse_args()
     modules = args.module or list(MODULES)
 
     t0 = time.perf_counter()
-    if not args.report_only:
+    if not args.report_only and not args.keep:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         generate()
     chosen: dict[str, list[str]] = {}
@@ -233,6 +239,10 @@ def main() -> None:
         chosen[mod] = names
     if not args.report_only:
         every = [n for names in chosen.values() for n in names]
+        if args.keep and args.only_open:
+            codes = {k: v for mod in modules for k, v in exit_codes(mod).items()}
+            every = [n for n in every if codes.get(n) not in KILLED | TIMEOUT]
+            print(f"rerunning {len(every)} sampled mutants not yet killed", flush=True)
         log = ROOT / "mutants" / "mutation-run.log"
         with log.open("w", encoding="utf-8") as fh:
             rc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",
