@@ -1,13 +1,16 @@
 """Capacity: shelters, schools and clinics against the forecast arrivals, with advice."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 import abm
+from abm.advice import order_status
 from app_pages import charts, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
+from app_pages.text import _, t
 from forecast.errors import SchemaError
 from planner import pipeline
 from planner.pipeline import CapacitySettings
@@ -27,13 +30,15 @@ except SchemaError as e:
     st.stop()
 movement = "" if spec.forecast.host_method == "dyadic" else f", {s['model']} movement model"
 st.caption(f"Arrivals: {origin}{movement}, {arrivals['path'].nunique()} sample paths.")
+late_banner = st.empty()  # filled once the advice is known: late orders come first
 
 c1, c2, c3 = st.columns(3)
 with c1:
     share = st.slider("Share of the country's arrivals coming to this host area (%)", 1, 100, 100,
                       key="cap_area_share",
-                      help="The default host area is an illustrative reception area in Kazakhstan "
-                           "(Almaty region); lower this when arrivals spread over several areas.")
+                      help=_("The default facilities are an illustrative set sized for the host's "
+                             "recent UNHCR caseload; lower this when arrivals spread over several "
+                             "areas."))
     scale = st.slider("Planning multiplier on arrivals (x)", 1, 500, 1, key="cap_scale",
                       help="Stress test: multiply every arrivals path, e.g. to plan for a surge "
                            "far above the recorded Central Asian flows.")
@@ -53,14 +58,27 @@ cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale
                                 mean_stay_days=float(stay), step_days=int(step_days))
 s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
 spec = dataclasses.replace(spec, capacity=cap_settings)
-arr, _ = services.arrivals(spec, tok, data)
+arr, _origin = services.arrivals(spec, tok, data)
 
 st.subheader("Facilities in the host area")
-st.caption("Defaults: standard-sized facilities for an illustrative 10,000-person caseload; each "
-           "row cites its standard (Sphere 2018: 3.5 m2 covered space per person; UNHCR: 40 pupils "
-           "per class, double shifts; fewer than 50 consultations per clinician per day). Edit freely.")
-fac = st.data_editor(services.active_facilities(), num_rows="dynamic", key="cap_facilities",
-                     width="stretch", hide_index=True)
+in_use = services.facility_set_in_use(s["host"])
+if in_use == "user":
+    st.caption(_("Facility set in use: your uploaded facilities (Your data page); they stay in "
+                 "use whatever the host. Edit freely."))
+elif in_use:
+    fset = services.default_facility_set(in_use)
+    st.caption(_("Facility set in use: **{label}**. It follows the host chosen in the sidebar; "
+                 "each row cites its figure and standard (Sphere 2018: 3.5 m2 covered space per "
+                 "person; UNHCR: 240 pupils per 1,000 refugees, 40 pupils per class, double "
+                 "shifts; 1 clinic of 3 clinicians per 10,000 people). Not an inventory of real "
+                 "facilities. Edit freely.").format(label=fset.label))
+else:
+    st.warning(_("No default facility set for {host}: the bundled sets cover the five Central "
+                 "Asian hosts. Upload your facilities on the Your data page.")
+               .format(host=host_label(s["host"])))
+    st.stop()
+fac = st.data_editor(services.active_facilities(s["host"]), num_rows="dynamic",
+                     key=f"cap_facilities_{in_use}", width="stretch", hide_index=True)
 st.markdown("**Expansion plans** (e.g. +500 persons of shelter ordered on a date, with a lead time)")
 plans = st.data_editor(
     pd.DataFrame({"facility_type": pd.Series(["shelter"], dtype="str"),
@@ -101,8 +119,40 @@ st.dataframe(med, width="stretch")
 
 st.subheader(f"Capacity advice at {risk}% risk")
 adv, schedule = pipeline.advice(mc, spec, data)
-st.dataframe(adv, hide_index=True, width="stretch")
-for _, row in adv.iterrows():
+today = dt.date.today()
+shown = order_status(adv, today)
+n_late, n_orders = int((shown["status"] == "late").sum()), int((shown["status"] != "none").sum())
+if n_late:
+    when = dict(late=n_late, orders=n_orders, today=t().date(today))
+    late_banner.warning(_("{late} of {orders} orders are late as of today ({today}): order "
+                          "now. See the capacity advice at the bottom of this page.")
+                        .format(**when), icon=":material/warning:")
+    st.warning(_("{late} of {orders} orders are late as of today ({today}): their order-by "
+                 "date has passed; order now.").format(**when), icon=":material/warning:")
+STATUS_WORDS = {"late": _("late: order now"), "unknown": _("lead time unknown"),
+                "none": _("nothing to add")}
+table = pd.DataFrame({
+    _("Status"): [STATUS_WORDS.get(c) or _("order by {date}").format(date=t().date(d.date()))
+                  for c, d in zip(shown["status"], shown["order_by"], strict=True)],
+    _("Facility"): shown["facility_type"],
+    _("Order by"): shown["order_by"].dt.date,
+    _("Needed by"): shown["needed_by"].dt.date,
+    _("Add"): [f"{t().number(q)} {u}" for q, u in zip(shown["added_quantity"],
+                                                       shown["quantity_unit"], strict=True)],
+    _("Days late"): shown["days_late"],
+    _("P(shortfall) now"): shown["p_shortfall_now"],
+    _("Added capacity"): shown["added_capacity"], _("Unit"): shown["unit"],
+    _("Existing capacity"): shown["existing_capacity"],
+    _("Required capacity"): shown["required_capacity"],
+    _("Lead time (days)"): shown["lead_time_days"],
+})
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    _("P(shortfall) now"): st.column_config.NumberColumn(format="percent"),
+    _("Added capacity"): st.column_config.NumberColumn(format="localized"),
+    _("Existing capacity"): st.column_config.NumberColumn(format="localized"),
+    _("Required capacity"): st.column_config.NumberColumn(format="localized"),
+    _("Days late"): st.column_config.NumberColumn(format="%d")})
+for _i, row in shown.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
                                      "host": host_label(s["host"]), "spec": spec,

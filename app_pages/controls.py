@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from app_pages.text import _
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS
@@ -165,6 +166,11 @@ def sidebar() -> None:
     sb.selectbox("Host country", list(HOSTS), key="host", format_func=host_label,
                  help="Arrivals are the movement forecast times the host's share of Afghan "
                       "arrivals, estimated from UNHCR annual flows (see the model card).")
+    in_use = services.facility_set_in_use(st.session_state["host"])
+    sb.caption({"user": _("Facilities (Capacity page): your uploaded set, whatever the host."),
+                "": _("Facilities (Capacity page): no default set for a context host.")}.get(in_use)
+               or _("Facilities (Capacity page): the {host} default set (illustrative), "
+                    "chosen with the host.").format(host=host_label(in_use)))
     sb.selectbox("Host arrivals model", list(HOST_METHODS), key="host_method",
                  format_func=HOST_METHODS.get,
                  help="Pooled model: annual arrivals learned across 2,700 origin-host pairs of "

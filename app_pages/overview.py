@@ -3,6 +3,8 @@
 import streamlit as st
 
 from app_pages import charts, services
+from app_pages.freshness import show_data_ends
+from app_pages.text import _
 from forecast.vocabulary import CENTRAL_ASIA
 
 st.title("Afghan arrivals into Central Asia: history and drivers")
@@ -14,6 +16,8 @@ st.markdown(
 )
 data = services.bundled()
 history = services.active_history()
+st.subheader(_("How recent the data are"))
+show_data_ends(services.plan_data(st.session_state["series_id"]), st.session_state["series_id"])
 
 series = st.multiselect(
     "Movement series", services.series_choices(),
