@@ -43,4 +43,7 @@ def show_data_ends(data: PlanData, series_id: str, today: dt.date | None = None)
     st.caption(_("Today is {today}. Where each source in use ends: forecasts start after "
                  "a source's last month, so their first months may already be past.")
                .format(today=t().date(today)))
-    st.table(table.set_index(_("Source")))
+    lines = ["| " + " | ".join(table.columns) + " |", "|---|---|---:|"]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |"
+              for row in table.itertuples(index=False)]
+    st.markdown("\n".join(lines))
