@@ -79,9 +79,9 @@ def test_capacity_page_runs_and_reacts(app):
     after = chart_data(ok(at.run()))
     assert after[0] != before[0] and after[3] != before[3]
     big = at.dataframe[-1].value.set_index("Facility")
-    assert set(big.index) == {"shelter", "school", "clinic"}
+    assert set(big.index) == {"Shelter", "School seats", "Clinic consultations"}
     # a 400x surge needs at least as much added capacity of every kind, and more of some
-    big, small = big["Added capacity"], small["Added capacity"].reindex(big.index)
+    big, small = big["Capacity to add"], small["Capacity to add"].reindex(big.index)
     assert (big >= small).all()
     assert (big > small).any()
 
@@ -204,4 +204,4 @@ def test_a_surge_analogue_raises_host_arrivals_and_the_capacity_advice(app):
     adv_surge = ok(at.run()).dataframe[-1].value.set_index("Facility")
     at.sidebar.selectbox(key="analogue").set_value("")
     adv_base = ok(at.run()).dataframe[-1].value.set_index("Facility")
-    assert adv_surge.loc["shelter", "Required capacity"] > adv_base.loc["shelter", "Required capacity"]
+    assert adv_surge.loc["Shelter", "Capacity needed"] > adv_base.loc["Shelter", "Capacity needed"]
