@@ -233,15 +233,40 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
-def default_facilities() -> pd.DataFrame:
+def default_facility_hosts() -> tuple[str, ...]:
+    """Hosts with a bundled default facility set (:func:`abm.default_facility_hosts`)."""
     import abm
 
-    return abm.default_facilities()
+    return abm.default_facility_hosts()
 
 
-def active_facilities() -> pd.DataFrame:
+@st.cache_data(show_spinner=False)
+def default_facility_set(host: str):
+    """The host's bundled default facility set (:func:`abm.default_facility_set`)."""
+    import abm
+
+    return abm.default_facility_set(host)
+
+
+def default_facilities(host: str = "KAZ") -> pd.DataFrame:
+    return default_facility_set(host).facilities
+
+
+def active_facilities(host: str = "KAZ") -> pd.DataFrame | None:
+    """The user's uploaded facilities if any, else the host's default set (None for a
+    host without one: a context host)."""
     u = user_data()["facilities"]
-    return default_facilities() if u is None else u
+    if u is not None:
+        return u
+    return default_facilities(host) if host in default_facility_hosts() else None
+
+
+def facility_set_in_use(host: str) -> str:
+    """Which facility set the Capacity page uses: ``"user"`` (uploaded), the host's ISO3
+    (its default set) or ``""`` (none: a context host)."""
+    if user_data()["facilities"] is not None:
+        return "user"
+    return host if host in default_facility_hosts() else ""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
