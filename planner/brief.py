@@ -137,14 +137,14 @@ _DATASETS = {
 }
 
 
-def _vintages(method: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    from forecast import datasets
+def vintages(method: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """((dataset id, vintage), ...) and ((publisher, licence), ...) of the bundled data a
+    plan of this host method rests on (from the dataset registry; no file is read)."""
+    from forecast.datasets import REGISTRY
 
-    table = datasets.list_datasets().set_index("id")
-    ids = [i for i in _DATASETS[method] if i in table.index]
-    vint = tuple((i, str(table.at[i, "vintage"])) for i in ids)
-    src = tuple(dict.fromkeys((str(table.at[i, "publisher"]), str(table.at[i, "licence"]))
-                              for i in ids))
+    ids = [i for i in _DATASETS[method] if i in REGISTRY]
+    vint = tuple((i, REGISTRY[i].vintage) for i in ids)
+    src = tuple(dict.fromkeys((REGISTRY[i].publisher, REGISTRY[i].licence) for i in ids))
     return vint, src
 
 
@@ -161,7 +161,7 @@ def summarise(result: PlanResult, today: dt.date | None = None) -> Brief:
     attrs = hosts.attrs if hosts is not None else {}
     host = spec.forecast.host
     notes = tuple(n for n in attrs.get("notes", ()) if str(n).startswith(f"{host}:"))
-    vint, src = _vintages(spec.forecast.host_method)
+    vint, src = vintages(spec.forecast.host_method)
     return Brief(result=result, today=today, start=pd.Timestamp(arr["ds"].min()).date(),
                  end=pd.Timestamp(arr["ds"].max()).date(), arrivals=arrivals_range(arr),
                  monthly=monthly_range(arr), advice=adv,
@@ -171,13 +171,13 @@ def summarise(result: PlanResult, today: dt.date | None = None) -> Brief:
 
 
 # ---------------------------------------------------------------- words
-def _facility(ft: str, t: Translator) -> str:
+def facility_name(ft: str, t: Translator) -> str:
     _ = t.gettext
     return {"shelter": _("Shelter"), "school": _("School seats"),
             "clinic": _("Clinic consultations")}.get(ft, ft)
 
 
-def _unit(unit: str, t: Translator) -> str:
+def unit_name(unit: str, t: Translator) -> str:
     _ = t.gettext
     return {"persons": _("persons"), "seats": _("seats"), "children": _("children"),
             "consultations per day": _("consultations per day"), "m2": _("m²"),
@@ -282,8 +282,8 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     if len(late):
         lines = [_("{facility}: order {qty} {qunit} now; it should have been ordered by "
                    "{order_by} to be in place by {needed_by}.").format(
-            facility=_facility(r["facility_type"], t), qty=t.number(r["added_quantity"]),
-            qunit=_unit(r["quantity_unit"], t), order_by=_date(r["order_by"], t),
+            facility=facility_name(r["facility_type"], t), qty=t.number(r["added_quantity"]),
+            qunit=unit_name(r["quantity_unit"], t), order_by=_date(r["order_by"], t),
             needed_by=_date(r["needed_by"], t) or _("the start")) for _i, r in late.iterrows()]
         out.append(Section(_("LATE ALREADY (as of {today})").format(today=t.date(b.today)),
                            tuple(lines), alert=True))
@@ -293,7 +293,7 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
               "{start} to {end}; accepted risk of any shortfall {risk}.").format(
                 share=t.percent(c.area_share), host=host, months=months,
                 start=t.month(b.start), end=t.month(b.end), risk=t.percent(c.risk)),
-            _("Arrivals model: {method}.").format(method=_method(f.host_method, t))]
+            _("Arrivals model: {method}.").format(method=method_name(f.host_method, t))]
     out.append(Section(_("Scenario"), tuple(scen)))
     a = b.arrivals
     peak = b.monthly.loc[b.monthly["median"].idxmax()]
@@ -305,7 +305,7 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
             month=t.month(pd.Timestamp(peak["ds"]).date()), n=t.number(peak["median"])))))
     gap_rows = []
     for _i, r in b.advice.iterrows():
-        gap_rows.append((_facility(r["facility_type"], t), _unit(r["unit"], t),
+        gap_rows.append((facility_name(r["facility_type"], t), unit_name(r["unit"], t),
                          t.number(r["existing_capacity"]), t.number(r["required_capacity"]),
                          t.number(r["added_capacity"]), t.percent(r["p_shortfall_now"])))
     out.append(Section(_("Capacity gaps by facility type"), (), (
@@ -315,12 +315,12 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     for _i, r in b.advice.iterrows():
         if r["added_capacity"] <= 0:
             paras.append(_("{facility}: nothing to order; P(shortfall) stays at {p}.").format(
-                facility=_facility(r["facility_type"], t), p=t.percent(r["p_shortfall_now"])))
+                facility=facility_name(r["facility_type"], t), p=t.percent(r["p_shortfall_now"])))
             continue
         when = _("NOW (late)") if r["late_today"] else _date(r["order_by"], t)
-        order_rows.append((_facility(r["facility_type"], t),
-                           f"{t.number(r['added_quantity'])} {_unit(r['quantity_unit'], t)}",
-                           f"{t.number(r['added_capacity'])} {_unit(r['unit'], t)}",
+        order_rows.append((facility_name(r["facility_type"], t),
+                           f"{t.number(r['added_quantity'])} {unit_name(r['quantity_unit'], t)}",
+                           f"{t.number(r['added_capacity'])} {unit_name(r['unit'], t)}",
                            _date(r["needed_by"], t) or _("the start"),
                            t.number(r["lead_time_days"]), when or _("lead time unknown")))
     out.append(Section(_("What to order"), tuple(paras), (
@@ -334,7 +334,7 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
         out.append(Section(_("Probability of a shortfall by month"),
                            image=brief_charts.heatmap_png(b.p_shortfall, t)))
     data = [_("UNHCR data to {year}.").format(year=b.data_end_year)] if b.data_end_year else []
-    data += [f"{_dataset(i, t)}: {v}" for i, v in b.vintages]
+    data += [f"{dataset_name(i, t)}: {v}" for i, v in b.vintages]
     out.append(Section(_("Data vintage"), tuple(data)))
     out.append(Section(_("Main caveats"), tuple(caveats(b, t))))
     seed = _("Model seed {seed}; {paths} arrival paths; {runs} capacity runs; made on {today}.")
@@ -347,7 +347,7 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     return title, out
 
 
-def _dataset(dataset_id: str, t: Translator) -> str:
+def dataset_name(dataset_id: str, t: Translator) -> str:
     _ = t.gettext
     return {"dyads_annual": _("UNHCR flows and stocks, world, annual"),
             "hosts_afghan_annual": _("UNHCR: Afghans by host country, annual"),
@@ -361,7 +361,7 @@ def _dataset(dataset_id: str, t: Translator) -> str:
         dataset_id, dataset_id)
 
 
-def _method(method: str, t: Translator) -> str:
+def method_name(method: str, t: Translator) -> str:
     _ = t.gettext
     return {"dyadic": _("pooled model of annual arrivals learned from the world's "
                         "displacement history (UNHCR)"),
