@@ -267,6 +267,7 @@ class Section:
     rows: tuple[tuple[str, ...], ...] = ()
     image: bytes | None = None
     alert: bool = False
+    widths: tuple[float, ...] = ()  # shares of the page width per column (PDF)
 
 
 def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Section]]:
@@ -310,7 +311,8 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
                          t.number(r["added_capacity"]), t.percent(r["p_shortfall_now"])))
     out.append(Section(_("Capacity gaps by facility type"), (), (
         _("Facility"), _("Unit"), _("In place"), _("Needed at {risk} risk").format(
-            risk=t.percent(c.risk)), _("Gap"), _("P(shortfall) now")), tuple(gap_rows)))
+            risk=t.percent(c.risk)), _("Gap"), _("P(shortfall) now")), tuple(gap_rows),
+        widths=(0.24, 0.17, 0.14, 0.16, 0.13, 0.16)))
     order_rows, paras = [], []
     for _i, r in b.advice.iterrows():
         if r["added_capacity"] <= 0:
@@ -325,7 +327,8 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
                            t.number(r["lead_time_days"]), when or _("lead time unknown")))
     out.append(Section(_("What to order"), tuple(paras), (
         _("Facility"), _("Order"), _("Adds"), _("In place by"), _("Lead time (days)"),
-        _("Order by")) if order_rows else (), tuple(order_rows)))
+        _("Order by")) if order_rows else (), tuple(order_rows),
+        widths=(0.22, 0.19, 0.19, 0.13, 0.11, 0.16)))
     if charts:
         from planner import brief_charts
 
@@ -466,8 +469,8 @@ def _table(pdf, s: Section, width: float) -> None:
     from fpdf.enums import XPos, YPos
 
     n = len(s.header)
-    first = width * (0.26 if n > 5 else 0.3)
-    widths = [first] + [(width - first) / (n - 1)] * (n - 1)
+    shares = s.widths if len(s.widths) == n else (1 / n,) * n
+    widths = [width * w / sum(shares) for w in shares]
     pdf.set_font("DejaVu", "B", 8)
     pdf.set_fill_color(235, 235, 235)
     _row(pdf, s.header, widths, fill=True, numeric=False)

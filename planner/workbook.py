@@ -87,7 +87,8 @@ def workbook_bytes(result: PlanResult, lang: str = "en", today: dt.date | None =
     wb = Workbook()
     wb.remove(wb.active)
     unit = _("persons per month")
-    header = [_("Month"), f"P10 ({unit})", f"{_('Median')} ({unit})", f"P90 ({unit})"]
+    median = _("Median")
+    header = [_("Month"), f"P10 ({unit})", f"{median} ({unit})", f"P90 ({unit})"]
     for key, frame in summaries(result).items():
         title = _("Host area") if key == AREA_SHEET else f"{key} {host_name(key, t)}"
         rows = [[pd.Timestamp(r.ds).to_pydatetime(), int(r.p10), int(r.median), int(r.p90)]
@@ -138,7 +139,8 @@ def workbook_bytes(result: PlanResult, lang: str = "en", today: dt.date | None =
     if result.hosts is not None and result.hosts.attrs.get("data_end_year"):
         rows.append([_("UNHCR data to (year)"), result.hosts.attrs["data_end_year"]])
     for did, v in vintages(f.host_method)[0]:
-        rows.append([f"{_('Data vintage')}: {dataset_name(did, t)} ({did})", v])
+        rows.append([_("Data vintage: {name} ({id})").format(name=dataset_name(did, t), id=did),
+                     v])
     rows.append([_("Plan file (JSON)"), json.dumps(spec.to_dict())])
     _sheet(wb, _("Provenance"), [_("Item"), _("Value")], rows, [42, 100])
     buf = io.BytesIO()
