@@ -418,6 +418,12 @@ def _numeric(v: str) -> bool:
 
 
 # ---------------------------------------------------------------- PDF
+def check_fonts() -> dict[str, Path]:
+    """The DejaVu font files by fpdf2 style; :class:`BriefError` names the Debian package
+    to install when one is missing."""
+    return _fonts()
+
+
 def _fonts() -> dict[str, Path]:
     paths = {style: FONT_DIR / name for style, name in FONTS.items()}
     missing = [str(p) for p in paths.values() if not p.is_file()]
