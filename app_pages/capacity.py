@@ -1,6 +1,7 @@
 """Capacity: shelters, schools and clinics against the forecast arrivals, with advice."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -8,8 +9,9 @@ import streamlit as st
 import abm
 from app_pages import charts, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
+from app_pages.text import _, language, t
 from forecast.errors import SchemaError
-from planner import pipeline
+from planner import brief, bundle, pipeline
 from planner.pipeline import CapacitySettings
 
 s = st.session_state
@@ -53,7 +55,13 @@ cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale
                                 mean_stay_days=float(stay), step_days=int(step_days))
 s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
 spec = dataclasses.replace(spec, capacity=cap_settings)
-arr, _ = services.arrivals(spec, tok, data)
+arr, _origin = services.arrivals(spec, tok, data)
+rng = brief.arrivals_range(arr)
+with st.container(key="brief_figures"):
+    st.markdown(_("**Arrivals into the host area over {n} months:** median {median} persons "
+                  "(80% range {low} to {high} persons).").format(
+        n=spec.forecast.horizon, median=t().number(rng.median), low=t().number(rng.low),
+        high=t().number(rng.high)))
 
 st.subheader("Facilities in the host area")
 st.caption("Defaults: standard-sized facilities for an illustrative 10,000-person caseload; each "
@@ -102,8 +110,12 @@ st.dataframe(med, width="stretch")
 st.subheader(f"Capacity advice at {risk}% risk")
 adv, schedule = pipeline.advice(mc, spec, data)
 st.dataframe(adv, hide_index=True, width="stretch")
-for _, row in adv.iterrows():
+for _i, row in adv.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
                                      "host": host_label(s["host"]), "spec": spec,
-                                     "facilities": facilities}
+                                     "facilities": facilities, "plans": plan_frame}
+docs = services.result_files(spec, tok, language(), dt.date.today(), data, mc, adv, schedule)
+st.download_button(_("Decision brief (PDF)"), docs["pdf"],
+                   bundle.file_names(spec, language())["pdf"], "application/pdf",
+                   key="cap_brief_pdf", on_click="ignore")

@@ -7,7 +7,7 @@ nothing is overwritten without ``--force``.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -22,17 +22,17 @@ OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_q
 """Files ``planner plan`` writes (each CSV with a ``.json`` provenance sidecar)."""
 
 
-class Dialect(str, Enum):
+class Dialect(StrEnum):
     tidy = "tidy"
     excel_ru = "excel-ru"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     pdf = "pdf"
     html = "html"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     en = "en"
     ru = "ru"
 

@@ -24,8 +24,17 @@ import json
 import pandas as pd
 
 from forecast.export import FORMULA_PREFIXES
-from planner.brief import (dataset_name, facility_name, host_name, late_orders, method_name,
-                           monthly_range, scenario_words, unit_name, vintages)
+from planner.brief import (
+    dataset_name,
+    facility_name,
+    host_name,
+    late_orders,
+    method_name,
+    monthly_range,
+    scenario_words,
+    unit_name,
+    vintages,
+)
 from planner.i18n import translator
 from planner.pipeline import PlanResult
 
