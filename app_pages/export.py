@@ -50,7 +50,8 @@ def _csv(kind: str, spec, token: str, dialect: str, _frame) -> bytes:
 
 
 c1, c2, c3 = st.columns(3)
-_download(c1, _("Forecast quantiles (CSV)"), _csv("forecast", spec, tok, dialect, fc),
+_download(c1, _("Forecast quantiles (CSV)"),
+          _csv("forecast", spec, tok, dialect, bundle.forecast_frames(fc, paths, None)["forecast"]),
           names["forecast"], "text/csv", "dl_forecast")
 _download(c2, _("Sample paths (CSV)"), _csv("paths", spec, tok, dialect, paths),
           names["paths"], "text/csv", "dl_paths")
@@ -58,6 +59,7 @@ _download(c3, _("Scenario (JSON)"), sc.to_json(), names["scenario"], "applicatio
           "dl_scenario")
 _download(c3, _("Plan (JSON, for `planner plan`)"), spec.to_json(), names["plan"],
           "application/json", "dl_plan")
+hp = None
 if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
     _download(c1, _("Host arrivals paths (CSV)"), _csv("hosts", spec, tok, dialect, hp),
@@ -65,6 +67,7 @@ if not data.user_arrivals:
 
 cap = s.get("last_capacity")
 today = dt.date.today()
+frames, docs, fkey = bundle.forecast_frames(fc, paths, hp), {}, "none"
 if cap and cap["spec"] == spec:
     mc, adv, sched = cap["result"], cap["advice"], cap["schedule"]
     cap_data = dataclasses.replace(data, facilities=cap["facilities"], plans=cap.get("plans"))
@@ -74,8 +77,8 @@ if cap and cap["spec"] == spec:
                             (c3, "p_shortfall", _("P(shortfall) by month (CSV)")),
                             (c1, "advice", _("Capacity advice (CSV)")),
                             (c2, "schedule", _("Order schedule by month (CSV)"))):
-        _download(col, label, _csv(f"{key}-{fkey}", spec, tok, dialect, frames[key]), names[key],
-                  "text/csv", f"dl_{key}")
+        _download(col, label, _csv(f"{key}-{fkey}", spec, tok, dialect, frames[key]),
+                  names[key], "text/csv", f"dl_{key}")
     docs = services.result_files(spec, tok, lang, today, cap_data, mc, adv, sched)
     st.subheader(_("The decision brief and the workbook"))
     d1, d2, d3 = st.columns(3)
@@ -86,21 +89,20 @@ if cap and cap["spec"] == spec:
     _download(d3, _("Workbook (Excel)"), docs["xlsx"], names["xlsx"],
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "dl_workbook")
-
-    st.subheader(_("Everything, with provenance"))
-    fitted = services.fitted(sid, int(s["seed"]), tok, data)
-    prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]),
-                             plan=spec.to_dict())
-    result = services.plan_result(spec, tok, cap_data, mc, adv, sched)
-    zipped = services.bundle_zip(spec, tok, dialect, lang, today, fkey, prov, result, docs)
-    _download(st, _("Download everything (ZIP: CSV + JSON sidecars, brief, workbook, plan)"),
-              zipped, names["zip"], "application/zip", "dl_zip")
 elif cap:
     st.info(_("The sidebar changed since the Capacity page ran: open the Capacity page again "
               "to add its results, the brief and the workbook to the exports."))
 else:
     st.info(_("Open the Capacity page once to add its results, the brief and the workbook "
               "to the exports."))
+
+st.subheader(_("Everything, with provenance"))
+fitted = services.fitted(sid, int(s["seed"]), tok, data)
+prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]),
+                         plan=spec.to_dict())
+zipped = services.bundle_zip(spec, tok, dialect, lang, today, fkey, prov, frames, docs)
+_download(st, _("Download everything (ZIP: CSV + JSON sidecars, brief, workbook, plan)"),
+          zipped, names["zip"], "application/zip", "dl_zip")
 
 st.subheader(_("Chart as PNG"))
 band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])

@@ -326,9 +326,9 @@ def result_files(spec: PlanSpec, token: str, lang: str, today, data: PlanData, m
 
 @st.cache_data(show_spinner="Packing the ZIP...", max_entries=8)
 def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facilities_key: str,
-               _provenance: dict, _result: pipeline.PlanResult, _documents: dict) -> bytes:
+               _provenance: dict, _frames: dict, _documents: dict) -> bytes:
     """The ZIP of every result (:func:`planner.bundle.zip_bytes`), made once per spec,
-    data, facilities, dialect, language and day."""
+    data, facilities (``"none"``: before the Capacity page ran), dialect, language and day."""
     from planner import bundle
 
-    return bundle.zip_bytes(_result, _documents, _provenance, dialect, lang)
+    return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)

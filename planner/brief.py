@@ -91,7 +91,7 @@ def late_orders(advice: pd.DataFrame, today: dt.date) -> pd.Series:
     """True for each advice row with something to add whose order-by date is before
     ``today`` or before the horizon's start (``advice['late']``)."""
     order_by = pd.to_datetime(advice["order_by"])
-    before = (order_by.dt.date < today).fillna(False).astype(bool)
+    before = (order_by < pd.Timestamp(today)).fillna(False).astype(bool)  # NaT: not late
     return (advice["added_capacity"] > 0) & (before | advice["late"].astype(bool))
 
 

@@ -52,6 +52,12 @@ def _round_counts(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return out
 
 
+def forecast_frames(forecast: pd.DataFrame, paths: pd.DataFrame,
+                    hosts: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
+    """The forecast files as the ZIP holds them (forecast quantiles in whole persons)."""
+    return {"forecast": _round_counts(forecast, ["value"]), "paths": paths, "hosts": hosts}
+
+
 def summary_frames(result: PlanResult) -> dict[str, pd.DataFrame | None]:
     """Key -> frame as the ZIP holds it. Summary files (forecast quantiles, capacity
     quantiles, advice, schedule) carry whole persons; sample paths stay exact."""
@@ -60,23 +66,24 @@ def summary_frames(result: PlanResult) -> dict[str, pd.DataFrame | None]:
     q["value"] = q["value"].where(share, q["value"].round()).round(3)
     adv = _round_counts(result.advice, ["existing_capacity", "added_capacity",
                                         "required_capacity", "added_quantity"])
-    return {"forecast": _round_counts(result.forecast, ["value"]), "paths": result.paths,
-            "hosts": result.hosts, "arrivals": result.arrivals, "capacity": q,
+    return {**forecast_frames(result.forecast, result.paths, result.hosts),
+            "arrivals": result.arrivals, "capacity": q,
             "p_shortfall": result.capacity.p_shortfall,
             "advice": adv, "schedule": _round_counts(result.schedule, ["added_capacity"])}
 
 
-def zip_bytes(result: PlanResult, documents: dict, provenance: dict, dialect: str = "tidy",
-              lang: str = "en") -> bytes:
-    """The ZIP of every result. ``documents``: ``{"pdf": bytes, "html": str, "xlsx":
-    bytes}`` (the brief and the workbook); ``provenance``: the sidecar content
-    (:func:`forecast.export.provenance`)."""
+def zip_bytes(spec: PlanSpec, frames: dict, documents: dict, provenance: dict,
+              dialect: str = "tidy", lang: str = "en") -> bytes:
+    """The ZIP of every result. ``frames``: :func:`summary_frames` of a plan result (or
+    only :func:`forecast_frames` before the capacity model has run); ``documents``:
+    ``{"pdf": bytes, "html": str, "xlsx": bytes}`` (the brief and the workbook; may be
+    empty); ``provenance``: the sidecar content (:func:`forecast.export.provenance`)."""
     from forecast import export
 
-    names = file_names(result.spec, lang)
+    names = file_names(spec, lang)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for key, frame in summary_frames(result).items():
+        for key, frame in frames.items():
             if frame is None:
                 continue
             name = names[key]
@@ -87,6 +94,6 @@ def zip_bytes(result: PlanResult, documents: dict, provenance: dict, dialect: st
         for key in ("pdf", "html", "xlsx"):
             if key in documents:
                 z.writestr(names[key], documents[key])
-        z.writestr(names["plan"], result.spec.to_json() + "\n")
-        z.writestr(names["scenario"], result.spec.scenario.to_json() + "\n")
+        z.writestr(names["plan"], spec.to_json() + "\n")
+        z.writestr(names["scenario"], spec.scenario.to_json() + "\n")
     return buf.getvalue()

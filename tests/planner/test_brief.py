@@ -104,3 +104,14 @@ def test_every_brief_message_has_a_russian_translation():
             if not ok:
                 missing.append(msg)
     assert missing == []
+
+
+def test_nothing_to_order_is_never_late(plan_result):
+    import pandas as pd
+
+    adv = plan_result.advice.assign(added_capacity=0.0, order_by=pd.NaT, needed_by=pd.NaT,
+                                    late=False)
+    assert not brief.late_orders(adv, dt.date(2100, 1, 1)).any()
+    res = dataclasses.replace(plan_result, advice=adv)
+    text = _pdf_text(brief.brief_pdf(res, "en", today=dt.date(2100, 1, 1)))
+    assert "LATE ALREADY" not in text and "nothing to order" in text

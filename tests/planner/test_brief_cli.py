@@ -28,7 +28,8 @@ def test_brief_command_writes_and_refuses_to_overwrite(plan_result, tmp_path, mo
 
 def test_zip_holds_every_result_named_by_host_and_scenario(plan_result):
     docs = {"pdf": b"%PDF-1.4", "html": "<html></html>", "xlsx": b"PK"}
-    data = bundle.zip_bytes(plan_result, docs, {"package": "x"}, "excel-ru", "ru")
+    data = bundle.zip_bytes(plan_result.spec, bundle.summary_frames(plan_result), docs,
+                            {"package": "x"}, "excel-ru", "ru")
     z = zipfile.ZipFile(io.BytesIO(data))
     names = set(z.namelist())
     want = bundle.file_names(plan_result.spec, "ru")
