@@ -307,9 +307,8 @@ def brief_files(spec: PlanSpec, token: str, lang: str, today, facilities_key: st
     download click serves bytes made before it, and never reruns the work)."""
     from planner import brief, workbook
 
-    b = brief.summarise(_result, today)
-    return {"pdf": brief.render_pdf(b, lang), "html": brief.render_html(b, lang),
-            "xlsx": workbook.workbook_bytes(_result, lang, today)}
+    docs = brief.render(brief.summarise(_result, today), lang)
+    return {**docs, "xlsx": workbook.workbook_bytes(_result, lang, today)}
 
 
 def facilities_key(data: PlanData) -> str:

@@ -389,8 +389,10 @@ section.alert h2 { color: #b00000; border: none; } img { width: 100%; }
 
 def render_html(b: Brief, lang: str = "en") -> str:
     """The brief as one self-contained printable HTML page (charts inlined as PNG)."""
-    t = translator(lang, "brief")
-    title, secs = sections(b, t)
+    return _html(*sections(b, translator(lang, "brief")), lang)
+
+
+def _html(title: str, secs: list[Section], lang: str) -> str:
     e = html.escape
     parts = [f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
              f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
@@ -435,11 +437,20 @@ def _fonts() -> dict[str, Path]:
 
 def render_pdf(b: Brief, lang: str = "en") -> bytes:
     """The brief as PDF bytes (A4, DejaVu Sans)."""
+    return _pdf(*sections(b, translator(lang, "brief")), lang)
+
+
+def render(b: Brief, lang: str = "en") -> dict[str, bytes | str]:
+    """``{"pdf": bytes, "html": str}``: both forms from one set of sections (the charts
+    are drawn once)."""
+    title, secs = sections(b, translator(lang, "brief"))
+    return {"pdf": _pdf(title, secs, lang), "html": _html(title, secs, lang)}
+
+
+def _pdf(title: str, secs: list[Section], lang: str) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    t = translator(lang, "brief")
-    title, secs = sections(b, t)
     pdf = FPDF(format="A4")
     pdf.set_margins(14, 12, 14)
     pdf.set_auto_page_break(True, margin=12)
