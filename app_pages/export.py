@@ -33,8 +33,12 @@ st.markdown(_("**The plan file** holds everything that shapes these results (sce
               "forecast and capacity settings, area share and planning multiplier included): "
               "`planner plan plan.json` reproduces them on the command line."))
 
-DIALECT_LABELS = {"tidy": "Tidy (comma, decimal point) for analysts",
-                  "excel-ru": "Russian Excel (semicolon, decimal comma, UTF-8 with BOM)"}
+def N_(message: str) -> str:  # marks a message for the catalogue; translated where shown
+    return message
+
+
+DIALECT_LABELS = {"tidy": N_("Tidy (comma, decimal point) for analysts"),
+                  "excel-ru": N_("Russian Excel (semicolon, decimal comma, UTF-8 with BOM)")}
 dialect = st.radio(_("CSV format"), list(DIALECTS), key="export_dialect", horizontal=True,
                    format_func=lambda d: _(DIALECT_LABELS[d]))
 
