@@ -11,9 +11,9 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages import charts, services
+from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, language
+from app_pages.text import _, language, localized, t
 from forecast import export
 from forecast.csv_dialect import DIALECTS
 from planner import bundle
@@ -27,11 +27,15 @@ fc, paths = services.forecast(spec, tok, data)
 lang = language()
 names = bundle.file_names(spec, lang)
 st.title(_("Export"))
-st.caption(_("Scenario: {description}. Series {series}; seed {seed}.").format(
-    description=sc.description, series=sid, seed=s["seed"]))
-st.markdown(_("**The plan file** holds everything that shapes these results (scenario, "
-              "forecast and capacity settings, area share and planning multiplier included): "
-              "`planner plan plan.json` reproduces them on the command line."))
+st.caption(_("Scenario: {words}. Series: {series}; random seed {seed}.").format(
+    words=labels.scenario_words(sc).rstrip("."), series=labels.series_name(sid), seed=s["seed"]))
+st.markdown(_("**The plan file** holds everything that shapes these results (scenario, forecast "
+              "and capacity settings, area share and planning multiplier included): "
+              "`{command}` reproduces them on the command line.").format(
+                  command="planner plan plan.json"))
+st.caption(_("Files keep their codes (column names, JSON keys, ISO3 codes) in every language, "
+             "so scripts and colleagues read them the same way."))
+
 
 def N_(message: str) -> str:  # marks a message for the catalogue; translated where shown
     return message
@@ -78,7 +82,7 @@ if cap and cap["spec"] == spec:
     fkey = services.facilities_key(cap_data)
     frames = bundle.summary_frames(services.plan_result(spec, tok, cap_data, mc, adv, sched))
     for col, key, label in ((c2, "capacity", _("Capacity quantiles (CSV)")),
-                            (c3, "p_shortfall", _("P(shortfall) by month (CSV)")),
+                            (c3, "p_shortfall", _("Risk of a shortfall by month (CSV)")),
                             (c1, "advice", _("Capacity advice (CSV)")),
                             (c2, "schedule", _("Order schedule by month (CSV)"))):
         _download(col, label, _csv(f"{key}-{fkey}", spec, tok, dialect, frames[key]),
@@ -110,7 +114,10 @@ _download(st, _("Download everything (ZIP: CSV + JSON sidecars, brief, workbook,
 
 st.subheader(_("Chart as PNG"))
 band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])
-chart = charts.fan_chart(band, None, f"{sid}: {s['model']} forecast, {sc.name}")
+chart = localized(charts.fan_chart(band, None, _("{series}: {model} forecast, {scenario}").format(
+    series=labels.series_name(sid), model=labels.model_title(s["model"]),
+    scenario=labels.preset_title(sc.name) if sc.name in labels.preset_names() else sc.name),
+    tr=t()))
 st.altair_chart(chart, width="stretch")
 _download(st, _("Forecast chart (PNG)"), services.chart_png(chart), f"forecast_{sid}.png",
           "image/png", "dl_png")
