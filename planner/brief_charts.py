@@ -9,22 +9,19 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from planner.i18n import Translator
+from planner.i18n import Translator, vega_locale
 
 WIDTH, HEIGHT = 620, 190
 FONT = "DejaVu Sans"
 
 
-VEGA_LOCALES = {"en": "en-US", "ru": "ru-RU"}
-"""Brief language -> d3 number and time locale of the chart's axes (vl-convert)."""
-
-
 def _png(chart: alt.TopLevelMixin, lang: str) -> bytes:
+    """PNG bytes, axes in the language's number and time formats (:func:`vega_locale`)."""
     import vl_convert as vlc
 
-    loc = VEGA_LOCALES.get(lang, "en-US")
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
-    return vlc.vegalite_to_png(spec, scale=2, format_locale=loc, time_format_locale=loc)
+    spec = chart.configure(font=FONT, locale=vega_locale(lang)).configure_view(
+        stroke=None).to_dict()
+    return vlc.vegalite_to_png(spec, scale=2)
 
 
 def fan_png(monthly: pd.DataFrame, t: Translator) -> bytes:
