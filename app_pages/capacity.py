@@ -11,9 +11,9 @@ from abm.advice import order_status
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, language, localized, t
 from forecast.errors import SchemaError
-from planner import pipeline
+from planner import brief, bundle, pipeline
 from planner.pipeline import CapacitySettings
 
 s = st.session_state
@@ -64,6 +64,12 @@ cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale
 s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
 spec = dataclasses.replace(spec, capacity=cap_settings)
 arr, _origin = services.arrivals(spec, tok, data)
+rng = brief.arrivals_range(arr)
+with st.container(key="brief_figures"):
+    st.markdown(_("**Arrivals into the host area over {n} months:** median {median} persons "
+                  "(80% range {low} to {high} persons).").format(
+        n=spec.forecast.horizon, median=t().number(rng.median), low=t().number(rng.low),
+        high=t().number(rng.high)))
 
 st.subheader(_("Facilities in the host area"))
 in_use = services.facility_set_in_use(s["host"])
@@ -208,4 +214,8 @@ for row in shown.to_dict("records"):
     st.markdown("- " + labels.advice_sentence(row, n_runs))
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
                                      "host": host_label(s["host"]), "spec": spec,
-                                     "facilities": facilities}
+                                     "facilities": facilities, "plans": plan_frame}
+docs = services.result_files(spec, tok, language(), dt.date.today(), data, mc, adv, schedule)
+st.download_button(_("Decision brief (PDF)"), docs["pdf"],
+                   bundle.file_names(spec, language())["pdf"], "application/pdf",
+                   key="cap_brief_pdf", on_click="ignore")

@@ -327,3 +327,52 @@ def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_t
 
     return runs.central_asia_run(arrivals, scale=scale, days=days, close_tkm=close_tkm,
                                  seed=seed)
+
+
+# ---------------------------------------------------------------- brief, workbook, bundle
+def plan_result(spec: PlanSpec, token: str, data: PlanData, mc, advice: pd.DataFrame,
+                schedule: pd.DataFrame) -> pipeline.PlanResult:
+    """The :class:`planner.pipeline.PlanResult` of the Capacity page's run (``mc``,
+    ``advice``, ``schedule``) with the other frames from the same cached calls."""
+    fc, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    arr, _ = arrivals(spec, token, data)
+    return pipeline.PlanResult(spec, fc, paths, hp, arr, mc, advice, schedule)
+
+
+def _frame_key(df: pd.DataFrame | None) -> str:
+    return "none" if df is None else _token(df.astype(str))
+
+
+@st.cache_data(show_spinner="Writing the brief...", max_entries=16)
+def brief_files(spec: PlanSpec, token: str, lang: str, today, facilities_key: str,
+                _result: pipeline.PlanResult) -> dict:
+    """The decision brief as ``{"pdf": bytes, "html": str}`` and the workbook as
+    ``{"xlsx": bytes}``, made once per spec, data, facilities, language and day (so a
+    download click serves bytes made before it, and never reruns the work)."""
+    from planner import brief, workbook
+
+    docs = brief.render(brief.summarise(_result, today), lang)
+    return {**docs, "xlsx": workbook.workbook_bytes(_result, lang, today)}
+
+
+def facilities_key(data: PlanData) -> str:
+    """A content key of the facilities and expansion plans of ``data``."""
+    return f"{_frame_key(data.facilities)}-{_frame_key(data.plans)}"
+
+
+def result_files(spec: PlanSpec, token: str, lang: str, today, data: PlanData, mc,
+                 advice: pd.DataFrame, schedule: pd.DataFrame) -> dict:
+    """:func:`brief_files` of the Capacity page's run."""
+    return brief_files(spec, token, lang, today, facilities_key(data),
+                       plan_result(spec, token, data, mc, advice, schedule))
+
+
+@st.cache_data(show_spinner="Packing the ZIP...", max_entries=8)
+def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facilities_key: str,
+               _provenance: dict, _frames: dict, _documents: dict) -> bytes:
+    """The ZIP of every result (:func:`planner.bundle.zip_bytes`), made once per spec,
+    data, facilities (``"none"``: before the Capacity page ran), dialect, language and day."""
+    from planner import bundle
+
+    return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)
