@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from forecast.bounds import BOUNDS, COLUMN_BOUNDS, bound_message, shown
 from forecast.errors import SchemaError
 from forecast.vocabulary import DRIVERS, HOSTS, QUANTILES  # noqa: F401 - QUANTILES re-exported
 
@@ -48,6 +49,7 @@ class Col:
     allowed: tuple[str, ...] | None = None
     min_value: float | None = None
     max_value: float | None = None
+    bound: str | None = None  # a name of forecast.bounds.BOUNDS every value obeys (NA allowed)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ HISTORY = _register(TableSpec(
     (
         Col("series_id", "str", "", "series identifier", nullable=False),
         _ds(),
-        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported"),
+        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported",
+            bound=COLUMN_BOUNDS["y"]),
     ),
     key=("series_id", "ds"),
     continuous_by=("series_id",),
@@ -110,7 +113,7 @@ HISTORY = _register(TableSpec(
 ))
 
 DRIVER_COLUMNS = tuple(Col(d.name, "count" if d.nonnegative else "float", d.unit,
-                           d.description) for d in DRIVERS)
+                           d.description, bound=COLUMN_BOUNDS.get(d.name)) for d in DRIVERS)
 DRIVERS = _register(TableSpec(
     "drivers",
     (_ds(), *DRIVER_COLUMNS),
@@ -356,7 +359,7 @@ def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), 
     if len(labels):
         msg += f" at {_rows(labels, is_file)}"
     if len(values):
-        msg += " (values: " + ", ".join(repr(v) for v in list(values)[:MAX_SHOWN]) + ")"
+        msg += " (values: " + ", ".join(shown(v) for v in list(values)[:MAX_SHOWN]) + ")"
     if hint:
         msg += f"; {hint}"
     raise SchemaError(msg)
@@ -385,7 +388,7 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = None
     rows, lines = [], []
-    for rec in reader:
+    for rec in _records(reader, source):
         if not rec or all(not f.strip() for f in rec):
             continue
         if header is None:
@@ -412,6 +415,37 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     return df
 
 
+def _records(reader, source: str):
+    """The reader's records; a field over csv's size limit or a NUL byte is a SchemaError
+    naming the line, not a crash."""
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            _fail(source, None, f"unreadable CSV ({str(e)[:80]})", [max(reader.line_num, 1)],
+                  hint="fields are limited to 131,072 characters")
+        yield rec
+
+
+_YEAR = BOUNDS["year"]
+_YEAR_RE = r"^\s*(-?\d{1,})-\d{1,2}-\d{1,2}"
+
+
+def _check_years(source: str, name: str, d: pd.Series, raw: pd.Series, bad: pd.Series,
+                 is_file: bool) -> None:
+    """Dates whose year is outside ``BOUNDS['year']`` (parsed, or unparsable because
+    pandas ends in 2262): an error naming the bound, not 'unparsable'."""
+    years = raw.where(bad).astype(str).str.extract(_YEAR_RE)[0]
+    years = pd.to_numeric(years, errors="coerce")
+    y = years.where(bad, d.dt.year.astype("float64"))
+    out = y.notna() & ~_YEAR.holds(y.fillna(0).to_numpy())
+    if out.any():
+        _fail(source, name, bound_message("year", "the year of every date"),
+              out.index[out], raw[out], is_file)
+
+
 # ----------------------------------------------------------------------------- checks
 def _isna(v) -> bool:
     try:
@@ -424,11 +458,13 @@ def _to_ts(v):
     if _isna(v):
         return pd.NaT
     try:
-        if isinstance(v, str):
-            return pd.to_datetime(v.strip(), format="%Y-%m-%d")
-        return pd.Timestamp(v)
-    except (TypeError, ValueError):
+        ts = pd.to_datetime(v.strip(), format="%Y-%m-%d") if isinstance(v, str) \
+            else pd.Timestamp(v)
+    except (TypeError, ValueError, OverflowError):
         return pd.NaT
+    if ts is pd.NaT or not _YEAR.low <= ts.year <= _YEAR.high:  # named by _check_years
+        return pd.NaT
+    return ts
 
 
 def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
@@ -471,6 +507,7 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             else:
                 d = pd.Series([_to_ts(v) for v in raw], index=s.index, dtype="datetime64[ns]")
             bad = d.isna() & ~na
+            _check_years(source, name, d, raw, bad, is_file)
             if bad.any():
                 _fail(source, name, "unparsable dates (expected YYYY-MM-DD)",
                       s.index[bad], raw[bad], is_file)
@@ -503,6 +540,20 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
                 if frac.any():
                     _fail(source, name, "values must be whole numbers", s.index[frac],
                           raw[frac], is_file)
+                big = num.abs() > 2**53
+                if big.any():
+                    _fail(source, name, "whole numbers beyond 2**53 cannot be counted exactly",
+                          s.index[big], raw[big], is_file)
+            if col.kind == "count":
+                neg = num < 0
+                if neg.any():
+                    _fail(source, name, "negative count (persons/deaths/prices cannot be < 0)",
+                          s.index[neg], raw[neg], is_file)
+            if col.bound is not None:
+                out_of = num.notna() & ~BOUNDS[col.bound].holds(num.fillna(0).to_numpy())
+                if out_of.any():
+                    _fail(source, name, bound_message(col.bound, "every value"),
+                          s.index[out_of], raw[out_of], is_file)
             out[name] = num
         if not col.nullable and col.kind != "str":
             nas = out[name].isna()
