@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import drivers as drv
+from forecast.bounds import check_value
 from forecast.errors import ModelError, SchemaError
 from forecast.fitting import ModelSet, check_paths_count
 from forecast.models import DEFAULT_MODELS, Predictive, uses_drivers
@@ -29,9 +30,21 @@ from forecast.scenarios import Scenario
 from forecast.series import future_index, series_z
 from forecast.vocabulary import DEFAULT_SERIES, DRIVER_COLUMNS, QUANTILES
 
-__all__ = ["DEFAULT_SERIES", "FittedModels", "fit_models", "forecast_frame", "host_arrivals",
+__all__ = ["DEFAULT_SERIES", "STALE_MONTHS", "FittedModels", "check_args", "fit_models", "forecast_frame", "host_arrivals",
            "paths_frame", "pooled_annual", "pooled_host_arrivals", "predict", "predict_raw",
            "series_z", "to_arrivals_frame"]
+
+
+STALE_MONTHS = 12
+"""A driver carried forward over more than this many months to the origin is stale: a
+warning on the command line and in the app (:meth:`FittedModels.stale_drivers`)."""
+
+
+def check_args(**args) -> dict:
+    """Arguments checked against :data:`forecast.bounds.BOUNDS` of the same name
+    (``horizon``, ``n_paths``, ``seed``, ``origins``); returns them as ints, or raises
+    :class:`ModelError` naming the argument and the bound."""
+    return {k: check_value(v, k, f"argument {k!r}", ModelError) for k, v in args.items()}
 
 
 @dataclass(eq=False)
@@ -72,6 +85,22 @@ class FittedModels:
     def warnings(self) -> dict[str, list[str]]:
         return self.modelset.warnings
 
+    def stale_drivers(self, months: int = STALE_MONTHS) -> list[str]:
+        """One line per driver carried forward over more than ``months`` months to the
+        origin (its last report long before the series' last period), else []."""
+        if self.drivers_obs is None:
+            return []
+        out = []
+        for col, first in self.drivers_obs.attrs.get("filled", {}).items():
+            first = pd.Timestamp(first)
+            n = (self.origin.year - first.year) * 12 + self.origin.month - first.month + 1
+            if n > months:
+                last = first - pd.offsets.MonthBegin(1)
+                out.append(f"driver {col!r} ends in {last:%Y-%m}: its last value is carried "
+                           f"forward {n} months to {self.origin:%Y-%m}, the last period of "
+                           f"{self.series_id}")
+        return out
+
     def provenance(self) -> dict:
         """Model part of an export sidecar: series, origin, models, lags, fills, seed."""
         filled = {} if self.drivers_obs is None else dict(self.drivers_obs.attrs.get("filled", {}))
@@ -104,6 +133,11 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
     equal, or :func:`forecast.backtest.skill_weights`). ``progress``: called with a
     short description before the fits.
     """
+    seed = check_args(seed=seed)["seed"]
+    if drivers is not None:
+        from forecast.schema import validate_drivers
+
+        drivers = validate_drivers(drivers, source="drivers frame")
     mset = ModelSet(tuple(models), seed=seed, weights=weights)
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
     step = int(z.attrs.get("step_months", 1))
@@ -147,6 +181,7 @@ def future_features(fitted: FittedModels, scenario: Scenario, horizon: int) -> p
 def predict_raw(fitted: FittedModels, scenario: Scenario | None = None, horizon: int = 12,
                 n_paths: int = 200, seed: int | None = None) -> dict[str, Predictive]:
     """Predictive distributions by model alias (log1p scale); see :func:`predict`."""
+    check_args(horizon=horizon, n_paths=n_paths, **({} if seed is None else {"seed": seed}))
     check_paths_count(n_paths, horizon)
     scenario = scenario or Scenario.baseline_persist()
     Xf = future_features(fitted, scenario, horizon)
@@ -220,6 +255,9 @@ def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.D
     """
     from forecast import hosts as hmod
 
+    check_args(seed=seed)
+    if shares is not None:  # each share in [0, 1], summing to at most 1 (a ScenarioError)
+        Scenario(host_shares=dict(shares))
     if len(paths) == 0:
         raise SchemaError("paths frame: no rows")
     sid = str(paths["series_id"].iloc[0])
@@ -246,8 +284,7 @@ def pooled_annual(model, scenario: Scenario | None = None, horizon: int = 24,
     from forecast.vocabulary import HOSTS, ORIGIN
 
     sc = scenario or Scenario.baseline_persist()
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ModelError(f"horizon must be a whole number of months >= 1, got {horizon!r}")
+    check_args(horizon=horizon, n_paths=n_paths, seed=seed)
     years = max(1, min(2, -(-int(horizon) // 12)))
     fc = host_model.predict_annual(model, ORIGIN, HOSTS, years,
                                    conflict_multiplier=np.array(sc.conflict_by_year(years)),
