@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+from forecast.cli import one_line, one_line_group
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=one_line_group("planner"),
                   help="Scenario -> forecast -> host arrivals -> capacity -> advice, in one run.")
 
 OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_quantiles.csv",
@@ -37,7 +39,7 @@ def plan(file: Annotated[Path, typer.Argument(help="Plan file (JSON) exported by
     try:
         _plan(file, out, force)
     except _user_errors() as exc:
-        typer.echo(f"planner: error: {str(exc).splitlines()[0]}", err=True)
+        typer.echo(f"planner: error: {one_line(exc)}", err=True)
         raise typer.Exit(code=2) from None
 
 
@@ -53,6 +55,8 @@ def _plan(file: Path, out: Path, force: bool) -> None:
                 if f.exists():
                     raise FileExistsError(f"{f} exists; pass --force to replace it")
     res = run_plan(spec)
+    for line in res.warnings:
+        typer.echo(f"planner: warning: {one_line(line)}", err=True)
     prov = export.provenance(None, spec.scenario, plan=spec.to_dict())
     if res.hosts is not None:
         prov.update({k: res.hosts.attrs[k] for k in ("data_end_year", "notes", "analogue")
