@@ -30,7 +30,8 @@ from forecast.scenarios import Scenario
 from forecast.series import future_index, series_z
 from forecast.vocabulary import DEFAULT_SERIES, DRIVER_COLUMNS, QUANTILES
 
-__all__ = ["DEFAULT_SERIES", "STALE_MONTHS", "FittedModels", "check_args", "fit_models", "forecast_frame", "host_arrivals",
+__all__ = ["DEFAULT_SERIES", "STALE_MONTHS", "FittedModels", "check_args", "check_inputs", "fit_models",
+           "min_periods", "forecast_frame", "host_arrivals",
            "paths_frame", "pooled_annual", "pooled_host_arrivals", "predict", "predict_raw",
            "series_z", "to_arrivals_frame"]
 
@@ -86,20 +87,24 @@ class FittedModels:
         return self.modelset.warnings
 
     def stale_drivers(self, months: int = STALE_MONTHS) -> list[str]:
-        """One line per driver carried forward over more than ``months`` months to the
-        origin (its last report long before the series' last period), else []."""
+        """A one-line warning (in a list; [] if none) naming the drivers carried forward
+        over more than ``months`` months to the origin: reported last long before the
+        series' last period, they hold that old value through every later month."""
         if self.drivers_obs is None:
             return []
-        out = []
-        for col, first in self.drivers_obs.attrs.get("filled", {}).items():
+        stale = {}
+        for col, first in sorted(self.drivers_obs.attrs.get("filled", {}).items()):
             first = pd.Timestamp(first)
             n = (self.origin.year - first.year) * 12 + self.origin.month - first.month + 1
             if n > months:
-                last = first - pd.offsets.MonthBegin(1)
-                out.append(f"driver {col!r} ends in {last:%Y-%m}: its last value is carried "
-                           f"forward {n} months to {self.origin:%Y-%m}, the last period of "
-                           f"{self.series_id}")
-        return out
+                stale[col] = (first - pd.offsets.MonthBegin(1), n)
+        if not stale:
+            return []
+        ends = ", ".join(f"{c} {last:%Y-%m}" for c, (last, _) in stale.items())
+        most = max(n for _, n in stale.values())
+        return [f"stale drivers: the drivers end long before the series ({ends}); their last "
+                f"values are carried forward up to {most} months to {self.origin:%Y-%m}, the "
+                f"last period of {self.series_id}"]
 
     def provenance(self) -> dict:
         """Model part of an export sidecar: series, origin, models, lags, fills, seed."""
@@ -134,11 +139,21 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
     short description before the fits.
     """
     seed = check_args(seed=seed)["seed"]
+    mset = ModelSet(tuple(models), seed=seed, weights=weights)
+    prep = _prepare(history, drivers, series_id, mset, origin, features, roles)
+    sid, z, t, step, obs, feats, X, role_map = prep
+    if progress:
+        progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
+    mset.fit(z, X)
+    return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
+
+
+def _prepare(history, drivers, series_id, mset, origin=None, features=None, roles=None):
+    """Every check and cut of :func:`fit_models` before the fits (cheap)."""
     if drivers is not None:
         from forecast.schema import validate_drivers
 
         drivers = validate_drivers(drivers, source="drivers frame")
-    mset = ModelSet(tuple(models), seed=seed, weights=weights)
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
     step = int(z.attrs.get("step_months", 1))
     t = z.index[-1]
@@ -153,10 +168,36 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
         obs = drv.observed(drivers, t, drv.needed_columns(feats) + _extra_cols(drivers, t))
         z = z.loc[drv.feature_start(obs, feats):]
         X = drv.feature_frame(obs, z.index, feats)
-    if progress:
-        progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
-    mset.fit(z, X)
-    return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
+    return sid, z, t, step, obs, feats, X, role_map
+
+
+def min_periods(step_months: int = 1) -> int:
+    """Fewest periods every model needs: two seasonal cycles and two periods (the rule
+    of :meth:`forecast.models.base.ForecastModel._check_z`): 26 months, 10 quarters or
+    4 years."""
+    from forecast.series import PERIODS_PER_YEAR
+
+    return 2 * PERIODS_PER_YEAR[step_months] + 2
+
+
+def check_inputs(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
+                 series_id: str | None = None, models: Sequence[str] = DEFAULT_MODELS,
+                 roles: dict[str, str | Sequence[str]] | None = None) -> list[str]:
+    """Check, without fitting, that :func:`fit_models` can fit ``models`` on these
+    inputs: the frames' schemas and bounds, the series, the drivers' coverage of it and
+    its length (:func:`min_periods`, counted after the drivers' lags). Raises the error
+    the fit would raise (:class:`SchemaError` or :class:`ModelError`, one line);
+    returns the warnings (stale drivers, :data:`STALE_MONTHS`)."""
+    mset = ModelSet(tuple(models))
+    sid, z, t, step, obs, feats, _, role_map = _prepare(history, drivers, series_id, mset,
+                                                        roles=roles)
+    need = min_periods(step)
+    if len(z) < need:
+        cut = " (after the months the drivers' lags need)" if obs is not None else ""
+        raise ModelError(f"history frame: series {sid!r} has {len(z)} periods{cut}; the "
+                         f"models need at least {need}")
+    fm = FittedModels(sid, t, z, obs, feats, mset, 0, step, role_map)
+    return fm.stale_drivers()
 
 
 def _extra_cols(drivers: pd.DataFrame, origin: pd.Timestamp) -> list[str]:
