@@ -17,7 +17,9 @@ and the frame shortcuts :func:`validate_history`, :func:`validate_drivers`,
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -688,6 +690,88 @@ def read_table(path: Path | str, table_id: str) -> pd.DataFrame:
     raw = _parse(text, str(path))
     typed = _validate(raw, spec, str(path), is_file=True)
     return typed.reset_index(drop=True)
+
+
+EXCEL_RU_DATE_FORMATS: tuple[str, ...] = ("%d.%m.%Y",)
+"""Date cells Excel writes in a Russian locale (``01.05.2025``), read as ISO dates when a
+file is in the ``excel-ru`` dialect (:data:`forecast.csv_dialect.EXCEL_RU`: ``;``
+separator, decimal comma; ISO dates are read too)."""
+_RU_NUMBER = re.compile(r"^\s*[-+]?\d[\d\u00a0\u202f ]*,\d+\s*$")
+_RU_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+def sniff_dialect(text: str) -> str:
+    """``"excel-ru"`` when the header line is ``;``-separated (more ``;`` than ``,``),
+    else ``"tidy"`` (the dialect names of :mod:`forecast.csv_dialect`)."""
+    from forecast.csv_dialect import EXCEL_RU
+
+    header = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return EXCEL_RU.name if header.count(EXCEL_RU.sep) > header.count(",") else "tidy"
+
+
+def _decode_upload(data: bytes, source: str) -> str:
+    """UTF-8 (a byte-order mark allowed); a ``;``-separated file that is not UTF-8 is read
+    as Windows-1251 (what Excel writes in a Russian locale); otherwise a SchemaError."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        alt = data.decode("cp1251", errors="replace")
+        if sniff_dialect(alt) != "excel-ru":
+            line = data[: e.start].count(b"\n") + 1
+            _fail(source, None, f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+                  [line], hint="save the file as UTF-8")
+        text = alt
+    if "\x00" in text:
+        _fail(source, None, "contains a NUL byte (not a text CSV file)")
+    if not text.strip():
+        _fail(source, None, "file is empty (expected a header line and data rows)")
+    return text
+
+
+def _from_excel_ru(text: str, source: str) -> str:
+    """Russian-Excel CSV text -> tidy CSV text, cell by cell: ``;`` -> ``,``, a decimal
+    comma -> a point (spaces between digit groups dropped), ``dd.mm.yyyy`` -> ISO.
+    Lines stay where they were, so errors name the file's own lines."""
+    from forecast.csv_dialect import EXCEL_RU
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=EXCEL_RU.sep)
+    for rec in _records(reader, source):
+        cells = []
+        for c in rec:
+            if _RU_NUMBER.match(c):
+                c = re.sub(r"[\s\u00a0\u202f]", "", c).replace(EXCEL_RU.decimal, ".")
+            elif (m := _RU_DATE.match(c)) and _real_date(*map(int, m.groups()[::-1])):
+                c = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+            cells.append(c)
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def read_upload(data: bytes, table_id: str, source: str) -> pd.DataFrame:
+    """Read and validate an uploaded file's bytes (never a path built from its name)
+    against the spec ``table_id``, in either dialect: tidy (``,``, decimal point, ISO
+    dates) or Russian Excel (``;``, decimal comma, ``dd.mm.yyyy`` or ISO dates; UTF-8
+    with or without a byte-order mark, or Windows-1251). Returns the frame of
+    :func:`read_table` with ``attrs["dialect"]``; errors name ``source`` and its lines."""
+    spec = spec_for(table_id)
+    text = _decode_upload(data, source)
+    dialect = sniff_dialect(text)
+    if dialect != "tidy":
+        text = _from_excel_ru(text, source)
+    typed = _validate(_parse(text, source), spec, source, is_file=True)
+    out = typed.reset_index(drop=True)
+    out.attrs["dialect"] = dialect
+    return out
 
 
 def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd.DataFrame:
