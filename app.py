@@ -7,6 +7,7 @@ scenario every page uses; each page is a thin file in ``app_pages/``.
 import streamlit as st
 
 from app_pages import controls
+from app_pages.guard import page_errors
 
 st.set_page_config(page_title="Central Asia arrivals planner", page_icon=":material/groups:",
                    layout="wide")
@@ -25,4 +26,5 @@ nav = st.navigation({
     ],
 })
 controls.sidebar()
-nav.run()
+with page_errors():  # no traceback on any page: one st.error line
+    nav.run()

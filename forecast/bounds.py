@@ -29,7 +29,6 @@ Plain Python and numpy only: importing it is free.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +88,7 @@ BOUNDS: dict[str, Bound] = {
                         "above the largest country-year in the bundled UCDP data "
                         "(Rwanda 1994: 654,764) in one month"),
     "spi": Bound(-5, 5, "dimensionless (spi3, spi12)",
-                 "SPI is a standard normal score: |5| has a chance of 3 in 10 million"),
+                 "SPI is a standard normal score: beyond +-5 has a chance of 6 in 10 million"),
     "precip_anom_mm": Bound(-500, 500, "mm per month",
                             "10 x the largest anomaly in the bundled CRU series (46 mm)"),
     "temp_c": Bound(-60, 60, "deg C", "beyond any monthly area mean on Earth"),
@@ -102,7 +101,7 @@ BOUNDS: dict[str, Bound] = {
     "horizon": Bound(1, 120, "periods ahead (months for a monthly series)",
                      "10 years of months: capacity plans look 1-3 years ahead", integer=True),
     "n_paths": Bound(1, 10_000, "sample paths per model",
-                     "10,000 paths put a 5% quantile within +-0.2 percentage points",
+                     "10,000 paths put the 5% tail within +-0.22 percentage points (standard error)",
                      integer=True),
     "seed": Bound(0, 2**32 - 1, "seed (integer)", "numpy's 32-bit seed range", integer=True),
     "origins": Bound(1, 240, "rolling origins of a backtest", "20 years of monthly origins",

@@ -749,6 +749,14 @@ def _from_excel_ru(text: str, source: str) -> str:
     return out.getvalue()
 
 
+def upload_text(data: bytes, source: str) -> tuple[str, str]:
+    """An upload's bytes as tidy CSV text, and the dialect it was in (``tidy`` or
+    ``excel-ru``; see :func:`read_upload`)."""
+    text = _decode_upload(data, source)
+    dialect = sniff_dialect(text)
+    return (_from_excel_ru(text, source) if dialect != "tidy" else text), dialect
+
+
 def _real_date(year: int, month: int, day: int) -> bool:
     try:
         datetime.date(year, month, day)
@@ -764,10 +772,7 @@ def read_upload(data: bytes, table_id: str, source: str) -> pd.DataFrame:
     with or without a byte-order mark, or Windows-1251). Returns the frame of
     :func:`read_table` with ``attrs["dialect"]``; errors name ``source`` and its lines."""
     spec = spec_for(table_id)
-    text = _decode_upload(data, source)
-    dialect = sniff_dialect(text)
-    if dialect != "tidy":
-        text = _from_excel_ru(text, source)
+    text, dialect = upload_text(data, source)
     typed = _validate(_parse(text, source), spec, source, is_file=True)
     out = typed.reset_index(drop=True)
     out.attrs["dialect"] = dialect

@@ -97,7 +97,6 @@ class PlanSpec:
             raise PlanError(f"field 'forecast.host': unknown host {f.host!r}; choose from "
                             f"{', '.join(HOSTS)}")
         from abm.schema import BOUNDS as ABM_BOUNDS
-
         from forecast.bounds import check_value
 
         for name, v in (("forecast.horizon", f.horizon), ("forecast.n_paths", f.n_paths),
