@@ -78,14 +78,15 @@ def _check_shock(s: Shock, where: str) -> None:
     for field in ("start", "duration"):
         v = getattr(s, field)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ScenarioError(f"{where}.{field}: must be an integer >= 1, got {v!r}")
+            raise ScenarioError(f"{where}.{field}: must be an integer >= 1, got {v!r} "
+                                f"({bound_message(f'shock.{field}', 'it')})")
         if not BOUNDS[f"shock.{field}"].holds([v])[0]:
             raise ScenarioError(f"{where}.{field}: " + bound_message(f"shock.{field}", "it", v))
     v = s.value
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ScenarioError(f"{where}.value: must be a finite number, got {v!r}")
-    b = BOUNDS[f"shock.{s.kind}"]
     why = f" ({bound_message(f'shock.{s.kind}', 'it')})"
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ScenarioError(f"{where}.value: must be a finite number, got {v!r}{why}")
+    b = BOUNDS[f"shock.{s.kind}"]
     if s.kind == "conflict" and v < 0:
         raise ScenarioError(f"{where}.value: a conflict multiplier must be >= 0, got {v}{why}")
     if s.kind == "food_price" and v <= 0:
@@ -223,7 +224,10 @@ class Scenario:
                 if not isinstance(kw[key], dict):
                     raise ScenarioError(f"{source}: field {key!r} must be an object "
                                         "{iso3: number}")
-                kw[key] = _pairs(kw[key])
+                try:
+                    kw[key] = _pairs(kw[key])
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{source}: field {key!r}: {exc}") from None
         try:
             return cls(**kw)
         except ScenarioError as exc:
@@ -385,7 +389,8 @@ def _validate(s: Scenario, where: str) -> None:
                 raise ScenarioError(f"field '{key}': unknown host {iso!r}; hosts are "
                                     f"{', '.join(HOSTS)}")
             if not (np.isfinite(v) and v >= 0):
-                raise ScenarioError(f"field '{key}.{iso}': must be a number >= 0, got {v!r}")
+                raise ScenarioError(f"field '{key}.{iso}': must be a number >= 0, got {v!r} "
+                                    f"({bound_message(bound, 'it')})")
             if not BOUNDS[bound].holds([v])[0]:
                 raise ScenarioError(f"field '{key}.{iso}': " + bound_message(bound, "it", v))
     total = sum(v for _, v in s.host_shares)
