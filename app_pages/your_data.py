@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 import abm
-from app_pages import services
+from app_pages import charts, services
 from app_pages.controls import PENDING_SERIES
 from app_pages.text import _, t
 from forecast.errors import ForecastError
@@ -156,6 +156,9 @@ f = u["facilities"]
 lines.append(_("Facilities: the bundled Kazakhstan preset.") if f is None else
              _("Facilities: yours, {n} facilities.").format(n=t().number(len(f))))
 st.markdown("\n".join(f"- {line}" for line in lines))
+if h is not None:  # what was read, so a misread decimal or date shows at once
+    st.altair_chart(charts.history_chart(h, _("Your series as read"),
+                                         _("persons per month")), width="stretch")
 if st.button(_("Forget my uploads"), key="forget_uploads"):
     u.update({"history": None, "drivers": None, "facilities": None, "kind": "movement",
               "seen": {}})
