@@ -144,10 +144,10 @@ if h is None:
 else:
     what = (_("arrivals into your host area") if u["kind"] == "arrivals"
             else _("movement out of Afghanistan"))
-    lines.append(_("Monthly series: yours, {n} series ({ids}), {months} months, {span}; read "
+    lines.append(_("Monthly series: yours, {n} series ({ids}), {rows} rows, {span}; read "
                    "as {what}.").format(n=h["series_id"].nunique(),
                                         ids=", ".join(sorted(h["series_id"].unique())),
-                                        months=t().number(len(h)), span=_span(h), what=what))
+                                        rows=t().number(len(h)), span=_span(h), what=what))
 d = u["drivers"]
 lines.append(_("Drivers: the bundled data (UCDP, CRU, ERA5, NOAA, WFP).") if d is None else
              _("Drivers: yours, {months} months, {span}, columns {cols}.").format(
