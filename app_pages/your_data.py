@@ -33,7 +33,8 @@ u = services.user_data()
 
 def _label(upload) -> str:
     """The client's file name for messages only (its last part, at most 80 characters)."""
-    return Path(str(upload.name).replace("\\", "/")).name[:80] or "upload.csv"
+    client_name = upload.name or ""
+    return Path(str(client_name).replace("\\", "/")).name[:80] or "upload.csv"
 
 
 def _read_history(data: bytes, name: str):

@@ -534,14 +534,10 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             bad = num.isna() & ~na
             if bad.any():
                 _fail(source, name, "non-numeric values", s.index[bad], raw[bad], is_file)
-            if col.bound is not None:  # inf included: named with the bound
-                out_of = num.notna() & ~BOUNDS[col.bound].holds(num.fillna(0).to_numpy())
-                if out_of.any():
-                    _fail(source, name, bound_message(col.bound, "every value"),
-                          s.index[out_of], raw[out_of], is_file)
             inf = np.isinf(num)
             if inf.any():
-                _fail(source, name, "infinite values", s.index[inf], raw[inf], is_file)
+                why = f" ({bound_message(col.bound, 'every value')})" if col.bound else ""
+                _fail(source, name, "infinite values" + why, s.index[inf], raw[inf], is_file)
             if col.kind == "int":
                 frac = num.notna() & (num != np.floor(num))
                 if frac.any():
@@ -554,8 +550,14 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             if col.kind == "count":
                 neg = num < 0
                 if neg.any():
-                    _fail(source, name, "negative count (persons/deaths/prices cannot be < 0)",
-                          s.index[neg], raw[neg], is_file)
+                    why = f" ({bound_message(col.bound, 'every value')})" if col.bound else ""
+                    _fail(source, name, "negative count (persons/deaths/prices cannot be < 0)"
+                          + why, s.index[neg], raw[neg], is_file)
+            if col.bound is not None:
+                out_of = num.notna() & ~BOUNDS[col.bound].holds(num.fillna(0).to_numpy())
+                if out_of.any():
+                    _fail(source, name, bound_message(col.bound, "every value"),
+                          s.index[out_of], raw[out_of], is_file)
             out[name] = num
         if not col.nullable and col.kind != "str":
             nas = out[name].isna()

@@ -76,6 +76,7 @@ def test_uploaded_arrivals_are_charted_as_arrivals_with_their_own_skill_and_stal
     at.session_state["user_data"] = {"history": mine, "drivers": old, "facilities": None,
                                      "kind": "arrivals", "seen": {}}
     at.session_state[PENDING_SERIES] = "my_area"
+    at.session_state["user_kind"] = "arrivals"  # the page's radio holds the kind
     at.switch_page("app_pages/your_data.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
