@@ -27,7 +27,8 @@ st.markdown(_(
     "Excel saves it in Russian (semicolon-separated, decimal comma, dates like 01.05.2025). "
     "It is checked against the same schema as the bundled data and for everything the other "
     "pages need; a file with a problem is refused with a message naming the column and the "
-    "first bad lines, and nothing you loaded before is lost."))
+    "first bad lines, and nothing you loaded before is lost. Column names stay in English in "
+    "every language."))
 u = services.user_data()
 
 
@@ -115,18 +116,17 @@ kind = st.radio(_("The series is"), ["movement", "arrivals"], horizontal=True, k
 u["kind"] = kind
 _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="upload_history"),
         _read_history,
-        lambda df: _("Loaded {rows} rows, series {ids}; {first} is now chosen in the "
-                     "sidebar.").format(rows=t().number(len(df)),
-                                        ids=", ".join(sorted(df["series_id"].unique())),
-                                        first=df["series_id"].iloc[0]))
+        lambda df: _("Loaded {n} rows, series {ids}; {first} is now chosen in the sidebar.").format(
+            n=t().number(len(df)), ids=", ".join(sorted(df["series_id"].unique())),
+            first=df["series_id"].iloc[0]))
 
 st.subheader(_("Drivers"))
 st.caption(_("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
              "nino34_anom_c, wheat_price_index. Replaces the bundled drivers."))
 _ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_drivers"),
         _read_drivers,
-        lambda df: _("Loaded drivers: {n} months, columns {cols}.").format(
-            n=t().number(len(df)), cols=", ".join(df.columns[1:])))
+        lambda df: _("Loaded drivers: {n} months, columns {columns}.").format(
+            n=t().number(len(df)), columns=", ".join(df.columns[1:])))
 
 st.subheader(_("Facilities"))
 st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
@@ -137,8 +137,8 @@ _ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"],
         _read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
 
 st.subheader(_("In use now"))
-lines = [_("Series chosen in the sidebar: **{sid}**").format(
-    sid=st.session_state.get("series_id", ""))]
+lines = [_("Series chosen in the sidebar: **{series}**").format(
+    series=st.session_state.get("series_id", ""))]
 h = u["history"]
 if h is None:
     lines.append(_("Monthly series: the bundled data (UNHCR and Frontex)."))
