@@ -93,5 +93,7 @@ def test_uploaded_arrivals_are_charted_as_arrivals_with_their_own_skill_and_stal
     at.button(key="quick_backtest").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    from app_pages import labels
+
     skill = at.dataframe[-1].value
-    assert set(skill.index) == {"naive", "snaive", "drift"}
+    assert set(skill.index) == {labels.model_title(m) for m in ("naive", "snaive", "drift")}
