@@ -376,3 +376,84 @@ def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facil
     from planner import bundle
 
     return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)
+# ---------------------------------------------------------------- uploads (Your data page)
+def _fit_models() -> list[str]:
+    from forecast.models import MODEL_NAMES
+
+    return list(MODEL_NAMES)
+
+
+def read_history_upload(data: bytes, name: str, drivers: pd.DataFrame | None):
+    """An uploaded monthly series (bytes; ``name`` only labels messages), checked for all
+    the forecast page will do with it, without fitting (:func:`forecast.api.check_inputs`
+    with ``drivers``). Returns ``(history frame, warnings)``; raises a one-line
+    :class:`forecast.errors.ForecastError` naming the file."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.series import step_months
+
+    df = read_upload(data, "history", name)
+    warnings: list[str] = []
+    for sid, g in df.groupby("series_id", sort=False):
+        if step_months(g["ds"]) != 1 and len(g) > 1:
+            raise ForecastError(f"{name}: series {sid!r} is not monthly (one row per month "
+                                "is needed for the capacity model)")
+        try:
+            warnings += api.check_inputs(df, drivers, sid, _fit_models())
+        except ForecastError as exc:
+            raise ForecastError(f"{name}: {str(exc).removeprefix('history frame: ')}") from None
+    return df, warnings
+
+
+def read_drivers_upload(data: bytes, name: str, history: pd.DataFrame, series_id: str):
+    """An uploaded drivers file, checked against ``series_id`` of ``history`` as the
+    forecast page will fit it (no fit). Returns ``(drivers frame, warnings)``."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.vocabulary import DRIVER_COLUMNS
+
+    df = read_upload(data, "drivers", name)
+    known = [c for c in DRIVER_COLUMNS if c in df.columns and df[c].notna().any()]
+    if not known:
+        raise ForecastError(f"{name}: no driver column with a value (have "
+                            f"{', '.join(df.columns)}); give at least one of "
+                            f"{', '.join(DRIVER_COLUMNS)}")
+    try:
+        warnings = api.check_inputs(history, df, series_id, _fit_models())
+    except ForecastError as exc:
+        raise ForecastError(f"{name}: with the series {series_id}: {exc}") from None
+    return df, warnings
+
+
+QUICK_BACKTEST = {"models": ("naive", "snaive", "drift"), "n_origins": 12, "horizon": 6,
+                  "n_paths": 100}
+"""The quick rolling-origin backtest of a series with no bundled skill table (fast
+baselines only; seconds, not minutes)."""
+
+
+@st.cache_data(show_spinner="Backtesting the fast baselines on this series...", max_entries=8)
+def _quick_backtest(series_id: str, token: str, _data: PlanData) -> pd.DataFrame:
+    from forecast import backtest as bt
+
+    q = QUICK_BACKTEST
+    res = bt.backtest(_data.history, None, series_id=series_id, models=list(q["models"]),
+                      n_origins=q["n_origins"], horizon=q["horizon"], n_paths=q["n_paths"])
+    return res.summary(range(1, q["horizon"] + 1)).set_index("model").drop(
+        columns=["n", "seconds"], errors="ignore")
+
+
+_QUICK_DONE = "quick_backtest_done"
+
+
+def quick_backtest(series_id: str, token: str, data: PlanData) -> pd.DataFrame:
+    """Skill of the fast baselines on ``series_id`` (:data:`QUICK_BACKTEST`), one row per
+    model, best CRPS first (persons per month); remembered for the session."""
+    out = _quick_backtest(series_id, token, data)
+    st.session_state.setdefault(_QUICK_DONE, set()).add((series_id, token))
+    return out
+
+
+def quick_backtest_done(series_id: str, token: str) -> bool:
+    return (series_id, token) in st.session_state.get(_QUICK_DONE, set())

@@ -247,3 +247,58 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     wait_idle(page)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Capacity").click()
     page.get_by_text("your series my_area").first.wait_for(timeout=120_000)
+
+
+def test_upload_names_never_become_paths_and_russian_excel_is_read(app_server, page, tmp_path):
+    """An upload named '../../../../tmp/<random>/victim.csv', then one named with the victim's
+    absolute path, are accepted from memory: the victim file is unchanged and no new file
+    appears beside it or in the app's folder. A ';' / decimal-comma / dd.mm.yyyy file with a
+    byte-order mark is accepted and plotted."""
+    import uuid
+    from pathlib import Path
+
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    root = Path("/tmp") / f"harden-{uuid.uuid4().hex[:12]}"
+    root.mkdir()
+    victim = root / "victim.csv"
+    known = b"series_id,ds,y\nvictim,2020-01-01,1\n"
+    victim.write_bytes(known)
+    app_dir = Path(__file__).resolve().parents[2]
+    before = {p.name for p in app_dir.iterdir()}, {p.name for p in (app_dir / "app_pages").iterdir()}
+
+    def series(sid: str, sep=",", dec=".", fmt="%Y-%m-%d", bom=b"") -> bytes:
+        rows = [sep.join(("series_id", "ds", "y"))] + [
+            sep.join((sid, m.strftime(fmt), f"{100 + i}{dec}5"))
+            for i, m in enumerate(pd.date_range("2019-01-01", periods=36, freq="MS"))]
+        return bom + ("\n".join(rows) + "\n").encode()
+
+    url, _ = app_server
+    open_page(page, url, "your_data", min_charts=0)
+    upload = page.locator("input[type='file']").first
+    try:
+        for sid, name in (("crafted_rel", f"../../../../tmp/{root.name}/victim.csv"),
+                          ("crafted_abs", str(victim))):
+            upload.set_input_files(files=[{"name": name, "mimeType": "text/csv",
+                                           "buffer": series(sid)}])
+            page.get_by_text(f"series {sid};", exact=False).first.wait_for(timeout=120_000)
+            wait_idle(page)
+            assert victim.read_bytes() == known
+            assert sorted(p.name for p in root.iterdir()) == ["victim.csv"]
+        after = {p.name for p in app_dir.iterdir()}, {p.name for p in (app_dir / "app_pages").iterdir()}
+        assert after == before
+        upload.set_input_files(files=[{"name": "excel_ru.csv", "mimeType": "text/csv",
+                                       "buffer": series("excel_ru", ";", ",", "%d.%m.%Y",
+                                                        b"\xef\xbb\xbf")}])
+        page.get_by_text("Read as a Russian Excel file", exact=False).first.wait_for(
+            timeout=120_000)
+        wait_idle(page)
+        assert page.get_by_text("series excel_ru;", exact=False).first.is_visible()
+        expect(page.locator(f"{CHART} canvas, {CHART} svg").first).to_be_visible(timeout=60_000)
+        assert not page.locator("[data-testid='stException']").count()
+    finally:
+        victim.unlink(missing_ok=True)
+        for p in root.iterdir():
+            p.unlink()
+        root.rmdir()
