@@ -12,8 +12,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import charts, services
-from app_pages.controls import (CAPACITY_KEY, SETTINGS, host_label, preset_scenario,
-                                spec_from_state, state_from_scenario)
+from app_pages.controls import (
+    CAPACITY_KEY,
+    SETTINGS,
+    host_label,
+    preset_scenario,
+    spec_from_state,
+    state_from_scenario,
+)
 from app_pages.text import _, t
 from forecast.errors import ForecastError, ScenarioError
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario
@@ -182,11 +188,10 @@ for e in saved:
     candidates[SAVED_PREFIX + e.name] = (e.name, None)  # loaded when chosen
 
 default = [PRESET_TITLES["baseline"], PRESET_TITLES["conflict_escalation"], current]
-if "compare_choice" in s:  # drop choices that are gone (a deleted plan, another language)
-    s["compare_choice"] = [c for c in s["compare_choice"] if c in candidates]
+# drop choices that are gone (a deleted plan, another language)
+s["compare_choice"] = [c for c in s.get("compare_choice", default) if c in candidates]
 chosen = st.multiselect(_("Scenarios to compare (the first is the reference)"),
-                        list(candidates), default=default, key="compare_choice",
-                        max_selections=4)
+                        list(candidates), key="compare_choice", max_selections=4)
 if len(chosen) < 2:
     st.info(_("Pick two or more scenarios."))
     st.stop()
@@ -246,7 +251,7 @@ bands["host"] = [sid if user_series else host_label(sid) for sid in bands["serie
 words = {"band": _("80% of paths"), "median": _("median"),
          "reference": _("median: {name}").format(name=order[0]), "month": _("month"),
          "scenario": _("scenario")}
-panel = max(200, min(420, 1180 // len(order) - 30))
+panel = max(190, min(420, 960 // len(order) - 40))  # fits the wide layout at 1440 px
 st.subheader(_("Monthly arrivals per scenario"))
 st.caption(_("Each panel: the median and the band holding 80% of the sample paths (P10-P90), "
              "persons per month arriving in the country. The dashed line repeats the median "
@@ -293,7 +298,7 @@ if advice:
     for ft, label in FACILITY.items():
         what = {_("Facility"): label}
         add, order_q, by = ({**what, _("Item"): _("Add (capacity)")},
-                            {**what, _("Item"): _("Order")}, {**what, _("Item"): _("Order by")})
+                            {**what, _("Item"): _("Order (quantity)")}, {**what, _("Item"): _("Order by")})
         for name, adv in advice.items():
             r = adv[adv["facility_type"] == ft]
             if r.empty:
@@ -308,7 +313,8 @@ if advice:
             else:
                 d = t().date(pd.Timestamp(r["order_by"]).date())
                 by[name] = _("LATE: {date}").format(date=d) if bool(r["late"]) else d
-        rows += [add, order_q, by]
+        needs = any(v != _("nothing to add") for k, v in add.items() if k in advice)
+        rows += [add, order_q, by] if needs else [add]
     late = _("LATE: {date}").format(date="")
     st.dataframe(pd.DataFrame(rows).style.map(
         lambda v: "color: #b00020; font-weight: bold" if str(v).startswith(late) else ""),

@@ -21,7 +21,8 @@ def ok(at: AppTest) -> AppTest:
 
 
 @pytest.fixture()
-def app() -> AppTest:
+def app(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("PLANNER_STORE_DIR", str(tmp_path / "plan_store"))  # never the user's
     at = AppTest.from_file(APP, default_timeout=300)
     return ok(at.run())
 
