@@ -9,6 +9,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from planner.i18n import Translator, translator
+
+EN = translator("en")
+"""The default translator: every chart speaks the session's language when the page
+passes ``tr=t()`` (titles and words are messages of the ``app`` catalogue)."""
+
 # Central intervals drawn in fan charts: (lower quantile, upper quantile, label).
 # The widest available pair is used for the outer band (95% if 0.025/0.975 exist).
 BANDS: tuple[tuple[float, float, str], ...] = (
@@ -48,26 +54,38 @@ def _match(columns, q: float):
     return None
 
 
-def history_chart(history: pd.DataFrame, title: str, y_title: str = "persons per month") -> alt.Chart:
-    """Line chart of a history frame (``series_id, ds, y``), one colour per series.
+def _month_format(tr: Translator) -> str:
+    return "%Y-%m" if tr.lang == "en" else "%m.%Y"
+
+
+def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
+                  tr: Translator = EN, names=None) -> alt.Chart:
+    """Line chart of a history frame (``series_id, ds, y``), one colour per series
+    (``names``: series id -> its name in words for the legend).
 
     Months with ``y`` NA (not reported) are left as gaps, never drawn as zero.
     """
+    _ = tr.gettext
+    y_title = y_title or _("persons per month")
+    if names is not None:
+        history = history.assign(series_id=history["series_id"].map(names))
     return (
         alt.Chart(history, title=title)
         .mark_line(point=False)
         .encode(
-            x=alt.X("ds:T", title="month"),
+            x=alt.X("ds:T", title=_("month")),
             y=alt.Y("y:Q", title=y_title),
-            color=alt.Color("series_id:N", title="series"),
-            tooltip=[alt.Tooltip("series_id:N"), alt.Tooltip("ds:T", format="%Y-%m"),
-                     alt.Tooltip("y:Q", format=",.0f")],
+            color=alt.Color("series_id:N", title=_("series"), legend=alt.Legend(orient="bottom",
+                                                                               columns=1)),
+            tooltip=[alt.Tooltip("series_id:N", title=_("series")),
+                     alt.Tooltip("ds:T", title=_("month"), format=_month_format(tr)),
+                     alt.Tooltip("y:Q", title=y_title, format=",.0f")],
         )
         .properties(height=260)
     )
 
 
-def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str]) -> alt.Chart:
+def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str], tr: Translator = EN) -> alt.Chart:
     """Small multiples of driver series.
 
     Reads ``ds`` and the keys of ``columns`` (driver column -> label with units);
@@ -81,8 +99,9 @@ def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str]) -> alt.Chart:
         .encode(
             x=alt.X("ds:T", title=None),
             y=alt.Y("v:Q", title=None),
-            tooltip=[alt.Tooltip("driver:N"), alt.Tooltip("ds:T", format="%Y-%m"),
-                     alt.Tooltip("v:Q", format=",.2f")],
+            tooltip=[alt.Tooltip("driver:N", title=tr.gettext("driver")),
+                     alt.Tooltip("ds:T", title=tr.gettext("month"), format=_month_format(tr)),
+                     alt.Tooltip("v:Q", title=tr.gettext("value"), format=",.2f")],
         )
         .properties(height=110, width=640)
         .facet(row=alt.Row("driver:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
@@ -94,13 +113,17 @@ def fan_chart(
     forecast: pd.DataFrame,
     history: pd.DataFrame | None = None,
     title: str = "",
-    y_title: str = "persons per month",
+    y_title: str | None = None,
+    tr: Translator = EN,
 ) -> alt.LayerChart:
     """Fan chart: median line and central bands from a forecast quantile frame.
 
     Reads ``ds, quantile, value`` of ``forecast`` (one series, model and scenario)
     and, if given, ``ds, y`` of ``history`` (drawn in black).
     """
+    _ = tr.gettext
+    y_title = y_title or _("persons per month")
+    mf = _month_format(tr)
     bands = quantile_bands(forecast, by=["ds"])
     median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9]
     order = [b[2] for b in BANDS]
@@ -110,132 +133,159 @@ def fan_chart(
             alt.Chart(bands)
             .mark_area()
             .encode(
-                x=alt.X("ds:T", title="month"),
+                x=alt.X("ds:T", title=_("month")),
                 y=alt.Y("lo:Q", title=y_title),
                 y2="hi:Q",
-                opacity=alt.Opacity("band:N", sort=order, title="interval",
+                opacity=alt.Opacity("band:N", sort=order, title=_("interval"),
                                     scale=alt.Scale(domain=list(BAND_OPACITY),
                                                     range=list(BAND_OPACITY.values()))),
-                tooltip=[alt.Tooltip("band:N"), alt.Tooltip("ds:T", format="%Y-%m"),
-                         alt.Tooltip("lo:Q", format=",.0f"), alt.Tooltip("hi:Q", format=",.0f")],
+                tooltip=[alt.Tooltip("band:N", title=_("interval")),
+                         alt.Tooltip("ds:T", title=_("month"), format=mf),
+                         alt.Tooltip("lo:Q", title=_("low"), format=",.0f"),
+                         alt.Tooltip("hi:Q", title=_("high"), format=",.0f")],
             )
         )
     layers.append(
         alt.Chart(median).mark_line(color="#1f5fa8").encode(
             x="ds:T", y=alt.Y("value:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", format="%Y-%m"), alt.Tooltip("value:Q", title="median", format=",.0f")],
+            tooltip=[alt.Tooltip("ds:T", title=_("month"), format=mf),
+                     alt.Tooltip("value:Q", title=_("median"), format=",.0f")],
         )
     )
     if history is not None and not history.empty:
         layers.insert(0, alt.Chart(history).mark_line(color="black", strokeWidth=1).encode(
             x="ds:T", y=alt.Y("y:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", format="%Y-%m"), alt.Tooltip("y:Q", title="observed", format=",.0f")],
+            tooltip=[alt.Tooltip("ds:T", title=_("month"), format=mf),
+                     alt.Tooltip("y:Q", title=_("observed"), format=",.0f")],
         ))
     return alt.layer(*layers).properties(title=title, height=280)
 
 
-def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str) -> alt.LayerChart:
+def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str,
+                   tr: Translator = EN) -> alt.LayerChart:
     """Demand with uncertainty bands against capacity, for one facility type.
 
     ``demand``: ``ds, quantile, value`` (e.g. persons needing a shelter place);
     ``capacity``: ``ds, value`` (places in place at that step), drawn as a red step line.
     """
     return alt.layer(
-        fan_chart(demand, None, title, y_title),
+        fan_chart(demand, None, title, y_title, tr),
         alt.Chart(capacity).mark_line(color="#c0392b", strokeDash=[6, 3], interpolate="step-after").encode(
             x="ds:T", y=alt.Y("value:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", format="%Y-%m-%d"), alt.Tooltip("value:Q", title="capacity", format=",.0f")],
+            tooltip=[alt.Tooltip("ds:T", title=tr.gettext("date"),
+                                 format="%Y-%m-%d" if tr.lang == "en" else "%d.%m.%Y"),
+                     alt.Tooltip("value:Q", title=tr.gettext("capacity"), format=",.0f")],
         ),
     ).properties(title=title, height=260)
 
 
-def shortfall_heatmap(prob: pd.DataFrame) -> alt.Chart:
+def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:
     """Probability of shortfall by month and facility type.
 
-    Reads ``month`` (datetime), ``facility`` (str), ``p_shortfall`` (0..1).
+    Reads ``month`` (datetime), ``facility`` (str, already in words), ``p_shortfall`` (0..1).
     """
+    _ = tr.gettext
     return (
-        alt.Chart(prob, title="Probability of a shortfall")
+        alt.Chart(prob, title=_("Probability of a shortfall"))
         .mark_rect()
         .encode(
-            x=alt.X("yearmonth(month):O", title="month"),
+            x=alt.X("yearmonth(month):O", title=_("month"),
+                    axis=alt.Axis(format=_month_format(tr), formatType="time")),
             y=alt.Y("facility:N", title=None),
-            color=alt.Color("p_shortfall:Q", title="P(shortfall)",
-                            scale=alt.Scale(domain=[0, 1], scheme="orangered")),
-            tooltip=[alt.Tooltip("facility:N"), alt.Tooltip("yearmonth(month):T", title="month"),
-                     alt.Tooltip("p_shortfall:Q", format=".0%")],
+            color=alt.Color("p_shortfall:Q", title=_("risk of a shortfall"),
+                            scale=alt.Scale(domain=[0, 1], scheme="orangered"),
+                            legend=alt.Legend(format=".0%")),
+            tooltip=[alt.Tooltip("facility:N", title=_("facility")),
+                     alt.Tooltip("yearmonth(month):T", title=_("month"), format=_month_format(tr)),
+                     alt.Tooltip("p_shortfall:Q", title=_("risk of a shortfall"), format=".0%")],
         )
         .properties(height=alt.Step(32))
     )
 
 
-def compare_chart(medians: pd.DataFrame, title: str, y_title: str = "persons per month") -> alt.Chart:
+def compare_chart(medians: pd.DataFrame, title: str, y_title: str | None = None,
+                  tr: Translator = EN) -> alt.Chart:
     """Median paths of several scenarios: reads ``ds, scenario, value``."""
+    _ = tr.gettext
+    y_title = y_title or _("persons per month")
     return (
         alt.Chart(medians, title=title)
         .mark_line()
         .encode(
-            x=alt.X("ds:T", title="month"),
+            x=alt.X("ds:T", title=_("month")),
             y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("scenario:N", title="scenario"),
-            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("ds:T", format="%Y-%m"),
-                     alt.Tooltip("value:Q", format=",.0f")],
+            color=alt.Color("scenario:N", title=_("scenario"),
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
+            tooltip=[alt.Tooltip("scenario:N", title=_("scenario")),
+                     alt.Tooltip("ds:T", title=_("month"), format=_month_format(tr)),
+                     alt.Tooltip("value:Q", title=_("median"), format=",.0f")],
         )
         .properties(height=280)
     )
 
 
-def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame) -> alt.LayerChart:
+def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame,
+                tr: Translator = EN) -> alt.LayerChart:
     """Sites as circles sized by persons, routes as grey lines (Mercator).
 
     ``sites``: ``name, country, lat, lon, site_type, population``; ``routes``:
-    ``name1, name2``; ``persons``: ``site, persons`` (persons at the site).
+    ``name1, name2``; ``persons``: ``site, persons`` (persons at the site). Optional
+    ``label``, ``country_name`` and ``type_name`` columns of ``sites`` (words for the
+    legend and tooltips) replace the codes when present.
     """
+    _ = tr.gettext
     lat = sites.set_index("name")["lat"]
     lon = sites.set_index("name")["lon"]
     r = routes.assign(lat=routes["name1"].map(lat), lon=routes["name1"].map(lon),
                       lat2=routes["name2"].map(lat), lon2=routes["name2"].map(lon))
     pts = sites.merge(persons, left_on="name", right_on="site", how="left")
+    label = "label" if "label" in pts.columns else "name"
+    ctry = "country_name" if "country_name" in pts.columns else "country"
+    kind = "type_name" if "type_name" in pts.columns else "site_type"
     lines = alt.Chart(r).mark_rule(color="#bbbbbb").encode(
         longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q")
     dots = alt.Chart(pts).mark_circle(opacity=0.8).encode(
         longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("persons:Q", title="persons", scale=alt.Scale(range=[20, 1500])),
-        color=alt.Color("site_type:N", title="site type"),
-        tooltip=["name:N", "country:N", "site_type:N", alt.Tooltip("persons:Q", format=",.0f"),
-                 alt.Tooltip("population:Q", title="capacity / residents", format=",.0f")])
-    return (lines + dots).project("mercator").properties(height=420, title="Persons per site")
+        size=alt.Size("persons:Q", title=_("persons"), scale=alt.Scale(range=[20, 1500])),
+        color=alt.Color(f"{kind}:N", title=_("site type")),
+        tooltip=[alt.Tooltip(f"{label}:N", title=_("site")),
+                 alt.Tooltip(f"{ctry}:N", title=_("country")),
+                 alt.Tooltip(f"{kind}:N", title=_("site type")),
+                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f"),
+                 alt.Tooltip("population:Q", title=_("capacity / residents"), format=",.0f")])
+    return (lines + dots).project("mercator").properties(height=420, title=_("Persons per site"))
 
 
-def compare_fans(frame: pd.DataFrame, order: list[str], titles: dict[str, str] | None = None,
-                 y_title: str = "persons per month", panel_width: int = 300) -> alt.VConcatChart:
+def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
+                 panel_width: int = 300, y_title: str | None = None) -> alt.VConcatChart:
     """Small multiples of scenarios: one row per host, one panel per scenario, each with
     its 80% band and median, and the first scenario's median dashed in every panel as
     the reference; the panels of a row share one y scale.
 
-    Reads ``host, scenario, ds, p10, p50, p90`` (persons per month); ``order``: scenario
-    labels in panel order (the first is the reference); ``titles``: fixed words of the
-    chart (``band``, ``median``, ``reference``, ``month``, ``host``), for translation.
+    Reads ``host, scenario, ds, p10, p50, p90`` (persons per month; ``host`` and
+    ``scenario`` as shown); ``order``: scenario labels in panel order (the first is the
+    reference). The legend sits below the panels with uncut labels.
     """
-    w = {"band": "80% of paths", "median": "median", "reference": f"median: {order[0]}",
-         "month": "month", "host": "host", "scenario": "scenario", **(titles or {})}
+    _ = tr.gettext
+    y_title = y_title or _("persons per month")
+    mf = _month_format(tr)
+    w = {"band": _("80% of paths"), "median": _("median"),
+         "reference": _("median: {name}").format(name=order[0])}
     ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})
     data = frame.merge(ref, on=["host", "ds"], how="left")
     legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=400,
-                        symbolType="square")
-    colour = alt.Scale(domain=[w["band"], w["median"], w["reference"]],
-                       range=["#9ecae1", "#1f5fa8", "#555555"])
-    x = alt.X("ds:T", title=w["month"], axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=4))
-    tips = [alt.Tooltip("scenario:N", title=w["scenario"]),
-            alt.Tooltip("ds:T", title=w["month"], format="%Y-%m"),
+                        symbolType="square", labelFontSize=12, symbolSize=200)
+    colour = alt.Scale(domain=list(w.values()), range=["#9ecae1", "#1f5fa8", "#555555"])
+    x = alt.X("ds:T", title=_("month"), axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
+    tips = [alt.Tooltip("scenario:N", title=_("scenario")),
+            alt.Tooltip("ds:T", title=_("month"), format=mf),
             alt.Tooltip("p10:Q", title="P10", format=",.0f"),
-            alt.Tooltip("p50:Q", title=w["median"], format=",.0f"),
+            alt.Tooltip("p50:Q", title=_("median"), format=",.0f"),
             alt.Tooltip("p90:Q", title="P90", format=",.0f")]
+    col = alt.Color("what:N", scale=colour, legend=legend)
     rows = []
     for host in dict.fromkeys(data["host"]):
-        part = data[data["host"] == host]
-        base = alt.Chart(part)
-        col = alt.Color("what:N", scale=colour, legend=legend)
+        base = alt.Chart(data[data["host"] == host])
         band = base.mark_area(opacity=0.7).transform_calculate(what=_literal(w["band"])).encode(
             x=x, y=alt.Y("p10:Q", title=y_title), y2="p90:Q", color=col, tooltip=tips)
         med = base.mark_line(strokeWidth=2).transform_calculate(what=_literal(w["median"])).encode(
@@ -247,7 +297,7 @@ def compare_fans(frame: pd.DataFrame, order: list[str], titles: dict[str, str] |
                               header=alt.Header(labelFontSize=13, labelFontWeight="bold",
                                                 labelLimit=panel_width)),
         ).properties(title=alt.TitleParams(str(host), anchor="start", fontSize=14)))
-    return alt.vconcat(*rows).configure_legend(labelFontSize=12, symbolSize=200)
+    return alt.vconcat(*rows)
 
 
 def _literal(text: str) -> str:

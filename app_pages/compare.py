@@ -11,7 +11,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from app_pages import charts, services
+from app_pages import charts, labels, services
 from app_pages.controls import (
     CAPACITY_KEY,
     SETTINGS,
@@ -20,21 +20,36 @@ from app_pages.controls import (
     spec_from_state,
     state_from_scenario,
 )
-from app_pages.text import _, t
+from app_pages.text import _, bound, localized, t
 from forecast.errors import ForecastError, ScenarioError
-from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario
+from forecast.scenarios import PRESETS, Scenario
 from forecast.vocabulary import HOSTS
 from planner.pipeline import PlanSpec
 from planner.store import StoreError
 
 s = st.session_state
 MSG_KEY = "_compare_message"
-SAVED_PREFIX = "💾 "
+CURRENT = "_current"  # choice keys are stable codes: preset names, CURRENT, STORED + a name,
+STORED = "_stored:"   # or a session scenario's label; they are shown through _label
 
 
-def short(title: str) -> str:
-    """A preset's menu title without its bracketed detail, for chart headers."""
-    return title.split(" (")[0]
+def _label(key: str) -> str:
+    """A choice in the menu, in the session's language."""
+    if key == CURRENT:
+        return _("Current sidebar scenario")
+    if key.startswith(STORED):
+        return _("Saved: {name}").format(name=key[len(STORED):])
+    return labels.preset_title(key) if key in PRESETS else key
+
+
+def short(key: str) -> str:
+    """A choice for chart headers and table rows: a preset's title without its bracketed
+    detail, a saved plan's own name."""
+    if key == CURRENT:
+        return _("Sidebar")
+    if key.startswith(STORED):
+        return key[len(STORED):]
+    return labels.preset_title(key).split(" (")[0] if key in PRESETS else key
 
 
 def state_from_spec(spec: PlanSpec) -> dict:
@@ -99,7 +114,7 @@ def _rename(old: str) -> None:
         services.plan_store().rename(old, new)
     except StoreError as e:
         return _say("error", str(e))
-    s["compare_choice"] = [c for c in s.get("compare_choice", []) if c != SAVED_PREFIX + old]
+    s["compare_choice"] = [c for c in s.get("compare_choice", []) if c != STORED + old]
     _say("success", _("Renamed '{old}' to '{new}'.").format(old=old, new=new))
 
 
@@ -108,7 +123,7 @@ def _delete(name: str) -> None:
         services.plan_store().delete(name)
     except StoreError as e:
         return _say("error", str(e))
-    s["compare_choice"] = [c for c in s.get("compare_choice", []) if c != SAVED_PREFIX + name]
+    s["compare_choice"] = [c for c in s.get("compare_choice", []) if c != STORED + name]
     s["store_confirm_delete"] = False
     _say("success", _("Deleted '{name}'.").format(name=name))
 
@@ -166,32 +181,30 @@ with st.expander(_("Load a scenario file (JSON, as written by Export or "
     if up is not None:
         try:
             text = up.getvalue().decode("utf-8")
-            loaded = Scenario.from_json(text, source=f"scenario file {up.name}")
+            loaded = Scenario.from_json(text, source=_("scenario file {name}").format(name=up.name))
         except (ScenarioError, UnicodeDecodeError) as e:
             st.error(_("Refused: {error}").format(error=e))
         else:
             s.setdefault("saved_scenarios", {})[f"{loaded.name} ({up.name})"] = loaded
-            st.success(_("Loaded '{name}': {description}").format(name=loaded.name,
-                                                                   description=loaded.description))
+            st.success(_("Loaded '{name}': {words}").format(name=loaded.name,
+                                                            words=labels.scenario_words(loaded)))
 
-# Candidates: label in the menu -> (short label for charts, the plan)
+# Candidates: choice key -> the plan (None: a saved plan, loaded from the store when chosen)
 base = spec_from_state(s)
-candidates: dict[str, tuple[str, PlanSpec]] = {}
-for key in PRESETS:
-    candidates[PRESET_TITLES[key]] = (short(PRESET_TITLES[key]),
-                                      dataclasses.replace(base, scenario=preset_scenario(key, s)))
-current = _("Current sidebar scenario")
-candidates[current] = (_("Sidebar"), base)
+candidates: dict[str, PlanSpec | None] = {
+    key: dataclasses.replace(base, scenario=preset_scenario(key, s)) for key in PRESETS}
+candidates[CURRENT] = base
 for label, sc in s.get("saved_scenarios", {}).items():  # this session (files, Scenario page)
-    candidates[label] = (sc.name, dataclasses.replace(base, scenario=sc))
+    candidates[label] = dataclasses.replace(base, scenario=sc)
 for e in saved:
-    candidates[SAVED_PREFIX + e.name] = (e.name, None)  # loaded when chosen
+    candidates[STORED + e.name] = None
 
-default = [PRESET_TITLES["baseline"], PRESET_TITLES["conflict_escalation"], current]
+default = ["baseline", "conflict_escalation", CURRENT]
 # drop choices that are gone (a deleted plan, another language)
 s["compare_choice"] = [c for c in s.get("compare_choice", default) if c in candidates]
 chosen = st.multiselect(_("Scenarios to compare (the first is the reference)"),
-                        list(candidates), key="compare_choice", max_selections=4)
+                        list(candidates), key="compare_choice", max_selections=4,
+                        format_func=bound(_label))
 if len(chosen) < 2:
     st.info(_("Pick two or more scenarios."))
     st.stop()
@@ -199,8 +212,8 @@ if len(chosen) < 2:
 tok = services.data_token()
 plans: dict[str, PlanSpec] = {}
 known = set(services.series_choices())
-for label in chosen:
-    name, spec = candidates[label]
+for key in chosen:
+    name, spec = short(key), candidates[key]
     if spec is None:
         try:
             spec = store.load(name).spec
@@ -248,16 +261,12 @@ if not frames:
     st.stop()
 bands = pd.concat(frames, ignore_index=True)
 bands["host"] = [sid if user_series else host_label(sid) for sid in bands["series_id"]]
-words = {"band": _("80% of paths"), "median": _("median"),
-         "reference": _("median: {name}").format(name=order[0]), "month": _("month"),
-         "scenario": _("scenario")}
 panel = max(190, min(420, 960 // len(order) - 40))  # fits the wide layout at 1440 px
 st.subheader(_("Monthly arrivals per scenario"))
 st.caption(_("Each panel: the median and the band holding 80% of the sample paths (P10-P90), "
              "persons per month arriving in the country. The dashed line repeats the median "
              "of the first scenario in every panel; panels of a row share one scale."))
-st.altair_chart(charts.compare_fans(bands, order, words, _("persons per month"), panel),
-                width="content")
+st.altair_chart(localized(charts.compare_fans(bands, order, t(), panel)), width="content")
 
 tot = pd.concat(totals, ignore_index=True)
 ref_tot = tot[tot["scenario"] == order[0]].set_index("series_id")["p50"]
@@ -277,7 +286,7 @@ st.subheader(_("Total arrivals over the horizon (persons)"))
 st.dataframe(table, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------ capacity advice side by side
-FACILITY = {"shelter": _("Shelter"), "school": _("School seats"), "clinic": _("Clinic")}
+FACILITY = ("shelter", "school", "clinic")
 st.subheader(_("Capacity advice per scenario"))
 st.caption(_("For each scenario's own host area (host, area share, planning multiplier, "
              "risk and stay as in the plan; facilities as on the Capacity page's defaults or "
@@ -295,8 +304,8 @@ for name, spec in plans.items():
             st.warning(f"{name}: {e}")
 if advice:
     rows = []
-    for ft, label in FACILITY.items():
-        what = {_("Facility"): label}
+    for ft in FACILITY:
+        what = {_("Facility"): labels.facility(ft)}
         add, order_q, by = ({**what, _("Item"): _("Add (capacity)")},
                             {**what, _("Item"): _("Order (quantity)")}, {**what, _("Item"): _("Order by")})
         for name, adv in advice.items():
@@ -306,8 +315,9 @@ if advice:
             r = r.iloc[0]
             nothing = not r["added_capacity"] > 0
             add[name] = (_("nothing to add") if nothing else
-                         f"+{num(round(r['added_capacity']))} {r['unit']}")
-            order_q[name] = "—" if nothing else f"{num(round(r['added_quantity']))} {r['quantity_unit']}"
+                         f"+{num(r['added_capacity'])} {labels.unit(r['unit'])}")
+            order_q[name] = ("—" if nothing else
+                             f"{num(r['added_quantity'])} {labels.unit(r['quantity_unit'])}")
             if pd.isna(r["order_by"]):
                 by[name] = "—"
             else:
@@ -320,5 +330,6 @@ if advice:
         lambda v: "color: #b00020; font-weight: bold" if str(v).startswith(late) else ""),
         hide_index=True, width="stretch")
     hosts_of = {name: host_label(spec.forecast.host) for name, spec in plans.items()}
-    st.caption(" · ".join(f"**{name}**: {hosts_of[name]}, {_('risk')} "
-                          f"{plans[name].capacity.risk:.0%}" for name in advice))
+    st.caption(" · ".join(_("**{name}**: {host}, accepted risk {risk}").format(
+        name=name, host=hosts_of[name], risk=t().percent(plans[name].capacity.risk))
+        for name in advice))

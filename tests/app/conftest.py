@@ -79,6 +79,14 @@ def app_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def start_server():
+    """:func:`streamlit_server`, for a test that needs its own short-lived server (a
+    restart); every other test shares ``app_server``."""
+    _need_browser()
+    return streamlit_server
+
+
+@pytest.fixture(scope="session")
 def browser():
     _need_browser()
     from playwright.sync_api import sync_playwright
