@@ -106,6 +106,10 @@ def _persons(cell: str) -> float:
 
 
 def test_compare_page_two_scenarios_and_saved_plans(app):
+    from planner.pipeline import CapacitySettings
+
+    app.session_state["capacity_settings"] = CapacitySettings(n_runs=20)  # a light plan
+    app.session_state["n_paths"] = 50
     at = goto(app, "compare")
     before = chart_data(at)
     assert len(before) == 1
