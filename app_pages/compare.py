@@ -237,9 +237,12 @@ if user_series:
     st.caption(_("Arrivals: your own series {series} ({model} model).").format(
         series=base.forecast.series_id, model=base.forecast.model))
 else:
+    if s.get("_compare_hosts_for") != base.forecast.host:  # follow the sidebar's host
+        s["compare_hosts"] = [base.forecast.host]
+        s["_compare_hosts_for"] = base.forecast.host
     hosts = st.multiselect(_("Host countries (one row of panels each)"), list(HOSTS),
-                           default=[base.forecast.host], format_func=host_label,
-                           key="compare_hosts") or [base.forecast.host]
+                           format_func=bound(host_label), key="compare_hosts",
+                           max_selections=4) or [base.forecast.host]
 
 # ------------------------------------------------------------ arrivals, bands and totals
 frames, totals = [], []
