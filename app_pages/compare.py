@@ -237,7 +237,7 @@ if user_series:
     st.caption(_("Arrivals: your own series {series} ({model} model).").format(
         series=base.forecast.series_id, model=base.forecast.model))
 else:
-    if s.get("_compare_hosts_for") != base.forecast.host:  # follow the sidebar's host
+    if s.get("_compare_hosts_for") != base.forecast.host or "compare_hosts" not in s:  # follow the sidebar
         s["compare_hosts"] = [base.forecast.host]
         s["_compare_hosts_for"] = base.forecast.host
     hosts = st.multiselect(_("Host countries (one row of panels each)"), list(HOSTS),
