@@ -262,7 +262,10 @@ with st.spinner(_("Forecasting host arrivals for {n} scenarios...").format(n=len
         totals.append(services.path_totals(p).assign(scenario=name))
 if not frames:
     st.stop()
-bands = pd.concat(frames, ignore_index=True)
+rank = {h: i for i, h in enumerate(hosts)}  # rows and table in the order the hosts were chosen
+bands = pd.concat(frames, ignore_index=True).sort_values(
+    ["series_id", "ds"], key=lambda c: c.map(rank) if c.name == "series_id" else c,
+    kind="stable")
 bands["host"] = [sid if user_series else host_label(sid) for sid in bands["series_id"]]
 panel = max(190, min(420, 960 // len(order) - 40))  # fits the wide layout at 1440 px
 st.subheader(_("Monthly arrivals per scenario"))
@@ -272,6 +275,7 @@ st.caption(_("Each panel: the median and the band holding 80% of the sample path
 st.altair_chart(localized(charts.compare_fans(bands, order, t(), panel)), width="content")
 
 tot = pd.concat(totals, ignore_index=True)
+tot = tot.sort_values("series_id", key=lambda c: c.map(rank), kind="stable")
 ref_tot = tot[tot["scenario"] == order[0]].set_index("series_id")["p50"]
 num = t().number
 table = pd.DataFrame({
