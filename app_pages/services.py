@@ -457,3 +457,51 @@ def quick_backtest(series_id: str, token: str, data: PlanData) -> pd.DataFrame:
 
 def quick_backtest_done(series_id: str, token: str) -> bool:
     return (series_id, token) in st.session_state.get(_QUICK_DONE, set())
+# ---------------------------------------------------------------- compare and saved plans
+def country_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
+    """Arrivals paths per host country before the area share and the multiplier
+    (``series_id`` = host ISO3, or the user's series; ``ds, path, value``: persons per
+    month), for the spec's scenario: the host paths, or the user's own arrivals series."""
+    if data.user_arrivals:
+        _, paths = forecast(spec, token, data)
+        p = paths[paths["model"] == spec.forecast.model]
+    else:
+        p = host_paths(spec, token, data)
+    return p[["series_id", "ds", "path", "value"]]
+
+
+def path_totals(paths: pd.DataFrame, qs=(0.1, 0.5, 0.9)) -> pd.DataFrame:
+    """Totals over the horizon: the sum of each path over its months, then quantiles over
+    paths. Reads ``series_id, ds, path, value``; returns ``series_id, months`` and one
+    column per quantile (``p10, p50, p90``; persons over the horizon)."""
+    tot = paths.groupby(["series_id", "path"])["value"].sum()
+    out = tot.groupby(level="series_id").quantile(list(qs)).unstack()
+    out.columns = [f"p{round(q * 100)}" for q in qs]
+    months = paths.groupby("series_id")["ds"].nunique().rename("months")
+    return out.join(months).reset_index()[["series_id", "months", *out.columns]]
+
+
+def plan_summary(spec: PlanSpec, token: str, data: PlanData, with_advice: bool = True) -> dict:
+    """The summary results saved with a plan (:mod:`planner.store`), from the cached
+    stages: ``totals`` (:func:`path_totals` per host), ``monthly`` (the spec's host:
+    ``ds, p10, p50, p90`` persons per month) and, if ``with_advice``, ``advice`` (the
+    capacity advice at the spec's risk, :func:`planner.pipeline.advice`)."""
+    p = country_paths(spec, token, data)
+    out = {"totals": path_totals(p)}
+    host = spec.forecast.series_id if data.user_arrivals else spec.forecast.host
+    q = paths_quantiles(p[p["series_id"] == host], ["ds"], (0.1, 0.5, 0.9))
+    monthly = q.pivot(index="ds", columns="quantile", values="value")
+    monthly.columns = [f"p{round(c * 100)}" for c in monthly.columns]
+    out["monthly"] = monthly.reset_index()
+    if with_advice:
+        adv, _ = pipeline.advice(capacity(spec, token, data), spec, data)
+        out["advice"] = adv
+    return out
+
+
+def plan_store():
+    """The plan store in the operator's folder (``PLANNER_STORE_DIR``,
+    :func:`planner.store.store_dir`); never a path from the browser."""
+    from planner import store
+
+    return store.Store(store.store_dir())
