@@ -9,6 +9,9 @@ import streamlit as st
 from app_pages import controls
 from app_pages.guard import page_errors
 from app_pages.text import _
+from forecast.threads import limit_threads
+
+limit_threads()  # BLAS/OpenMP pools to the cores this process may use (once per process)
 
 st.set_page_config(page_title=_("Central Asia arrivals planner"), page_icon=":material/groups:",
                    layout="wide")
@@ -30,3 +33,4 @@ nav = st.navigation({
 controls.sidebar()
 with page_errors():  # no traceback on any page: one st.error line
     nav.run()
+controls.show_runs()
