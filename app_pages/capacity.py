@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import abm
-from app_pages import charts, services
+from app_pages import charts, services, text
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
 from forecast.errors import SchemaError
 from planner import pipeline
@@ -88,11 +88,13 @@ for col, (ft, (title, unit)) in zip(cols, labels.items(), strict=True):
     demand = q[(q["facility_type"] == ft) & (q["metric"] == "demand")][["ds", "quantile", "value"]]
     cap = q[(q["facility_type"] == ft) & (q["metric"] == "capacity") & ((q["quantile"] - 0.5).abs() < 1e-9)]
     with col:
-        st.altair_chart(charts.capacity_chart(demand, cap[["ds", "value"]], title, unit),
-                        width="stretch")
+        st.altair_chart(charts.capacity_chart(demand, cap[["ds", "value"]], title, unit,
+                                              charts.labels(text._)), width="stretch")
 
 p = mc.p_shortfall.rename(columns={"ds": "month", "facility_type": "facility"})
-st.altair_chart(charts.shortfall_heatmap(p), width="stretch")
+st.altair_chart(charts.shortfall_heatmap(p, text._("Probability of a shortfall"),
+                                         text._("P(shortfall)"), charts.labels(text._)),
+                width="stretch")
 
 sq = mc.summary_quantiles
 med = sq[(sq["quantile"] - 0.5).abs() < 1e-9].pivot(index="facility_type", columns="metric", values="value")
@@ -101,7 +103,13 @@ st.dataframe(med, width="stretch")
 
 st.subheader(f"Capacity advice at {risk}% risk")
 adv, schedule = pipeline.advice(mc, spec, data)
-st.dataframe(adv, hide_index=True, width="stretch")
+# the decision first (what to order, by when), so a phone shows it without scrolling sideways;
+# the explanation of each row follows below the table
+first = ["facility_type", "late", "order_by", "added_quantity", "quantity_unit", "needed_by",
+         "added_capacity", "unit", "p_shortfall_now"]
+st.dataframe(adv, hide_index=True, width="stretch",
+             column_order=[c for c in first if c in adv.columns]
+             + [c for c in adv.columns if c not in first and c != "explanation"])
 for _, row in adv.iterrows():
     st.markdown(f"- {row['explanation']}")
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,

@@ -266,7 +266,7 @@ def _fan_layers(forecast: pd.DataFrame, history: pd.DataFrame | None,
                          alt.Tooltip("hi:Q", title=words.high, format=PERSONS_FORMAT)]))
     colour, dash = _line_scale(lines)
     step = "step-after" if capacity is not None else "linear"
-    for frame, (key, name) in zip(frames, lines, strict=True):
+    for frame, (key, _name) in zip(frames, lines, strict=True):
         layers.append(
             alt.Chart(frame).mark_line(
                 strokeWidth=2 if key == "median" else 1.5,

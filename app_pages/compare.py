@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import charts, services
 from app_pages.controls import host_label, preset_scenario, scenario_from_state, spec_from_state
+from app_pages.text import _
 from forecast.errors import ScenarioError
 from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario
 
@@ -53,7 +54,9 @@ for label in chosen:
                    "total P10": round(tot.quantile(0.1)), "total median": round(tot.quantile(0.5)),
                    "total P90": round(tot.quantile(0.9))})
 where = sid if data.user_arrivals else host_label(s["host"])
+words = charts.labels(_)
 st.altair_chart(charts.compare_chart(pd.concat(rows, ignore_index=True),
-                                     f"Median monthly arrivals: {where}"), width="stretch")
+                                     f"Median monthly arrivals: {where}", words.persons_per_month,
+                                     words), width="stretch")
 st.markdown(f"**Total arrivals over {s['horizon']} months** (persons)")
 st.dataframe(pd.DataFrame(totals), hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import charts, services
 from app_pages.controls import spec_from_state
+from app_pages.text import _
 from forecast import export
 
 s = st.session_state
@@ -73,7 +74,9 @@ st.download_button("Download bundle (ZIP: CSV + JSON sidecars)", buf.getvalue(),
 
 st.subheader("Chart as PNG")
 band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])
-chart = charts.fan_chart(band, None, f"{sid}: {s['model']} forecast, {sc.name}")
+words = charts.labels(_)
+chart = charts.fan_chart(band, None, f"{sid}: {s['model']} forecast, {sc.name}",
+                         words.persons_per_month, words)
 st.altair_chart(chart, width="stretch")
 st.download_button("Forecast chart (PNG)", services.chart_png(chart), f"forecast_{sid}.png",
                    "image/png", key="dl_png")

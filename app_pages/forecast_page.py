@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import charts, services
 from app_pages.controls import host_label, spec_from_state
+from app_pages.text import _
 from forecast.models import MODEL_TITLES
 from forecast.vocabulary import CENTRAL_ASIA, HOSTS
 
@@ -25,8 +26,9 @@ model = s["model"]
 st.subheader(f"{sid}: {MODEL_TITLES[model]}")
 one = fc[fc["model"] == model]
 band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
-st.altair_chart(charts.fan_chart(band_src, hist, "Movement forecast (persons per month)"),
-                width="stretch")
+words = charts.labels(_)
+st.altair_chart(charts.fan_chart(band_src, hist, _("Movement forecast"), words.persons_per_month,
+                                 words), width="stretch")
 
 if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
@@ -54,7 +56,8 @@ if not data.user_arrivals:
     for i, h in enumerate(hosts):
         with cols[i % 2]:
             st.altair_chart(charts.fan_chart(hq[hq["series_id"] == h], past[past["series_id"] == h],
-                                             f"{host_label(h)}: arrivals per month"),
+                                             _("{host}: arrivals per month").format(host=host_label(h)),
+                                             words.persons_per_month, words),
                             width="stretch")
     st.caption("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import charts, services
 from app_pages.controls import spec_from_state
+from app_pages.text import _
 
 s = st.session_state
 st.title("Sites & routes")
@@ -33,14 +34,29 @@ out = services.network_run(arrivals, float(scale), int(days), bool(close_tkm), i
 occ, summary, sites = out["occupancy"], out["summary"], out["sites"]
 
 last = occ[occ["day"] == occ["day"].max()][["site", "persons"]]
-st.altair_chart(charts.network_map(sites, out["routes"], last), width="stretch")
+map_words = charts.MapLabels(
+    title=_("Persons at each site and on each route at the end of the run"),
+    persons_at_site=_("persons at the site"), persons_on_route=_("persons who took the route"),
+    site_type=_("site type"), site=_("site"), country=_("country"),
+    capacity=_("capacity / residents"), crossing=_("border crossing"), route=_("route"))
+site_types = {"camp": _("reception site"), "town": _("town"),
+              "conflict_zone": _("origin (conflict area)")}
+st.altair_chart(charts.network_map(sites, out["routes"], last, out.get("flows"), map_words,
+                                   site_types), width="stretch")
+st.caption(_("Map: country outlines from Natural Earth (public domain). Line width: persons who "
+             "set out along the route over the run, both ways (people may turn back). "
+             "Diamonds: border crossings."))
 
 camps = occ[occ["site_type"] == "camp"]
+words = charts.labels(_)
 st.altair_chart(
-    alt.Chart(camps, title="Reception sites: persons present").mark_line().encode(
-        x=alt.X("date:T", title="date"), y=alt.Y("persons:Q", title="persons"),
-        color=alt.Color("site:N", title="site"),
-        tooltip=["site:N", alt.Tooltip("date:T"), alt.Tooltip("persons:Q", format=",.0f")]),
+    alt.Chart(camps, title=_("Reception sites: persons present")).mark_line().encode(
+        x=alt.X("date:T", title=words.date, axis=charts.time_axis(camps["date"])),
+        y=alt.Y("persons:Q", title=words.persons),
+        color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=2)),
+        tooltip=[alt.Tooltip("site:N", title=_("site")),
+                 alt.Tooltip("date:T", title=words.date, format=charts.DAY_FORMAT),
+                 alt.Tooltip("persons:Q", title=words.persons, format=charts.PERSONS_FORMAT)]),
     width="stretch")
 st.markdown("**Allocation at the end of the run** (first day each capacity was reached; empty = never)")
 st.dataframe(summary[summary["site_type"] != "conflict_zone"], hide_index=True, width="stretch")
