@@ -519,3 +519,33 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
         longitude="lon:Q", latitude="lat:Q", text="label:N")
     return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
             .project(type="mercator", fit=fit).properties(height=460, title=words.title))
+
+
+# --- the locale of numbers and dates inside the charts ---------------------------------
+
+VEGA_LOCALES: dict[str, dict] = {
+    "ru": {
+        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                   "currency": ["", "\u00a0\u20bd"]},
+        "time": {"dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+                 "periods": ["", ""],
+                 "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг",
+                          "пятница", "суббота"],
+                 "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+                 "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль",
+                            "август", "сентябрь", "октябрь", "ноябрь", "декабрь"],
+                 "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг",
+                                 "сен", "окт", "ноя", "дек"]},
+    },
+}
+"""d3 number and time locales (the format of d3-format / d3-time-format locale files) for
+the app's languages other than English; Vega-Lite reads them from ``config.locale``."""
+
+
+def localised(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+    """``chart`` with numbers and dates in ``lang`` ("12 345", "апр 2025"); English as is.
+
+    Apply to the chart handed to ``st.altair_chart`` (a top-level chart).
+    """
+    loc = VEGA_LOCALES.get(lang)
+    return chart if loc is None else chart.configure(locale=loc)

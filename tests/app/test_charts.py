@@ -207,3 +207,28 @@ def test_network_map_layers_outlines_flows_sites_and_labels():
              for t in pd.DataFrame(spec["datasets"][la["data"]["name"]]).get("label", [])}
     assert "Termez" in texts  # the crossing from Afghanistan, by its host-side town
     assert "Kabul" in texts  # an origin
+
+
+def test_region_map_is_rebuilt_byte_for_byte_from_natural_earth(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("planner_build_map", root / "data" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    raw = build.default_raw()
+    if not (raw / "geography/ne_110m_admin_0_countries.geojson").is_file():
+        pytest.skip(f"Natural Earth raw file not under {raw} (set PLANNER_RAW_DIR)")
+    n = build.build_region_map(raw, tmp_path)
+    new = (tmp_path / build.REGION_MAP).read_bytes()
+    assert new == (root / build.REGION_MAP).read_bytes(), "rerun python data/build.py"
+    assert n == len(json.loads(new)["features"])
+
+
+def test_russian_charts_group_thousands_with_a_space_and_name_months_in_russian():
+    chart = charts.localised(charts.history_chart(history_frame(), "t"), "ru")
+    loc = chart.to_dict()["config"]["locale"]
+    assert loc["number"]["thousands"] == "\u00a0" and loc["number"]["decimal"] == ","
+    assert loc["time"]["shortMonths"][3] == "апр"
+    assert "locale" not in charts.localised(charts.history_chart(history_frame(), "t"), "en").to_dict()["config"]
