@@ -72,8 +72,8 @@ def theme() -> dict:
                        "layout": {"bottom": {"anchor": "start", "direction": "vertical",
                                              "margin": 6}}},
             "header": {**text, "labelLimit": 0, "titleLimit": 0},
-            "title": {"color": INK, "subtitleColor": INK_SOFT, "limit": 0, "anchor": "start",
-                      "fontSize": 14},
+            # chart titles keep Streamlit's size and place; only their colour is set
+            "title": {"color": INK, "subtitleColor": INK_SOFT},
             "text": {"color": INK_LABEL},
         },
         "usermeta": {"embedOptions": {"renderer": "svg"}},
@@ -184,7 +184,7 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str = "persons per
                      alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
                      alt.Tooltip("y:Q", title=y_title, format=PERSONS_FORMAT)],
         )
-        .properties(height=260)
+        .properties(height=320)
     )
 
 
@@ -296,7 +296,7 @@ def fan_chart(
     median and observed lines and shows one swatch per band.
     """
     return alt.layer(*_fan_layers(forecast, history, None, y_title, words, MONTH_FORMAT)
-                     ).properties(title=title, height=280)
+                     ).properties(title=title, height=360)  # legends below take ~90 px of it
 
 
 def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str,
@@ -308,7 +308,7 @@ def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_t
     step line with its own legend entry.
     """
     return alt.layer(*_fan_layers(demand, None, capacity, y_title, words, DAY_FORMAT)
-                     ).properties(title=title, height=260)
+                     ).properties(title=title, height=340)
 
 
 def shortfall_heatmap(prob: pd.DataFrame, title: str = "Probability of a shortfall",
@@ -350,7 +350,7 @@ def compare_chart(medians: pd.DataFrame, title: str, y_title: str = "persons per
                      alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
                      alt.Tooltip("value:Q", title=y_title, format=PERSONS_FORMAT)],
         )
-        .properties(height=280)
+        .properties(height=340)
     )
 
 
@@ -432,9 +432,10 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     lon = sites.set_index("name")["lon"]
     r = routes[["name1", "name2"]].copy()
     if flows is not None:
-        r = r.merge(flows[["name1", "name2", "persons"]], on=["name1", "name2"], how="left")
+        r = r.merge(flows[["name1", "name2", "persons"]].rename(columns={"persons": "on_route"}),
+                    on=["name1", "name2"], how="left")
     else:
-        r["persons"] = 0
+        r["on_route"] = 0  # a field of its own: a legend shared with "persons" would merge
     r = r.assign(lat=r["name1"].map(lat), lon=r["name1"].map(lon),
                  lat2=r["name2"].map(lat), lon2=r["name2"].map(lon),
                  route=r["name1"].str.replace("_", " ") + " – " + r["name2"].str.replace("_", " "))
@@ -461,12 +462,12 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
         longitude="lon:Q", latitude="lat:Q", text="name:N")
     lines = alt.Chart(r).mark_rule(color="#5b7fa6", opacity=0.75, strokeCap="round").encode(
         longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q",
-        strokeWidth=alt.StrokeWidth("persons:Q", title=words.persons_on_route,
+        strokeWidth=alt.StrokeWidth("on_route:Q", title=words.persons_on_route,
                                     scale=alt.Scale(range=[0.8, 12]),
                                     legend=alt.Legend(format=",.0f", symbolType="stroke",
                                                       tickCount=3)),
         tooltip=[alt.Tooltip("route:N", title=words.route),
-                 alt.Tooltip("persons:Q", title=words.persons_on_route, format=PERSONS_FORMAT)])
+                 alt.Tooltip("on_route:Q", title=words.persons_on_route, format=PERSONS_FORMAT)])
     dots = alt.Chart(pts).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q",
         size=alt.Size("persons:Q", title=words.persons_at_site, scale=alt.Scale(range=[15, 900]),
@@ -518,7 +519,7 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
                                                     color="#222222").encode(
         longitude="lon:Q", latitude="lat:Q", text="label:N")
     return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
-            .project(type="mercator", fit=fit).properties(height=460, title=words.title))
+            .project(type="mercator", fit=fit).properties(height=520, title=words.title))
 
 
 # --- the locale of numbers and dates inside the charts ---------------------------------

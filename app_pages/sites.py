@@ -35,7 +35,7 @@ occ, summary, sites = out["occupancy"], out["summary"], out["sites"]
 
 last = occ[occ["day"] == occ["day"].max()][["site", "persons"]]
 map_words = charts.MapLabels(
-    title=_("Persons at each site and on each route at the end of the run"),
+    title=_("Where people are at the end of the run"),
     persons_at_site=_("persons at the site"), persons_on_route=_("persons who took the route"),
     site_type=_("site type"), site=_("site"), country=_("country"),
     capacity=_("capacity / residents"), crossing=_("border crossing"), route=_("route"))

@@ -201,7 +201,7 @@ def test_network_map_layers_outlines_flows_sites_and_labels():
     assert HOSTS_AND_AFG <= {f["properties"]["iso3"] for f in countries["data"]["values"]}
     assert not any("url" in la.get("data", {}) for la in ls)  # inline: no network at run time
     rule = next(la for la in ls if la["mark"]["type"] == "rule")
-    assert rule["encoding"]["strokeWidth"]["field"] == "persons"
+    assert rule["encoding"]["strokeWidth"]["field"] == "on_route"  # not "persons": two legends
     assert spec["projection"]["type"] == "mercator" and "fit" in spec["projection"]
     texts = {t for la in ls if la["mark"]["type"] == "text"
              for t in pd.DataFrame(spec["datasets"][la["data"]["name"]]).get("label", [])}
