@@ -1,14 +1,15 @@
 """Central Asia arrivals planner: the Streamlit entry point.
 
 Run with ``./dev.sh run`` (or ``streamlit run app.py``). The sidebar holds the
-scenario every page uses; each page is a thin file in ``app_pages/``.
+language and the scenario every page uses; each page is a thin file in ``app_pages/``.
 """
 
 import streamlit as st
 
 from app_pages import charts, controls
+from app_pages.text import _
 
-st.set_page_config(page_title="Central Asia arrivals planner", page_icon=":material/groups:",
+st.set_page_config(page_title=_("Central Asia arrivals planner"), page_icon=":material/groups:",
                    layout="wide")
 charts.use_theme()  # dark axis and legend text (>= 4.5:1), uncut titles, SVG charts
 # A visible keyboard focus (WCAG 2.4.7) on links, buttons, sliders and dropdowns: a 3 px
@@ -23,16 +24,17 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible,
 </style>""")
 
 nav = st.navigation({
-    "Plan": [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/public:", default=True),
-        st.Page("app_pages/forecast_page.py", title="Scenario & forecast", icon=":material/trending_up:"),
-        st.Page("app_pages/capacity.py", title="Capacity", icon=":material/home_work:"),
-        st.Page("app_pages/sites.py", title="Sites & routes", icon=":material/route:"),
-        st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    _("Plan"): [
+        st.Page("app_pages/overview.py", title=_("Overview"), icon=":material/public:", default=True),
+        st.Page("app_pages/forecast_page.py", title=_("Scenario & forecast"),
+                icon=":material/trending_up:"),
+        st.Page("app_pages/capacity.py", title=_("Capacity"), icon=":material/home_work:"),
+        st.Page("app_pages/sites.py", title=_("Sites & routes"), icon=":material/route:"),
+        st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
     ],
-    "Data": [
-        st.Page("app_pages/your_data.py", title="Your data", icon=":material/upload_file:"),
-        st.Page("app_pages/export.py", title="Export", icon=":material/download:"),
+    _("Data"): [
+        st.Page("app_pages/your_data.py", title=_("Your data"), icon=":material/upload_file:"),
+        st.Page("app_pages/export.py", title=_("Export"), icon=":material/download:"),
     ],
 })
 controls.sidebar()

@@ -2,7 +2,7 @@
 
 No Streamlit here, so every chart can be built and checked in a test. Frames follow
 ``docs/architecture.md``; every function says which columns it reads. Every title a
-planner reads is an argument (English by default), so the pages pass translated words.
+planner reads is a message of the ``app`` catalogue, translated by the ``tr`` argument.
 
 Readability rules kept here, once:
 
@@ -26,6 +26,12 @@ from importlib import resources
 
 import altair as alt
 import pandas as pd
+
+from planner.i18n import Translator, country_name, translator
+
+EN = translator("en")
+"""The default translator: every chart speaks the session's language when the page
+passes ``tr=t()`` (titles and words are messages of the ``app`` catalogue)."""
 
 # Central intervals drawn in fan charts: (lower quantile, upper quantile, label).
 BANDS: tuple[tuple[float, float, str], ...] = (
@@ -167,19 +173,24 @@ def _match(columns, q: float):
     return None
 
 
-def history_chart(history: pd.DataFrame, title: str, y_title: str = "persons per month",
-                  words: Labels = Labels()) -> alt.Chart:
-    """Line chart of a history frame (``series_id, ds, y``), one colour per series.
+def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
+                  tr: Translator = EN, names=None) -> alt.Chart:
+    """Line chart of a history frame (``series_id, ds, y``), one colour per series
+    (``names``: series id -> its name in words for the legend).
 
     Months with ``y`` NA (not reported) are left as gaps, never drawn as zero.
     """
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
+    if names is not None:
+        history = history.assign(series_id=history["series_id"].map(names))
     return (
         alt.Chart(history, title=title)
         .mark_line(point=False)
         .encode(
             x=alt.X("ds:T", title=words.month, axis=time_axis(history["ds"])),
             y=alt.Y("y:Q", title=y_title),
-            color=alt.Color("series_id:N", title=words.series),
+            color=alt.Color("series_id:N", title=words.series, legend=alt.Legend(columns=1)),
             tooltip=[alt.Tooltip("series_id:N", title=words.series),
                      alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
                      alt.Tooltip("y:Q", title=y_title, format=PERSONS_FORMAT)],
@@ -189,7 +200,7 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str = "persons per
 
 
 def driver_panels(drivers: pd.DataFrame, columns: dict[str, str],
-                  words: Labels = Labels()) -> list[alt.Chart]:
+                  tr: Translator = EN) -> list[alt.Chart]:
     """One small line chart per driver (each its own y scale), to stack on a page.
 
     Reads ``ds`` and the keys of ``columns`` (driver column -> label with units, used
@@ -197,6 +208,7 @@ def driver_panels(drivers: pd.DataFrame, columns: dict[str, str],
     each takes the width of its container (a facet has a fixed width and overflows
     a phone).
     """
+    words = labels(tr.gettext)
     axis = time_axis(drivers["ds"])
     out = []
     for col, label in columns.items():
@@ -215,9 +227,9 @@ def driver_panels(drivers: pd.DataFrame, columns: dict[str, str],
 
 
 def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str],
-                  words: Labels = Labels()) -> alt.VConcatChart:
+                  tr: Translator = EN) -> alt.VConcatChart:
     """The panels of :func:`driver_panels` stacked in one chart (for exports; fixed width)."""
-    return alt.vconcat(*driver_panels(drivers, columns, words))
+    return alt.vconcat(*driver_panels(drivers, columns, tr))
 
 
 def _line_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
@@ -286,8 +298,8 @@ def fan_chart(
     forecast: pd.DataFrame,
     history: pd.DataFrame | None = None,
     title: str = "",
-    y_title: str = "persons per month",
-    words: Labels = Labels(),
+    y_title: str | None = None,
+    tr: Translator = EN,
 ) -> alt.LayerChart:
     """Fan chart: median line and central bands from a forecast quantile frame.
 
@@ -295,39 +307,45 @@ def fan_chart(
     and, if given, ``ds, y`` of ``history`` (drawn in black). The legend names the
     median and observed lines and shows one swatch per band.
     """
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
     return alt.layer(*_fan_layers(forecast, history, None, y_title, words, MONTH_FORMAT)
                      ).properties(title=title, height=360)  # legends below take ~90 px of it
 
 
 def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str,
-                   words: Labels = Labels()) -> alt.LayerChart:
+                   tr: Translator = EN) -> alt.LayerChart:
     """Demand with uncertainty bands against capacity, for one facility type.
 
     ``demand``: ``ds, quantile, value`` (e.g. persons needing a shelter place);
     ``capacity``: ``ds, value`` (places in place at that step), drawn as a red dashed
     step line with its own legend entry.
     """
+    words = labels(tr.gettext)
     return alt.layer(*_fan_layers(demand, None, capacity, y_title, words, DAY_FORMAT)
                      ).properties(title=title, height=340)
 
 
-def shortfall_heatmap(prob: pd.DataFrame, title: str = "Probability of a shortfall",
-                      legend_title: str = "P(shortfall)", words: Labels = Labels()) -> alt.Chart:
+def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:
     """Probability of shortfall by month and facility type.
 
-    Reads ``month`` (datetime), ``facility`` (str), ``p_shortfall`` (0..1).
+    Reads ``month`` (datetime), ``facility`` (str, already in words), ``p_shortfall`` (0..1).
     """
+    _ = tr.gettext
+    words = labels(_)
+    title, legend_title = _("Probability of a shortfall"), _("risk of a shortfall")
     return (
         alt.Chart(prob, title=title)
         .mark_rect()
         .encode(
             x=alt.X("yearmonth(month):O", title=words.month,
-                    axis=alt.Axis(format=MONTH_FORMAT, labelAngle=-90, labelOverlap=True)),
+                    axis=alt.Axis(format=MONTH_FORMAT, formatType="time", labelAngle=-90,
+                                  labelOverlap=True)),
             y=alt.Y("facility:N", title=None),
             color=alt.Color("p_shortfall:Q", title=legend_title,
                             scale=alt.Scale(domain=[0, 1], scheme="orangered"),
                             legend=alt.Legend(format=".0%", gradientLength=160)),
-            tooltip=[alt.Tooltip("facility:N"),
+            tooltip=[alt.Tooltip("facility:N", title=_("facility")),
                      alt.Tooltip("yearmonth(month):T", title=words.month, format=MONTH_FORMAT),
                      alt.Tooltip("p_shortfall:Q", title=legend_title, format=".0%")],
         )
@@ -335,9 +353,11 @@ def shortfall_heatmap(prob: pd.DataFrame, title: str = "Probability of a shortfa
     )
 
 
-def compare_chart(medians: pd.DataFrame, title: str, y_title: str = "persons per month",
-                  words: Labels = Labels()) -> alt.Chart:
+def compare_chart(medians: pd.DataFrame, title: str, y_title: str | None = None,
+                  tr: Translator = EN) -> alt.Chart:
     """Median paths of several scenarios: reads ``ds, scenario, value``."""
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
     return (
         alt.Chart(medians, title=title)
         .mark_line()
@@ -345,10 +365,10 @@ def compare_chart(medians: pd.DataFrame, title: str, y_title: str = "persons per
             x=alt.X("ds:T", title=words.month, axis=time_axis(medians["ds"])),
             y=alt.Y("value:Q", title=y_title),
             color=alt.Color("scenario:N", title=words.scenario,
-                            legend=alt.Legend(direction="vertical")),
+                            legend=alt.Legend(columns=1)),
             tooltip=[alt.Tooltip("scenario:N", title=words.scenario),
                      alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
-                     alt.Tooltip("value:Q", title=y_title, format=PERSONS_FORMAT)],
+                     alt.Tooltip("value:Q", title=words.median, format=PERSONS_FORMAT)],
         )
         .properties(height=340)
     )
@@ -364,8 +384,6 @@ LAND, WATER, BORDER = "#f4f3ef", "#dde8f0", "#8c8c8c"
 ORIGIN_COUNTRY = "Afghanistan"
 SITE_COLOURS = {"camp": "#1f5fa8", "town": "#6f6f6f", "conflict_zone": "#c8661b"}
 """Site type (the network files' ``location_type``) -> circle colour on the map."""
-SITE_TYPES = {"camp": "reception site", "town": "town", "conflict_zone": "origin (conflict area)"}
-"""Site type -> the words shown (English; pages pass translated ones)."""
 LABEL_AT = {"KAZ": (66.5, 44.6), "TJK": (72.9, 38.7)}
 """Where a country's name is written when its outline's centre is off the map (lon, lat)."""
 
@@ -402,9 +420,9 @@ def crossings(sites: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class MapLabels:
-    """Words on the map (English defaults)."""
+    """Words on the map (English defaults; :func:`map_labels` translates them)."""
 
-    title: str = "Persons per site and on each route"
+    title: str = "Where people are at the end of the run"
     persons_at_site: str = "persons at the site"
     persons_on_route: str = "persons who took the route"
     site_type: str = "site type"
@@ -415,19 +433,36 @@ class MapLabels:
     route: str = "route"
 
 
+def map_labels(_=lambda s: s) -> MapLabels:
+    """:class:`MapLabels` translated by the gettext function ``_``."""
+    words = {
+        "title": _("Where people are at the end of the run"),
+        "persons_at_site": _("persons at the site"),
+        "persons_on_route": _("persons who took the route"), "site_type": _("site type"),
+        "site": _("site"), "country": _("country"), "capacity": _("capacity / residents"),
+        "crossing": _("border crossing"), "route": _("route"),
+    }
+    assert set(words) == {f.name for f in fields(MapLabels)}
+    return MapLabels(**words)
+
+
 def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame,
-                flows: pd.DataFrame | None = None, words: MapLabels = MapLabels(),
-                site_types: dict[str, str] | None = None) -> alt.LayerChart:
+                flows: pd.DataFrame | None = None, tr: Translator = EN) -> alt.LayerChart:
     """A map of the network: countries (Natural Earth), routes as lines whose width is
     the persons who took them, sites as circles sized by persons present, labels.
 
     ``sites``: ``name, country, lat, lon, site_type, population``; ``routes``:
     ``name1, name2``; ``persons``: ``site, persons`` (persons at the site);
     ``flows``: ``name1, name2, persons`` (persons who set out along each route, both
-    ways; None = routes drawn thin). ``site_types``: site type -> label shown. Mercator,
-    fitted to the network's sites with a margin; the outlines are inline data (no network).
+    ways; None = routes drawn thin). Optional columns of ``sites`` in words replace the
+    codes: ``label`` (the site's name, tooltips), ``town`` (the short name written on the
+    map), ``country_name``, ``type_name``. Mercator, fitted to the network's sites with a
+    margin; the outlines are inline data (no network at run time).
     """
-    site_types = {**SITE_TYPES, **(site_types or {})}
+    _ = tr.gettext
+    words = map_labels(_)
+    site_types = {"camp": _("reception site"), "town": _("town"),
+                  "conflict_zone": _("origin (Afghanistan)")}
     lat = sites.set_index("name")["lat"]
     lon = sites.set_index("name")["lon"]
     r = routes[["name1", "name2"]].copy()
@@ -437,18 +472,28 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     else:
         r["on_route"] = 0  # a field of its own: a legend shared with "persons" would merge
     r = r.assign(lat=r["name1"].map(lat), lon=r["name1"].map(lon),
-                 lat2=r["name2"].map(lat), lon2=r["name2"].map(lon),
-                 route=r["name1"].str.replace("_", " ") + " – " + r["name2"].str.replace("_", " "))
+                 lat2=r["name2"].map(lat), lon2=r["name2"].map(lon))
     pts = sites.merge(persons, left_on="name", right_on="site", how="left")
-    pts = pts.assign(label=pts["name"].str.replace("_reception", "").str.replace("_", " "),
-                     kind=pts["site_type"].map(lambda k: site_types.get(k, k)))
+    short = pts["name"].str.replace("_reception", "").str.replace("_", " ")
+    pts = pts.assign(
+        label=pts["town"] if "town" in pts else short,
+        full=pts["label"] if "label" in pts else pts["name"].str.replace("_", " "),
+        country_words=pts["country_name"] if "country_name" in pts else pts["country"],
+        kind=pts["type_name"] if "type_name" in pts
+        else pts["site_type"].map(lambda k: site_types.get(k, k)))
+    kind_of = {**site_types, **dict(zip(pts["site_type"], pts["kind"], strict=True))}
+    town = dict(zip(pts["name"], pts["label"], strict=True))
+    full = dict(zip(pts["name"], pts["full"], strict=True))
+    r["route"] = r["name1"].map(full) + " – " + r["name2"].map(full)
     pad = 1.5
     fit = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
         [float(sites["lon"].min()) - pad, float(sites["lat"].min()) - pad],
         [float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad]]}}
     feats = [{**f, "properties": {**f["properties"], "fill": HIGHLIGHT.get(f["properties"]["iso3"], LAND)}}
              for f in region_features()]
-    names = pd.DataFrame([{"name": f["properties"]["name"], "iso3": f["properties"]["iso3"],
+    names = pd.DataFrame([{"name": f["properties"]["name"] if tr.lang == "en"
+                           else country_name(f["properties"]["iso3"], tr.lang),
+                           "iso3": f["properties"]["iso3"],
                            "lon": p[0], "lat": p[1]}
                           for f in region_features() if f["properties"]["iso3"] in HIGHLIGHT
                           for p in [LABEL_AT.get(f["properties"]["iso3"])
@@ -473,9 +518,10 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
         size=alt.Size("persons:Q", title=words.persons_at_site, scale=alt.Scale(range=[15, 900]),
                       legend=alt.Legend(format=",.0f", tickCount=3)),
         color=alt.Color("kind:N", title=words.site_type,
-                        scale=alt.Scale(domain=[site_types.get(k, k) for k in SITE_COLOURS],
+                        scale=alt.Scale(domain=[kind_of[k] for k in SITE_COLOURS],
                                         range=list(SITE_COLOURS.values()))),
-        tooltip=[alt.Tooltip("label:N", title=words.site), alt.Tooltip("country:N", title=words.country),
+        tooltip=[alt.Tooltip("full:N", title=words.site),
+                 alt.Tooltip("country_words:N", title=words.country),
                  alt.Tooltip("kind:N", title=words.site_type),
                  alt.Tooltip("persons:Q", title=words.persons_at_site, format=PERSONS_FORMAT),
                  alt.Tooltip("population:Q", title=words.capacity, format=PERSONS_FORMAT)])
@@ -483,9 +529,8 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     # the label of a crossing from Afghanistan is its town on the host side
     afghan = (cross["country1"] == ORIGIN_COUNTRY) | (cross["country2"] == ORIGIN_COUNTRY)
     host_end = cross["name2"].where(cross["country1"] == ORIGIN_COUNTRY, cross["name1"])
-    cross = cross.assign(label=host_end.str.replace("_", " ").where(afghan, ""),
-                         pair=cross["name1"].str.replace("_", " ") + " – "
-                         + cross["name2"].str.replace("_", " "))
+    cross = cross.assign(label=host_end.map(town).where(afghan, ""),
+                         pair=cross["name1"].map(town) + " – " + cross["name2"].map(town))
     cross_marks = alt.Chart(cross).mark_point(shape="diamond", filled=True, size=90,
                                               color="#222222").encode(
         longitude="lon:Q", latitude="lat:Q",
@@ -521,32 +566,3 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
             .project(type="mercator", fit=fit).properties(height=520, title=words.title))
 
-
-# --- the locale of numbers and dates inside the charts ---------------------------------
-
-VEGA_LOCALES: dict[str, dict] = {
-    "ru": {
-        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
-                   "currency": ["", "\u00a0\u20bd"]},
-        "time": {"dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
-                 "periods": ["", ""],
-                 "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг",
-                          "пятница", "суббота"],
-                 "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
-                 "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль",
-                            "август", "сентябрь", "октябрь", "ноябрь", "декабрь"],
-                 "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг",
-                                 "сен", "окт", "ноя", "дек"]},
-    },
-}
-"""d3 number and time locales (the format of d3-format / d3-time-format locale files) for
-the app's languages other than English; Vega-Lite reads them from ``config.locale``."""
-
-
-def localised(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
-    """``chart`` with numbers and dates in ``lang`` ("12 345", "апр 2025"); English as is.
-
-    Apply to the chart handed to ``st.altair_chart`` (a top-level chart).
-    """
-    loc = VEGA_LOCALES.get(lang)
-    return chart if loc is None else chart.configure(locale=loc)

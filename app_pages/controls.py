@@ -11,16 +11,19 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from app_pages import labels
+from app_pages.text import LANG_KEY, _, bound
 from forecast.models import MODEL_TITLES
-from forecast.scenarios import PRESET_TITLES, PRESETS, Scenario, Shock  # noqa: F401
-from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOST_NAMES, HOSTS
+from forecast.scenarios import PRESETS, Scenario, Shock  # noqa: F401
+from forecast.vocabulary import DEFAULT_SERIES, HOSTS
+from planner.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from planner.pipeline import HOST_METHODS, CapacitySettings, ForecastSettings, PlanSpec
 
 
 def host_label(iso3: str) -> str:
-    """A host's name for menus and titles; context hosts are marked as such."""
-    name = HOST_NAMES.get(iso3, iso3)
-    return name if iso3 in CENTRAL_ASIA or iso3 not in HOST_NAMES else f"{name} (context)"
+    """A host's name for menus and titles, in the session's language; context hosts are
+    marked as such (:func:`app_pages.labels.host`)."""
+    return labels.host(iso3)
 
 
 # Widget key -> default. Defaults are the baseline scenario for a host area in Kazakhstan.
@@ -143,82 +146,91 @@ def _apply_preset():
 
 
 def sidebar() -> None:
-    """Draw the scenario controls; values land in ``st.session_state``."""
+    """Draw the language menu and the scenario controls; values land in ``st.session_state``."""
+    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
     for k, d in DEFAULTS.items():
         st.session_state.setdefault(k, d)
     from app_pages import services
 
     sb = st.sidebar
-    sb.header("Scenario")
-    sb.selectbox("Start from a preset", list(PRESETS), key="preset", on_change=_apply_preset,
-                 format_func=PRESET_TITLES.get,
-                 help="Sets the sliders below; magnitudes are illustrative planning cases, "
-                      "not predictions.")
+    sb.selectbox(":material/translate: " + _("Language"), list(LANGUAGES), key=LANG_KEY,
+                 format_func=LANGUAGES.get)
+    sb.header(_("Scenario"))
+    sb.selectbox(_("Start from a preset"), list(PRESETS), key="preset", on_change=_apply_preset,
+                 format_func=bound(labels.preset_title),
+                 help=_("Sets the sliders below; magnitudes are illustrative planning cases, "
+                        "not predictions."))
     series = services.series_choices()
     if PENDING_SERIES in st.session_state:  # set by an upload, applied before the widget exists
         st.session_state["series_id"] = st.session_state.pop(PENDING_SERIES)
     if st.session_state["series_id"] not in series:
         st.session_state["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
-    sb.selectbox("Movement series the models learn from", series, key="series_id",
-                 help="Monthly Afghan movement: Frontex detections of Afghans (2009-2025) or UNHCR "
-                      "asylum applications (1999-2018), or your own uploaded series.")
-    sb.selectbox("Host country", list(HOSTS), key="host", format_func=host_label,
-                 help="Arrivals are the movement forecast times the host's share of Afghan "
-                      "arrivals, estimated from UNHCR annual flows (see the model card).")
-    sb.selectbox("Host arrivals model", list(HOST_METHODS), key="host_method",
-                 format_func=HOST_METHODS.get,
-                 help="Pooled model: annual arrivals learned across 2,700 origin-host pairs of "
-                      "UNHCR flows since 1990 (default; forecasts 24 months after the last UNHCR "
-                      "year). Share method: the movement forecast times the host's UNHCR share, "
-                      "kept as a comparison. See docs/model_card.md.")
-    sb.selectbox("Movement model", list(MODEL_TITLES), key="model", format_func=MODEL_TITLES.get,
-                 help="The monthly model of the movement series (Scenario & forecast page; host "
-                      "arrivals under the share method).")
-    sb.slider("Horizon (months)", 6, 36, key="horizon")
+    sb.selectbox(_("Movement series the models learn from"), series, key="series_id",
+                 format_func=bound(labels.series_name),
+                 help=_("Monthly Afghan movement: Frontex detections of Afghans (2009-2025) or "
+                        "UNHCR asylum applications (1999-2018), or your own uploaded series."))
+    sb.selectbox(_("Host country"), list(HOSTS), key="host", format_func=bound(host_label),
+                 help=_("Arrivals are the movement forecast times the host's share of Afghan "
+                        "arrivals, estimated from UNHCR annual flows (see the model card)."))
+    sb.selectbox(_("Host arrivals model"), list(HOST_METHODS), key="host_method",
+                 format_func=bound(labels.host_method_title),
+                 help=_("Pooled model: annual arrivals learned across 2,700 origin-host pairs of "
+                        "UNHCR flows since 1990 (default; forecasts 24 months after the last "
+                        "UNHCR year). Share method: the movement forecast times the host's UNHCR "
+                        "share, kept as a comparison. See docs/model_card.md."))
+    sb.selectbox(_("Movement model"), list(MODEL_TITLES), key="model",
+                 format_func=bound(labels.model_title),
+                 help=_("The monthly model of the movement series (Scenario & forecast page; "
+                        "host arrivals under the share method)."))
+    sb.slider(_("Horizon (months)"), 6, 36, key="horizon")
 
-    with sb.expander("Conflict escalation", expanded=True):
-        st.slider("Fatalities multiplier (x)", 0.0, 10.0, step=0.5, key="conflict_k",
-                  help="Monthly conflict fatalities in Afghanistan (UCDP GED) multiplied by this "
-                       "factor; 1 = no change. Host arrivals (pooled model): fatalities x2 for a "
-                       "year -> about +7% across a land border in year 1, +15% in year 2 "
-                       "(learned from the world's pairs; docs/model_card.md).")
-        st.slider("Starts in forecast month", 1, 36, key="conflict_start")
-        st.slider("Lasts (months)", 1, 36, key="conflict_months")
-    with sb.expander("Surge like a real event", expanded=bool(st.session_state.get("analogue"))):
-        st.selectbox("Surge analogue", services.surge_names(), key="analogue",
-                     format_func=lambda n: n or "none (baseline)",
-                     help="Host arrivals follow the multipliers of a real surge into a "
-                          "neighbouring country (UNHCR flows; surge = >= 3x the previous 3-year "
-                          "mean and >= 5,000 arrivals), on the host's baseline. Pooled host "
-                          "model only.")
-    with sb.expander("Drought"):
-        st.slider("SPI during the drought", -3.0, 0.0, step=0.1, key="drought_spi",
-                  help="Standardized precipitation index (McKee et al. 1993): -1 moderately, "
-                       "-1.5 severely, -2 extremely dry; 0 = no drought shock. Acts on the "
-                       "movement forecast; the pooled host model has no drought covariate (no "
-                       "drought index exists for every country), so it does not move host "
-                       "arrivals there: use a surge analogue for a drought-driven crisis.")
-        st.slider("Starts in forecast month", 1, 36, key="drought_start")
-        st.slider("Lasts (months)", 1, 36, key="drought_months")
-    with sb.expander("Food prices"):
-        st.slider("Wheat price multiplier (x)", 0.5, 3.0, step=0.1, key="food_k",
-                  help="WFP national median retail wheat price multiplied by this factor.")
-        st.slider("Starts in forecast month", 1, 36, key="food_start")
-        st.slider("Lasts (months)", 1, 36, key="food_months")
-    with sb.expander("Borders and destination"):
-        st.slider("Border openness (%)", 0, 200, step=5, key="border_openness_pct",
-                  help="Multiplies arrivals into every host: 100% = as in the history, "
-                       "50% = half, 150% = half as many again.")
-        st.number_input("Host share of the outflow (%), 0 = estimated", 0.0, 100.0, step=0.01,
+    starts, lasts = _("Starts in forecast month"), _("Lasts (months)")
+    with sb.expander(_("Conflict escalation"), expanded=True):
+        st.slider(_("Fatalities multiplier (x)"), 0.0, 10.0, step=0.5, key="conflict_k",
+                  help=_("Monthly conflict fatalities in Afghanistan (UCDP GED) multiplied by "
+                         "this factor; 1 = no change. Host arrivals (pooled model): fatalities "
+                         "x2 for a year -> about +7% across a land border in year 1, +15% in "
+                         "year 2 (learned from the world's pairs; docs/model_card.md)."))
+        st.slider(starts, 1, 36, key="conflict_start")
+        st.slider(lasts, 1, 36, key="conflict_months")
+    with sb.expander(_("Surge like a real event"), expanded=bool(st.session_state.get("analogue"))):
+        st.selectbox(_("Surge analogue"), services.surge_names(), key="analogue",
+                     format_func=bound(labels.surge_name),
+                     help=_("Host arrivals follow the multipliers of a real surge into a "
+                            "neighbouring country (UNHCR flows; surge = >= 3x the previous "
+                            "3-year mean and >= 5,000 arrivals), on the host's baseline. Pooled "
+                            "host model only."))
+    with sb.expander(_("Drought")):
+        st.slider(_("SPI during the drought"), -3.0, 0.0, step=0.1, key="drought_spi",
+                  help=_("Standardized precipitation index (McKee et al. 1993): -1 moderately, "
+                         "-1.5 severely, -2 extremely dry; 0 = no drought shock. Acts on the "
+                         "movement forecast; the pooled host model has no drought covariate (no "
+                         "drought index exists for every country), so it does not move host "
+                         "arrivals there: use a surge analogue for a drought-driven crisis."))
+        st.slider(starts, 1, 36, key="drought_start")
+        st.slider(lasts, 1, 36, key="drought_months")
+    with sb.expander(_("Food prices")):
+        st.slider(_("Wheat price multiplier (x)"), 0.5, 3.0, step=0.1, key="food_k",
+                  help=_("WFP national median retail wheat price multiplied by this factor."))
+        st.slider(starts, 1, 36, key="food_start")
+        st.slider(lasts, 1, 36, key="food_months")
+    with sb.expander(_("Borders and destination")):
+        st.slider(_("Border openness (%)"), 0, 200, step=5, key="border_openness_pct",
+                  help=_("Multiplies arrivals into every host: 100% = as in the history, "
+                         "50% = half, 150% = half as many again."))
+        st.number_input(_("Host share of the outflow (%), 0 = estimated"), 0.0, 100.0, step=0.01,
                         format="%.2f", key="host_share_pct",
-                        help="Override the estimated share of the movement series that reaches "
-                             "the chosen host country.")
-        st.select_slider("UNHCR years behind each estimated share", [3, 5, 10, 15], key="share_years",
-                         help="Shares are estimated from the last N years UNHCR reported arrivals. "
-                              "Fewer years follow the recent regime; more years are steadier. "
-                              "See docs/model_card.md.")
-    with sb.expander("Advanced"):
-        st.number_input("Sample paths", 50, 2000, step=50, key="n_paths",
-                        help="Monte Carlo sample paths per model (more = smoother bands, slower).")
-        st.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
-    sb.caption(f"Scenario: **{scenario_from_state(st.session_state).description}**")
+                        help=_("Override the estimated share of the movement series that "
+                               "reaches the chosen host country."))
+        st.select_slider(_("UNHCR years behind each estimated share"), [3, 5, 10, 15],
+                         key="share_years",
+                         help=_("Shares are estimated from the last N years UNHCR reported "
+                                "arrivals. Fewer years follow the recent regime; more years are "
+                                "steadier. See docs/model_card.md."))
+    with sb.expander(_("Advanced")):
+        st.number_input(_("Sample paths"), 50, 2000, step=50, key="n_paths",
+                        help=_("Monte Carlo sample paths per model (more = smoother bands, "
+                               "slower)."))
+        st.number_input(_("Random seed"), 0, 2**31 - 1, step=1, key="seed")
+    sb.caption(_("Scenario: **{words}**").format(
+        words=labels.scenario_words(scenario_from_state(st.session_state))))

@@ -19,6 +19,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from app_pages import labels, text
 from forecast import datasets
 from forecast.vocabulary import BAND_QUANTILES, CENTRAL_ASIA
 from planner import pipeline
@@ -116,26 +117,31 @@ def _forecast_part(spec: PlanSpec) -> PlanSpec:
                                                     n_paths=f.n_paths, seed=f.seed))
 
 
-@st.cache_resource(show_spinner="Fitting the models once for this series...", max_entries=6)
-def fitted(series_id: str, seed: int, token: str, _data: PlanData):
-    """Every model fitted on one series (cached per series, seed and data token)."""
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _fitted(series_id: str, seed: int, token: str, _data: PlanData):
     spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
     return pipeline.fit(spec, _data)
+
+
+def fitted(series_id: str, seed: int, token: str, data: PlanData):
+    """Every model fitted on one series (cached per series, seed and data token)."""
+    with st.spinner(text._("Fitting the models once for this series...")):
+        return _fitted(series_id, seed, token, data)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _forecast(spec: PlanSpec, token: str, _data: PlanData):
     f = spec.forecast
-    return pipeline.forecast(fitted(f.series_id, f.seed, token, _data), spec)
+    return pipeline.forecast(_fitted(f.series_id, f.seed, token, _data), spec)
 
 
 def forecast(spec: PlanSpec, token: str, data: PlanData):
     """(forecast, paths) frames for every model under the spec's scenario."""
-    return _forecast(_forecast_part(spec), token, data)
+    with st.spinner(text._("Fitting the models once for this series...")):
+        return _forecast(_forecast_part(spec), token, data)
 
 
-@st.cache_resource(show_spinner="Fitting the host-arrivals model on the world's displacement "
-                               "history (once)...", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def host_model(seed: int, token: str, _data: PlanData):
     """The pooled annual host model (:func:`planner.pipeline.fit_hosts`), fitted once."""
     return pipeline.fit_hosts(PlanSpec(forecast=ForecastSettings(seed=seed)), _data)
@@ -159,7 +165,9 @@ def host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
     else:  # the dyadic model does not use the movement series nor the model choice
         key = PlanSpec(spec.scenario, ForecastSettings(horizon=f.horizon, n_paths=f.n_paths,
                                                        seed=f.seed, host_method=f.host_method))
-    return _host_paths(key, token, data)
+    with st.spinner(text._("Fitting the host-arrivals model on the world's displacement "
+                           "history (once)...")):
+        return _host_paths(key, token, data)
 
 
 def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, str]:
@@ -168,10 +176,14 @@ def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, 
     f = spec.forecast
     if data.user_arrivals:
         _, paths = forecast(spec, token, data)
-        return pipeline.arrivals(paths, None, spec, data), f"your series {f.series_id}"
+        return (pipeline.arrivals(paths, None, spec, data),
+                text._("your series {series}").format(series=f.series_id))
     hp = host_paths(spec, token, data)
-    label = (f"{f.host} arrivals, pooled host model (UNHCR data to {hp.attrs.get('data_end_year')})"
-             if f.host_method == "dyadic" else f"{f.host} arrivals from {f.series_id} (share method)")
+    host = labels.host(f.host)
+    label = (text._("{host} arrivals, pooled host model (UNHCR data to {year})").format(
+        host=host, year=hp.attrs.get("data_end_year")) if f.host_method == "dyadic"
+        else text._("{host} arrivals from {series} (share method)").format(
+            host=host, series=f.series_id))
     return pipeline.arrivals(None, hp, spec, data), label
 
 
@@ -232,7 +244,7 @@ def active_facilities() -> pd.DataFrame:
     return default_facilities() if u is None else u
 
 
-@st.cache_data(show_spinner="Running the capacity model...", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _capacity(spec: PlanSpec, token: str, _data: PlanData, facilities: pd.DataFrame | None,
               plans: pd.DataFrame | None):
     arr, _ = arrivals(spec, token, _data)
@@ -243,7 +255,8 @@ def _capacity(spec: PlanSpec, token: str, _data: PlanData, facilities: pd.DataFr
 def capacity(spec: PlanSpec, token: str, data: PlanData):
     """Monte Carlo capacity result (:func:`planner.pipeline.capacity`); the facilities and
     plans of ``data`` are part of the cache key."""
-    return _capacity(spec, token, data, data.facilities, data.plans)
+    with st.spinner(text._("Running the capacity model...")):
+        return _capacity(spec, token, data, data.facilities, data.plans)
 
 
 def plan_frames(spec: PlanSpec, token: str, data: PlanData) -> dict:
@@ -274,8 +287,15 @@ def central_asia_arrivals(spec: PlanSpec, token: str, data: PlanData) -> pd.Data
             .rename(columns={"value": "arrivals"}))
 
 
-@st.cache_data(show_spinner="Moving arrivals across the network...", max_entries=32)
 def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
+                seed: int) -> dict:
+    """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
+    with st.spinner(text._("Moving arrivals across the network...")):
+        return _network_run(arrivals, scale, days, close_tkm, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
                 seed: int) -> dict:
     """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
     from abm.network import runs

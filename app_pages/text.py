@@ -8,15 +8,39 @@ user reads (labels, captions, help, errors, chart and axis titles, table headers
 
 from __future__ import annotations
 
+import contextvars
+import functools
+
 import streamlit as st
 
-from planner.i18n import DEFAULT_LANGUAGE, Translator, translator
+from planner.i18n import DEFAULT_LANGUAGE, Translator, translator, vega_locale
 
 LANG_KEY = "lang"
 
 
+_BOUND: contextvars.ContextVar[str | None] = contextvars.ContextVar("app_language", default=None)
+
+
 def language() -> str:
-    return str(st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE))
+    """The session's language (the one bound by :func:`bound` while a bound function runs)."""
+    lang = _BOUND.get()
+    return lang if lang is not None else str(st.session_state.get(LANG_KEY, DEFAULT_LANGUAGE))
+
+
+def bound(fn):
+    """``fn`` speaking the language of this run, wherever it is called later: for a
+    widget's ``format_func``, which Streamlit (and its AppTest) may call outside the run."""
+    lang = language()
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        token = _BOUND.set(lang)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _BOUND.reset(token)
+
+    return call
 
 
 def t() -> Translator:
@@ -26,3 +50,9 @@ def t() -> Translator:
 
 def _(message: str) -> str:
     return t().gettext(message)
+
+
+def localized(chart):
+    """``chart`` with the session's number and time locale (Vega-Lite ``config.locale``):
+    in Russian, month names on time axes and ``1 876`` on value axes and in tooltips."""
+    return chart.configure(locale=vega_locale(language()))

@@ -3,28 +3,32 @@
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 import abm
-from app_pages import services
+from app_pages import labels, services
+from app_pages.text import _, t
 from app_pages.controls import PENDING_SERIES
 from forecast.errors import SchemaError
 from forecast.schema import read_table
 
 MAX_BYTES = 5 * 1024 * 1024  # also set as server.maxUploadSize in .streamlit/config.toml
 
-st.title("Your data")
-st.markdown(
+st.title(_("Your data"))
+st.markdown(_(
     "Upload your own CSV (UTF-8, comma-separated, one header row). It is checked against the "
     "same schema as the bundled data; a file with a problem is refused with a message naming "
-    "the column and the first bad lines, and nothing you loaded before is lost.")
+    "the column and the first bad lines, and nothing you loaded before is lost. Column names "
+    "stay in English in every language."))
 u = services.user_data()
 
 
 def _checked(upload, reader):
     """Run ``reader(path)`` on a copy of the upload; show the error and return None if bad."""
     if upload.size > MAX_BYTES:
-        st.error(f"{upload.name}: {upload.size / 1e6:.1f} MB is over the 5 MB limit.")
+        st.error(_("{name}: {size} MB is over the 5 MB limit.").format(
+            name=upload.name, size=t().number(upload.size / 1e6, 1)))
         return None
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "upload.csv"  # never a path built from the client's file name
@@ -32,7 +36,7 @@ def _checked(upload, reader):
         try:
             return reader(path)
         except (SchemaError, abm.ABMError) as e:
-            st.error(f"Refused: {e}".replace(str(path), upload.name))
+            st.error(_("Refused: {error}").format(error=e).replace(str(path), upload.name))
             return None
 
 
@@ -57,36 +61,44 @@ def _ingest(what: str, upload, reader, message) -> None:
     st.rerun()
 
 
-st.subheader("Monthly series")
-st.caption("Columns: `series_id` (text), `ds` (month, YYYY-MM-01), `y` (persons in the month; "
-           "leave empty where not reported). One row per series and month, no gaps.")
-kind = st.radio("The series is", ["movement", "arrivals"], horizontal=True, key="user_kind",
-                format_func=lambda k: {"movement": "movement out of Afghanistan (shares to hosts "
-                                       "are estimated)", "arrivals": "arrivals into my host area "
-                                       "(used directly by the capacity page)"}[k])
+st.subheader(_("Monthly series"))
+st.caption(_("Columns: `series_id` (text), `ds` (month, YYYY-MM-01), `y` (persons in the month; "
+             "leave empty where not reported). One row per series and month, no gaps."))
+KINDS = {"movement": _("movement out of Afghanistan (shares to hosts are estimated)"),
+         "arrivals": _("arrivals into my host area (used directly by the capacity page)")}
+kind = st.radio(_("The series is"), list(KINDS), horizontal=True, key="user_kind",
+                format_func=KINDS.get)
 u["kind"] = kind
-_ingest("history", st.file_uploader("Monthly series CSV", type=["csv"], key="upload_history"),
+_ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="upload_history"),
         lambda p: read_table(p, "history"),
-        lambda df: f"Loaded {len(df)} rows, series {', '.join(sorted(df['series_id'].unique()))}; "
-                   f"{df['series_id'].iloc[0]} is now chosen in the sidebar.")
+        lambda df: _("Loaded {n} rows, series {ids}; {first} is now chosen in the sidebar.").format(
+            n=t().number(len(df)), ids=", ".join(sorted(df["series_id"].unique())),
+            first=df["series_id"].iloc[0]))
 
-st.subheader("Drivers")
-st.caption("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
-           "nino34_anom_c, wheat_price_index. Replaces the bundled drivers.")
-_ingest("drivers", st.file_uploader("Drivers CSV", type=["csv"], key="upload_drivers"),
+st.subheader(_("Drivers"))
+st.caption(_("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
+             "nino34_anom_c, wheat_price_index. Replaces the bundled drivers."))
+_ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_drivers"),
         lambda p: read_table(p, "drivers"),
-        lambda df: f"Loaded drivers: {len(df)} months, columns {', '.join(df.columns[1:])}.")
+        lambda df: _("Loaded drivers: {n} months, columns {columns}.").format(
+            n=t().number(len(df)), columns=", ".join(df.columns[1:])))
 
-st.subheader("Facilities")
-st.caption("Columns: facility_id, facility_type (shelter, school, clinic), quantity, quantity_unit; "
-           "optional name, opens, lead_time_days, source. Replaces the Kazakhstan preset.")
-_ingest("facilities", st.file_uploader("Facilities CSV", type=["csv"], key="upload_facilities"),
-        abm.read_facilities, lambda df: f"Loaded {len(df)} facilities.")
+st.subheader(_("Facilities"))
+st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
+             "quantity_unit; optional name, opens, lead_time_days, source. Replaces the "
+             "Kazakhstan preset."))
+_ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"], key="upload_facilities"),
+        abm.read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
 
-st.subheader("In use now")
-st.markdown(f"Series chosen in the sidebar: **{st.session_state.get('series_id', '')}**")
-st.write({k: ("bundled" if u[k] is None else f"yours ({len(u[k])} rows)")
-          for k in ("history", "drivers", "facilities")})
-if st.button("Forget my uploads", key="forget_uploads"):
+st.subheader(_("In use now"))
+st.markdown(_("Series chosen in the sidebar: **{series}**").format(
+    series=st.session_state.get("series_id", "")))
+WHAT = {"history": _("Monthly series"), "drivers": _("Drivers"), "facilities": _("Facilities")}
+st.dataframe(labels.table(pd.DataFrame(
+    {"what": list(WHAT.values()),
+     "in_use": [_("bundled") if u[k] is None else
+                _("yours ({n} rows)").format(n=t().number(len(u[k]))) for k in WHAT]})),
+    hide_index=True)
+if st.button(_("Forget my uploads"), key="forget_uploads"):
     u.update({"history": None, "drivers": None, "facilities": None, "kind": "movement", "seen": {}})
     st.rerun()

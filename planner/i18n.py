@@ -65,6 +65,16 @@ def translations(lang: str, domain: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buf)
 
 
+def _na(x) -> bool:
+    """NA of any kind (None, NaN, pandas NA, NaT): shown as an empty cell, never zero."""
+    if x is None:
+        return True
+    try:
+        return bool(x != x) or str(x) in ("<NA>", "NaT")
+    except TypeError:  # pandas NA refuses bool()
+        return True
+
+
 @dataclass(frozen=True)
 class Translator:
     """Messages and formats of one language and domain.
@@ -93,14 +103,14 @@ class Translator:
     def number(self, x: float, digits: int = 0) -> str:
         """``x`` rounded to ``digits`` decimals with the locale's grouping and decimal sign;
         NA (None or NaN) is an empty string, never zero."""
-        if x is None or x != x:
+        if _na(x):
             return ""
         fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(x, format=fmt, locale=self.locale)
 
     def percent(self, share: float, digits: int = 0) -> str:
         """A share (0.1) as the locale writes a percentage (``10%``, ``10 %``)."""
-        if share is None or share != share:
+        if _na(share):
             return ""
         fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
         return format_percent(share, format=fmt, locale=self.locale)
@@ -108,7 +118,7 @@ class Translator:
     def date(self, d: _dt.date) -> str:
         """A calendar date: ISO 8601 in English (the planning office's files use it),
         ``dd.mm.yyyy`` in Russian."""
-        if d is None or d != d:
+        if _na(d):
             return ""
         if self.lang == DEFAULT_LANGUAGE:
             return d.strftime("%Y-%m-%d")
@@ -116,10 +126,49 @@ class Translator:
 
     def month(self, d: _dt.date) -> str:
         """A month (``2026-05`` in English, ``05.2026`` in Russian)."""
-        if d is None or d != d:
+        if _na(d):
             return ""
         return d.strftime("%Y-%m") if self.lang == DEFAULT_LANGUAGE else d.strftime("%m.%Y")
 
 
 def translator(lang: str = DEFAULT_LANGUAGE, domain: str = "app") -> Translator:
     return Translator(lang, domain)
+
+
+def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A country's name in ``lang`` from the CLDR territory names (Babel), looked up by
+    its ISO 3166-1 alpha-3 code (pycountry); the code itself when it is not a country."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_3=str(iso3).upper())
+    if c is None:
+        return str(iso3)
+    return Locale.parse(_check(lang)).territories.get(c.alpha_2, getattr(c, "common_name", c.name))
+
+
+def vega_locale(lang: str = DEFAULT_LANGUAGE) -> dict:
+    """The number and time locale of ``lang`` for Vega charts (``config.locale`` of a
+    Vega-Lite spec; the format of d3-format and d3-time-format), from CLDR data (Babel):
+    Russian groups thousands with a no-break space, writes a decimal comma and names the
+    months in Russian on time axes."""
+    loc = Locale.parse(_check(lang))
+    sym = loc.number_symbols["latn"]
+
+    def seq(d, order):
+        return [d[k] for k in order]
+
+    week = [6, 0, 1, 2, 3, 4, 5]  # d3 weeks start on Sunday; Babel numbers Monday 0
+    months = range(1, 13)
+    number = {"decimal": sym["decimal"], "thousands": sym["group"], "grouping": [3],
+              "currency": ["", ""], "percent": sym["percentSign"], "minus": sym["minusSign"]}
+    time = {
+        "dateTime": "%x, %X",
+        "date": "%d.%m.%Y" if lang != DEFAULT_LANGUAGE else "%Y-%m-%d",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],  # the app shows no clock times
+        "days": seq(loc.days["stand-alone"]["wide"], week),
+        "shortDays": seq(loc.days["stand-alone"]["abbreviated"], week),
+        "months": seq(loc.months["stand-alone"]["wide"], months),
+        "shortMonths": seq(loc.months["stand-alone"]["abbreviated"], months),
+    }
+    return {"number": number, "time": time}

@@ -98,12 +98,17 @@ def test_capacity_chart_legend_has_capacity_as_a_dashed_line():
     assert any(t.get("format") == charts.DAY_FORMAT for t in tooltips(spec))
 
 
-def test_labels_are_translatable_and_reach_the_legend():
-    words = charts.labels(lambda s: s.upper())
-    spec = charts.fan_chart(quantile_frame(), history_frame(), "t", "P", words).to_dict(validate=False)
+def test_words_are_translated_and_reach_the_legend():
+    from planner.i18n import translator
+
+    tr = translator("ru")
+    spec = charts.fan_chart(quantile_frame(), history_frame(), "t", tr=tr).to_dict(validate=False)
     stroke = next(la["encoding"]["stroke"] for la in layers(spec) if "stroke" in la.get("encoding", {}))
-    assert stroke["scale"]["domain"] == ["OBSERVED", "MEDIAN"]
-    assert any(t.get("title") == "INTERVAL" for t in tooltips(spec))
+    assert stroke["scale"]["domain"] == [tr.gettext("observed"), tr.gettext("median")]
+    assert stroke["scale"]["domain"] != ["observed", "median"]  # the catalogue has them
+    assert any(t.get("title") == tr.gettext("interval") for t in tooltips(spec))
+    words = charts.labels(str.upper)
+    assert words.median == "MEDIAN" and charts.map_labels(str.upper).route == "ROUTE"
 
 
 @pytest.mark.parametrize("build", [
@@ -225,10 +230,3 @@ def test_region_map_is_rebuilt_byte_for_byte_from_natural_earth(tmp_path):
     assert new == (root / build.REGION_MAP).read_bytes(), "rerun python data/build.py"
     assert n == len(json.loads(new)["features"])
 
-
-def test_russian_charts_group_thousands_with_a_space_and_name_months_in_russian():
-    chart = charts.localised(charts.history_chart(history_frame(), "t"), "ru")
-    loc = chart.to_dict()["config"]["locale"]
-    assert loc["number"]["thousands"] == "\u00a0" and loc["number"]["decimal"] == ","
-    assert loc["time"]["shortMonths"][3] == "апр"
-    assert "locale" not in charts.localised(charts.history_chart(history_frame(), "t"), "en").to_dict()["config"]
