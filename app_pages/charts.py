@@ -129,7 +129,7 @@ def time_axis(dates: pd.Series | list, **kwargs) -> alt.Axis:
     """An x axis for monthly (or finer) dates whose labels always carry the year.
 
     Span over 4 years: yearly ticks labelled ``2024`` (every other year over 10 years).
-    Otherwise ticks every 3 or 6 months labelled ``Apr``, with ``Jan 2025`` at each
+    Otherwise ticks every 1, 3 or 6 months labelled ``Apr``, with ``Jan 2025`` at each
     January and the month and year at the first tick.
     """
     d = pd.to_datetime(pd.Series(dates)).dropna()
@@ -138,7 +138,7 @@ def time_axis(dates: pd.Series | list, **kwargs) -> alt.Axis:
         step = 1 if months <= 120 else 2
         return alt.Axis(format="%Y", tickCount={"interval": "year", "step": step},
                         labelAngle=0, labelOverlap=True, **kwargs)
-    step = 3 if months <= 18 else 6
+    step = 1 if months <= 8 else 3 if months <= 18 else 6
     expr = (f"(datum.index == 0 || month(datum.value) == 0) ? timeFormat(datum.value, '{MONTH_FORMAT}')"
             " : timeFormat(datum.value, '%b')")
     return alt.Axis(format=MONTH_FORMAT, labelExpr=expr, labelAngle=0, labelOverlap=True,
@@ -564,5 +564,5 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
                                                     color="#222222").encode(
         longitude="lon:Q", latitude="lat:Q", text="label:N")
     return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
-            .project(type="mercator", fit=fit).properties(height=520, title=words.title))
+            .project(type="mercator", fit=fit).properties(height=680, title=words.title))  # ~200 px legends
 
