@@ -54,7 +54,7 @@ st.altair_chart(localized(
     alt.Chart(camps, title=_("Reception sites: persons present")).mark_line().encode(
         x=alt.X("date:T", title=_("date"), axis=charts.time_axis(camps["date"])),
         y=alt.Y("persons:Q", title=_("persons")),
-        color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=2)),
+        color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=1)),
         tooltip=[alt.Tooltip("site:N", title=_("site")),
                  alt.Tooltip("date:T", title=_("date"), format=date_format),
                  alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])),
