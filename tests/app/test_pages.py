@@ -59,7 +59,7 @@ def test_forecast_page_reacts_to_scenario_sliders(app):
     at.sidebar.slider(key="conflict_k").set_value(5.0)  # AppTest drops a staged value on a run
     after = chart_data(ok(press(at).run()))
     assert after != before
-    assert "conflict 5" in at.caption[0].value
+    assert "fatalities x5" in at.caption[0].value  # the applied scenario, in words
 
 
 def test_forecast_page_border_openness_scales_host_arrivals(app):
