@@ -65,7 +65,7 @@ def wait_runs(page, stage, more_than, timeout=600_000):
         """([stage, n]) => {
              const c = [...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stCaptionContainer']")]
                .filter(e => e.innerText.includes('runs:'));
-             const m = c.length && c[c.length - 1].innerText.match(new RegExp(stage + '=(\\d+)'));
+             const m = c.length && c[c.length - 1].innerText.match(new RegExp(stage + '=(\\\\d+)'));
              return m && Number(m[1]) > n; }""", arg=[stage, more_than], timeout=timeout)
     wait_idle(page)
 
