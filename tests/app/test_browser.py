@@ -112,7 +112,7 @@ def test_slider_by_keyboard_changes_chart(app_server, page, screenshot_dir, caps
     t0 = time.perf_counter()
     apply(page)
     page.wait_for_function(
-        "(sel) => document.querySelector(sel).innerText.includes('conflict 3.5')",
+        "(sel) => document.querySelector(sel).innerText.includes('x3.5')",
         arg=MAIN_CAPTION, timeout=60_000)
     wait_idle(page)
     FIGURES["slider_update_cached_fit_s"] = time.perf_counter() - t0
