@@ -358,7 +358,7 @@ def test_slider_moved_then_applied_runs_once_and_fit_shows_progress(app_server, 
     assert after["forecast"] == start["forecast"] + 1, (start, after)
     assert after["host_paths"] == start["host_paths"] + 1, (start, after)
     assert after["fit"] == start["fit"], (start, after)  # the fit is cached per series
-    assert "conflict 3" in page.locator(MAIN_CAPTION).first.inner_text()
+    assert "fatalities x3" in page.locator(MAIN_CAPTION).first.inner_text().lower()
     # a series no other test fits: its first fit says what it is doing while it runs
     page.get_by_role("combobox", name="Movement series the models learn from").click()
     page.get_by_role("option", name="Frontex detections of Afghans: Eastern land borders").click()
