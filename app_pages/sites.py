@@ -57,7 +57,8 @@ st.altair_chart(localized(
         color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=1)),
         tooltip=[alt.Tooltip("site:N", title=_("site")),
                  alt.Tooltip("date:T", title=_("date"), format=date_format),
-                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])),
+                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])
+    .properties(height=480)),  # the legend of eight sites below takes ~180 px of it
     width="stretch")
 st.markdown(_("**Allocation at the end of the run** (first day each capacity was reached; empty "
               "= never)"))
