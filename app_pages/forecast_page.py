@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, spec_from_state
+from app_pages.freshness import show_data_ends
 from app_pages.text import _, bound, localized, t
 from forecast.errors import ForecastError
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOSTS
@@ -17,6 +18,7 @@ st.caption(_("Scenario: {words}").format(words=labels.scenario_words(sc)))
 
 sid, tok = s["series_id"], services.data_token()
 data = services.plan_data(sid)
+show_data_ends(data, sid)
 fc, paths = services.forecast(spec, tok, data)
 history = data.history
 hist = history[history["series_id"] == sid]

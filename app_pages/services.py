@@ -233,15 +233,40 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
-def default_facilities() -> pd.DataFrame:
+def default_facility_hosts() -> tuple[str, ...]:
+    """Hosts with a bundled default facility set (:func:`abm.default_facility_hosts`)."""
     import abm
 
-    return abm.default_facilities()
+    return abm.default_facility_hosts()
 
 
-def active_facilities() -> pd.DataFrame:
+@st.cache_data(show_spinner=False)
+def default_facility_set(host: str):
+    """The host's bundled default facility set (:func:`abm.default_facility_set`)."""
+    import abm
+
+    return abm.default_facility_set(host)
+
+
+def default_facilities(host: str = "KAZ") -> pd.DataFrame:
+    return default_facility_set(host).facilities
+
+
+def active_facilities(host: str = "KAZ") -> pd.DataFrame | None:
+    """The user's uploaded facilities if any, else the host's default set (None for a
+    host without one: a context host)."""
     u = user_data()["facilities"]
-    return default_facilities() if u is None else u
+    if u is not None:
+        return u
+    return default_facilities(host) if host in default_facility_hosts() else None
+
+
+def facility_set_in_use(host: str) -> str:
+    """Which facility set the Capacity page uses: ``"user"`` (uploaded), the host's ISO3
+    (its default set) or ``""`` (none: a context host)."""
+    if user_data()["facilities"] is not None:
+        return "user"
+    return host if host in default_facility_hosts() else ""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -385,3 +410,52 @@ def quick_backtest(series_id: str, token: str, data: PlanData) -> pd.DataFrame:
 
 def quick_backtest_done(series_id: str, token: str) -> bool:
     return (series_id, token) in st.session_state.get(_QUICK_DONE, set())
+
+
+# ---------------------------------------------------------------- brief, workbook, bundle
+def plan_result(spec: PlanSpec, token: str, data: PlanData, mc, advice: pd.DataFrame,
+                schedule: pd.DataFrame) -> pipeline.PlanResult:
+    """The :class:`planner.pipeline.PlanResult` of the Capacity page's run (``mc``,
+    ``advice``, ``schedule``) with the other frames from the same cached calls."""
+    fc, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    arr, _ = arrivals(spec, token, data)
+    return pipeline.PlanResult(spec, fc, paths, hp, arr, mc, advice, schedule)
+
+
+def _frame_key(df: pd.DataFrame | None) -> str:
+    return "none" if df is None else _token(df.astype(str))
+
+
+@st.cache_data(show_spinner="Writing the brief...", max_entries=16)
+def brief_files(spec: PlanSpec, token: str, lang: str, today, facilities_key: str,
+                _result: pipeline.PlanResult) -> dict:
+    """The decision brief as ``{"pdf": bytes, "html": str}`` and the workbook as
+    ``{"xlsx": bytes}``, made once per spec, data, facilities, language and day (so a
+    download click serves bytes made before it, and never reruns the work)."""
+    from planner import brief, workbook
+
+    docs = brief.render(brief.summarise(_result, today), lang)
+    return {**docs, "xlsx": workbook.workbook_bytes(_result, lang, today)}
+
+
+def facilities_key(data: PlanData) -> str:
+    """A content key of the facilities and expansion plans of ``data``."""
+    return f"{_frame_key(data.facilities)}-{_frame_key(data.plans)}"
+
+
+def result_files(spec: PlanSpec, token: str, lang: str, today, data: PlanData, mc,
+                 advice: pd.DataFrame, schedule: pd.DataFrame) -> dict:
+    """:func:`brief_files` of the Capacity page's run."""
+    return brief_files(spec, token, lang, today, facilities_key(data),
+                       plan_result(spec, token, data, mc, advice, schedule))
+
+
+@st.cache_data(show_spinner="Packing the ZIP...", max_entries=8)
+def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facilities_key: str,
+               _provenance: dict, _frames: dict, _documents: dict) -> bytes:
+    """The ZIP of every result (:func:`planner.bundle.zip_bytes`), made once per spec,
+    data, facilities (``"none"``: before the Capacity page ran), dialect, language and day."""
+    from planner import bundle
+
+    return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)

@@ -154,7 +154,7 @@ lines.append(_("Drivers: the bundled data (UCDP, CRU, ERA5, NOAA, WFP).") if d i
              _("Drivers: yours, {months} months, {span}, columns {cols}.").format(
                  months=t().number(len(d)), span=_span(d), cols=", ".join(d.columns[1:])))
 f = u["facilities"]
-lines.append(_("Facilities: the bundled Kazakhstan preset.") if f is None else
+lines.append(_("Facilities: the illustrative default set of the host chosen in the sidebar.") if f is None else
              _("Facilities: yours, {n} facilities.").format(n=t().number(len(f))))
 st.markdown("\n".join(f"- {line}" for line in lines))
 if h is not None:  # what was read, so a misread decimal or date shows at once

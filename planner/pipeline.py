@@ -255,11 +255,18 @@ def abm_config(spec: PlanSpec):
 
 
 def facilities(spec: PlanSpec, data: PlanData) -> pd.DataFrame:
+    """The facilities of the plan: the data's own table if given, else the bundled default
+    set of the spec's host (:func:`abm.default_facility_set`; a context host without one
+    is a :class:`PlanError` asking for a facilities table)."""
     import abm
 
     if data.facilities is not None:
         return abm.check_facilities(data.facilities, source="facilities table")
-    return abm.default_facilities()
+    host = spec.forecast.host
+    if host not in abm.default_facility_hosts():
+        raise PlanError(f"field 'forecast.host': no bundled facility set for {host!r} (bundled: "
+                        f"{', '.join(abm.default_facility_hosts())}); give a facilities table")
+    return abm.default_facilities(host)
 
 
 def capacity(arr: pd.DataFrame, spec: PlanSpec, data: PlanData):
