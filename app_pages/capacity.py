@@ -35,7 +35,8 @@ st.caption(_("Arrivals: {origin}{movement}, {n} sample paths.").format(
     origin=origin, movement=movement, n=t().number(arrivals["path"].nunique())))
 late_banner = st.empty()  # filled once the advice is known: late orders come first
 
-c1, c2, c3 = st.columns(3)
+capacity_form = st.form("capacity_form", border=False, enter_to_submit=False)
+c1, c2, c3 = capacity_form.columns(3)
 with c1:
     share = st.slider(_("Share of the country's arrivals coming to this host area (%)"), 1, 100,
                       100, key="cap_area_share",
@@ -57,6 +58,8 @@ with c3:
                             "from this mean."))
     step_days = st.radio(_("Step"), [1, 7], index=1, horizontal=True, key="cap_step",
                          format_func=bound(lambda d: _(labels.STEPS[d])))
+capacity_form.form_submit_button(_("Apply"), key="apply_capacity", type="primary",
+                                 help=_("Run the capacity model with these settings."))
 
 cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
                                 n_runs=int(n_runs), risk=risk / 100.0,

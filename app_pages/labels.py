@@ -200,8 +200,7 @@ def surge_name(name: str) -> str:
     if row is None:
         return name
     origin, asylum, year = row
-    return "{a} → {b}, {y}".format(a=i18n.country_name(origin, language()),
-                                    b=i18n.country_name(asylum, language()), y=year)
+    return f"{i18n.country_name(origin, language())} → {i18n.country_name(asylum, language())}, {year}"
 
 
 def _surges() -> dict[str, tuple[str, str, int]]:

@@ -653,6 +653,62 @@ def write_table(out: Path, summary: dict[str, tuple[int, str]]) -> None:
         doc.write_bytes(new.encode("utf-8"))
 
 
+# The regional map of the Sites & routes page: Natural Earth countries clipped to this
+# box (degrees: west, south, east, north), which holds Central Asia, Afghanistan, Iran,
+# Pakistan and the edges of their neighbours.
+REGION_BOX = (30.0, 15.0, 110.0, 60.0)
+REGION_MAP = Path("abm") / "data" / "geography" / "central_asia.geojson"
+
+
+def build_region_map(raw: Path, out: Path, digits: int = 3) -> int:
+    """Write ``out/abm/data/geography/central_asia.geojson`` from Natural Earth 1:110m
+    Admin 0 countries (public domain): every country that meets :data:`REGION_BOX`,
+    clipped to it (shapely ``clip_by_rect``), coordinates rounded to ``digits`` decimals
+    (3 = about 100 m), with only the properties ``name`` (Natural Earth ``NAME``) and
+    ``iso3`` (``ADM0_A3``). Features sorted by ``iso3``; deterministic bytes. Returns the
+    number of countries written.
+    """
+    import json
+
+    from shapely.geometry import mapping, shape
+    from shapely.ops import clip_by_rect
+
+    gj = json.loads((raw / "geography/ne_110m_admin_0_countries.geojson").read_text("utf-8"))
+
+    def rounded(coords):
+        if isinstance(coords[0], (int, float)):
+            return [round(float(c), digits) for c in coords]
+        return [rounded(c) for c in coords]
+
+    features = []
+    for f in gj["features"]:
+        geom = clip_by_rect(shape(f["geometry"]), *REGION_BOX)
+        if geom.is_empty or geom.area == 0:
+            continue
+        g = mapping(geom)
+        features.append({"type": "Feature",
+                         "properties": {"iso3": f["properties"]["ADM0_A3"],
+                                        "name": f["properties"]["NAME"]},
+                         "geometry": {"type": g["type"], "coordinates": rounded(g["coordinates"])}})
+    features.sort(key=lambda f: f["properties"]["iso3"])
+    doc = {"type": "FeatureCollection",
+           "source": "Natural Earth 1:110m Admin 0 countries (public domain), clipped to "
+                     f"lon {REGION_BOX[0]} to {REGION_BOX[2]}, lat {REGION_BOX[1]} to {REGION_BOX[3]}; "
+                     "built by data/build.py (build_region_map)",
+           "features": features}
+    dest = out / REGION_MAP
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes((json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8"))
+    return len(features)
+
+
+def read_region_map(out: Path) -> list[dict]:
+    """The features of the regional map written by :func:`build_region_map`."""
+    import json
+
+    return json.loads((out / REGION_MAP).read_text("utf-8"))["features"]
+
+
 def build(raw: Path, out: Path) -> dict[str, int]:
     """Build every dataset from ``raw`` into the package data folders under ``out``;
     return rows per file. Also refreshes the rows/span table of ``out/data/SOURCES.md``
@@ -667,6 +723,7 @@ def build(raw: Path, out: Path) -> dict[str, int]:
         rows[name] = len(df)
         summary[name] = (len(df), span(df))
     write_table(out / "data", summary)
+    build_region_map(raw, out)  # GeoJSON, not a table: not counted in the rows
     return rows
 
 
@@ -687,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, n in build(raw, args.out).items():
         print(f"{name}: {n} rows")
+    print(f"{REGION_MAP.name}: {len(read_region_map(args.out))} countries")
     return 0
 
 

@@ -124,7 +124,9 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
                features: Sequence[drv.Feature] | None = None,
                weights: dict[str, float] | None = None,
                roles: dict[str, str | Sequence[str]] | None = None,
-               progress: Callable[[str], None] | None = None) -> FittedModels:
+               progress: Callable[[str], None] | None = None,
+               model_progress: Callable[[int, int, str, int], None] | None = None,
+               ) -> FittedModels:
     """Fit the models once on one series (history and drivers cut at ``origin``).
 
     ``history``: history frame (``series_id, ds, y``; persons per period; monthly,
@@ -136,7 +138,9 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
     ``roles``: your driver columns by role (``{"conflict": "deaths"}``), so the
     scenarios move them. ``weights``: ensemble weights (alias -> weight; default
     equal, or :func:`forecast.backtest.skill_weights`). ``progress``: called with a
-    short description before the fits.
+    short description before the fits. ``model_progress(done, total, alias,
+    months)``: called before each model's fit and after the last
+    (:meth:`forecast.fitting.ModelSet.fit`).
     """
     seed = check_args(seed=seed)["seed"]
     mset = ModelSet(tuple(models), seed=seed, weights=weights)
@@ -144,7 +148,7 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
     sid, z, t, step, obs, feats, X, role_map = prep
     if progress:
         progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
-    mset.fit(z, X)
+    mset.fit(z, X, progress=model_progress)
     return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
 
 

@@ -366,6 +366,9 @@ def run_cli(typer_app, prog: str, argv: list[str] | None = None) -> int:
     """Run a typer app as a console script: exit code of the command; ``--debug``
     anywhere shows the traceback of an unexpected error (a bug); without it the error
     is one line and exit code 1. Shared by ``forecast`` and ``planner``."""
+    from forecast.threads import limit_threads
+
+    limit_threads()  # BLAS/OpenMP pools to the available cores (forecast/threads.py)
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]

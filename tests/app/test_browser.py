@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 
 import pytest
@@ -34,12 +35,39 @@ def open_page(page, url, name, min_charts=1):
     if min_charts:
         page.wait_for_function(
             f"() => document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= {min_charts}",
-            timeout=180_000)
+            timeout=600_000)  # the first visit fits the models: minutes on a busy machine
     wait_idle(page)
 
 
 def chart_png(page, i=0) -> bytes:
     return page.locator(CHART).nth(i).screenshot()
+
+
+MAIN_CAPTION = "[data-testid='stMain'] [data-testid='stCaptionContainer']"
+
+
+def apply(page):
+    """Press the sidebar's Apply button: the scenario levers wait for it."""
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Apply").click()
+
+
+def runs(page) -> dict[str, int]:
+    """Stages computed in this session, from the counter the app draws with ``?runs=1``
+    at the foot of the sidebar after every run (``runs: fit=1, forecast=2, ...``)."""
+    cap = page.locator("[data-testid='stSidebar'] [data-testid='stCaptionContainer']").filter(
+        has_text="runs:").last
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", cap.inner_text())}
+
+
+def wait_runs(page, stage, more_than, timeout=600_000):
+    """Until the run counter shows ``stage`` computed more than ``more_than`` times."""
+    page.wait_for_function(
+        """([stage, n]) => {
+             const c = [...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stCaptionContainer']")]
+               .filter(e => e.innerText.includes('runs:'));
+             const m = c.length && c[c.length - 1].innerText.match(new RegExp(stage + '=(\\d+)'));
+             return m && Number(m[1]) > n; }""", arg=[stage, more_than], timeout=timeout)
+    wait_idle(page)
 
 
 def test_first_page_is_usable_and_shows_charts(app_server, page, screenshot_dir, capsys):
@@ -59,37 +87,39 @@ def test_slider_by_keyboard_changes_chart(app_server, page, screenshot_dir, caps
     url, _ = app_server
     open_page(page, url, "forecast", min_charts=2)
     before = chart_png(page, 1)  # first host fan chart
-    caption_before = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    caption_before = page.locator(MAIN_CAPTION).first.inner_text()
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Fatalities multiplier")
     thumb = slider.get_by_role("slider")
     thumb.focus()
-    t0 = time.perf_counter()
     for _ in range(4):  # 1.0 -> 3.0 in steps of 0.5
         thumb.press("ArrowRight")
+    t0 = time.perf_counter()
+    apply(page)
     page.wait_for_function(
-        "(b) => { const c = document.querySelector(\"[data-testid='stCaptionContainer']\");"
-        " return c && c.innerText !== b; }", arg=caption_before, timeout=60_000)
+        "([sel, b]) => { const c = document.querySelector(sel);"
+        " return c && c.innerText !== b; }", arg=[MAIN_CAPTION, caption_before], timeout=60_000)
     wait_idle(page)
     after = chart_png(page, 1)
     FIGURES["slider_update_s"] = time.perf_counter() - t0
     shown = slider.locator("[data-testid='stSliderThumbValue']").inner_text()
     assert float(shown) == 3.0, shown
     # x3 for 6 months is the conflict-escalation preset: the caption takes its words
-    cap = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    cap = page.locator(MAIN_CAPTION).first.inner_text()
     assert "conflict 3" in cap or "fatalities x3" in cap, cap
     assert after != before, "the host fan chart did not change after the slider moved"
     # a second move: cached fit, only the prediction reruns
-    t0 = time.perf_counter()
     thumb.press("ArrowRight")
+    t0 = time.perf_counter()
+    apply(page)
     page.wait_for_function(
-        "() => document.querySelector(\"[data-testid='stCaptionContainer']\").innerText.includes('conflict 3.5')",
-        timeout=60_000)
+        "(sel) => document.querySelector(sel).innerText.includes('conflict 3.5')",
+        arg=MAIN_CAPTION, timeout=60_000)
     wait_idle(page)
     FIGURES["slider_update_cached_fit_s"] = time.perf_counter() - t0
     page.screenshot(path=screenshot_dir / "forecast.png", full_page=True)
     with capsys.disabled():
-        print(f"\n[browser] slider -> charts updated: first move {FIGURES['slider_update_s']:.2f} s "
-              f"(4 key presses), next move {FIGURES['slider_update_cached_fit_s']:.2f} s")
+        print(f"\n[browser] Apply -> charts updated: first change {FIGURES['slider_update_s']:.2f} s "
+              f"(4 key presses), next change {FIGURES['slider_update_cached_fit_s']:.2f} s")
 
 
 def test_download_forecast_csv(app_server, page, screenshot_dir, tmp_path):
@@ -302,3 +332,57 @@ def test_upload_names_never_become_paths_and_russian_excel_is_read(app_server, p
         for p in root.iterdir():
             p.unlink()
         root.rmdir()
+def test_slider_moved_then_applied_runs_once_and_fit_shows_progress(app_server, page, capsys):
+    """Moving a slider 4 steps runs nothing; Apply runs the prediction once. A series not
+    fitted yet shows what is being fitted while it runs, and a cached one shows nothing."""
+    url, _ = app_server
+    page.goto(f"{url}/forecast_page?runs=1")
+    page.locator("[data-testid='stSidebar'] [data-testid='stCaptionContainer']").filter(
+        has_text="runs:").wait_for(timeout=600_000)  # drawn when the first run has ended
+    wait_idle(page, timeout=600_000)
+    start = runs(page)
+    caption = page.locator(MAIN_CAPTION).first.inner_text()
+    thumb = page.locator("[data-testid='stSlider']").filter(
+        has_text="Fatalities multiplier").get_by_role("slider")
+    thumb.focus()
+    for _ in range(4):
+        thumb.press("ArrowRight")
+    page.wait_for_timeout(1500)
+    assert runs(page) == start, "a slider move inside the form started a run before Apply"
+    assert page.locator(MAIN_CAPTION).first.inner_text() == caption
+    t0 = time.perf_counter()
+    apply(page)
+    wait_runs(page, "forecast", start.get("forecast", 0))
+    applied_s = time.perf_counter() - t0
+    after = runs(page)
+    assert after["forecast"] == start["forecast"] + 1, (start, after)
+    assert after["host_paths"] == start["host_paths"] + 1, (start, after)
+    assert after["fit"] == start["fit"], (start, after)  # the fit is cached per series
+    assert "conflict 3" in page.locator(MAIN_CAPTION).first.inner_text()
+    # a series no other test fits: its first fit says what it is doing while it runs
+    page.get_by_role("combobox", name="Movement series the models learn from").click()
+    page.get_by_role("option", name="Frontex detections of Afghans: Eastern land borders").click()
+    t0 = time.perf_counter()
+    apply(page)
+    status = page.locator("[data-testid='stExpander']").filter(
+        has_text=re.compile(r"Fitting \d+ models on \d+ months of"))
+    status.first.wait_for(timeout=300_000)
+    words = next(ln for ln in status.first.inner_text().splitlines() if "Fitting" in ln)
+    wait_runs(page, "fit", after["fit"])
+    fit_s = time.perf_counter() - t0
+    assert "months of Frontex detections of Afghans: Eastern land borders" in words, words
+    assert not status.count(), "the progress box stayed after the fit"
+    # back to a fitted series: served from the cache, no progress box
+    page.get_by_role("combobox", name="Movement series the models learn from").click()
+    page.get_by_role("option", name="Frontex detections of Afghans: all routes").click()
+    counts = runs(page)
+    apply(page)
+    page.get_by_role("heading", name="Frontex detections of Afghans: all routes:").first.wait_for(
+        timeout=60_000)
+    wait_idle(page)
+    assert runs(page) == counts  # fit, prediction and host arrivals all cached
+    assert not page.locator("[data-testid='stExpander']").filter(has_text="Fitting").count()
+    with capsys.disabled():
+        print(f"\n[browser] 4 slider steps + Apply -> 1 prediction, charts updated in "
+              f"{applied_s:.2f} s; first fit of a new series with progress ({words!r}) "
+              f"{fit_s:.1f} s")
