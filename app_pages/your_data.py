@@ -131,7 +131,7 @@ _ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_
 st.subheader(_("Facilities"))
 st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
              "quantity_unit; optional name, opens, lead_time_days, source. Replaces the "
-             "Kazakhstan preset."))
+             "host's default facility set."))
 _ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"],
                                        key="upload_facilities"),
         _read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
