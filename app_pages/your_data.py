@@ -131,7 +131,7 @@ _ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_
 st.subheader(_("Facilities"))
 st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
              "quantity_unit; optional name, opens, lead_time_days, source. Replaces the "
-             "Kazakhstan preset."))
+             "host's default facility set."))
 _ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"],
                                        key="upload_facilities"),
         _read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
@@ -154,7 +154,7 @@ lines.append(_("Drivers: the bundled data (UCDP, CRU, ERA5, NOAA, WFP).") if d i
              _("Drivers: yours, {months} months, {span}, columns {cols}.").format(
                  months=t().number(len(d)), span=_span(d), cols=", ".join(d.columns[1:])))
 f = u["facilities"]
-lines.append(_("Facilities: the bundled Kazakhstan preset.") if f is None else
+lines.append(_("Facilities: the illustrative default set of the host chosen in the sidebar.") if f is None else
              _("Facilities: yours, {n} facilities.").format(n=t().number(len(f))))
 st.markdown("\n".join(f"- {line}" for line in lines))
 if h is not None:  # what was read, so a misread decimal or date shows at once
