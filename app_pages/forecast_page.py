@@ -71,8 +71,8 @@ if not data.user_arrivals:
                 width="stretch")
     st.caption(_("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                  "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
-                 "not report are gaps. Shaded: the central 50% and 80% intervals of the forecast "
-                 "(80-percent interval: 8 paths in 10 fall inside); line: the median."))
+                 "not report are gaps. Shaded: the central 50%, 80%, 90% and 95% intervals of the "
+                 "forecast (80-percent interval: 8 paths in 10 fall inside); line: the median."))
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
