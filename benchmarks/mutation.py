@@ -132,6 +132,9 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
      "with one year the ratio is the mean: sd = 0 x 1/0 = NaN, the same 'no sd' (a warning)"),
     ("x_estimate_shares", "if n > 1 and sv.sum() > 0", "sv.sum() >= 0",
      "a zero movement sum gives sd = 0/0 = NaN either way (and the mean is NaN already)"),
+    # forecast/host_model.py
+    ("x_predict_annual", "zip(rows, idx, strict=True)", "zip(rows, idx, )",
+     "rows and idx both come from _pairs, one entry per host: the same length"),
     # forecast/backtest.py (metric functions)
     ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
     ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
@@ -140,6 +143,8 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
     ("xǁScenarioǁto_json", "sort_keys=False", "", "sort_keys defaults to False"),
+    ("x_read_json", 'encoding="utf-8-sig"', 'encoding="UTF-8-SIG"',
+     "codec names are case-insensitive: the same codec"),
     ("xǁScenarioǁfrom_dict", 'raise ScenarioError(f"{source}: {exc}") from None', "",
      "unreachable when it is the TypeError branch: keys are checked, values raise ScenarioError"),
     ("xǁScenarioǁread", 'encoding="utf-8"', "",
