@@ -1,9 +1,12 @@
 """Mutation score of the modules that decide (issue 15), per module, with mutmut 3.8.
 
-Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/scenarios.py`` (every
-function) and ``forecast/backtest.py`` (its metric functions only: CRPS,
-pinball, the skill tables and the skill weights; the rolling-origin loop itself
-is exercised by the slow backtest tests, left out here). The mutmut
+Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/hosts.py``,
+``forecast/scenarios.py`` (every function), ``forecast/host_model.py`` (its
+decision functions: Mondrian bins, conformal draws, quantiles, surge multipliers,
+the monthly split; not the booster fit) and ``forecast/backtest.py`` (its metric
+functions only: interval hits, CRPS, pinball, the seasonal-naive scale, the skill
+tables and the skill weights; the rolling-origin loop itself is exercised by the
+slow backtest tests, left out here). The last measured table is in docs/testing.md. The mutmut
 configuration is ``[tool.mutmut]`` in pyproject.toml: which files, which fast
 tests (Dask LocalCluster, browser and slow tests are left out by marker).
 
