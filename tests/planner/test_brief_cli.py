@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pandas as pd
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -46,6 +47,7 @@ def test_zip_holds_every_result_named_by_host_and_scenario(plan_result):
     assert adv["added_capacity"].tolist() == plan_result.advice["added_capacity"].round().tolist()
 
 
+@pytest.mark.slow  # the provenance reads every bundled dataset once (list_datasets)
 def test_plan_command_writes_workbook_brief_and_excel_ru_csvs(plan_result, tmp_path,
                                                               monkeypatch):
     import openpyxl
