@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+from forecast.cli import one_line, one_line_group
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=one_line_group("planner"),
                   help="Scenario -> forecast -> host arrivals -> capacity -> advice, in one run.")
 
 OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_quantiles.csv",
@@ -64,7 +66,7 @@ def plan(file: Annotated[Path, typer.Argument(help="Plan file (JSON) exported by
 
 
 def _fail(exc: Exception):
-    typer.echo(f"planner: error: {str(exc).splitlines()[0]}", err=True)
+    typer.echo(f"planner: error: {one_line(exc)}", err=True)
     raise typer.Exit(code=2) from None
 
 
@@ -86,6 +88,8 @@ def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str =
     _refuse_existing([out / n for n in OUTPUTS], force)
     brief.check_fonts()
     res = run_plan(spec)
+    for line in res.warnings:
+        typer.echo(f"planner: warning: {one_line(line)}", err=True)
     prov = export.provenance(None, spec.scenario, plan=spec.to_dict())
     if res.hosts is not None:
         prov.update({k: res.hosts.attrs[k] for k in ("data_end_year", "notes", "analogue")
