@@ -66,9 +66,9 @@ st.subheader(_("Facilities in the host area"))
 st.caption(_("Defaults: standard-sized facilities for an illustrative 10,000-person caseload; "
              "each row cites its standard (Sphere 2018: 3.5 m² covered space per person; UNHCR: "
              "40 pupils per class, double shifts; fewer than 50 consultations per clinician per "
-             "day). Edit freely: facility types are shelter, school or clinic; units are "
-             "persons or m2 (shelter), classrooms or seats (school), clinicians or "
-             "consultations_per_day (clinic)."))
+             "day). Edit freely: facility types are `shelter`, `school` or `clinic`; units are "
+             "`persons` or `m2` (shelter), `classrooms` or `seats` (school), `clinicians` or "
+             "`consultations_per_day` (clinic)."))
 
 
 def _headers(frame):

@@ -76,23 +76,23 @@ _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="
             first=df["series_id"].iloc[0]))
 
 st.subheader(_("Drivers"))
-st.caption(_("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
-             "nino34_anom_c, wheat_price_index. Replaces the bundled drivers."))
+st.caption(_("Columns: `ds` plus any of `fatalities`, `spi3`, `spi12`, `precip_anom_mm`, "
+             "`temp_c`, `nino34_anom_c`, `wheat_price_index`. Replaces the bundled drivers."))
 _ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_drivers"),
         lambda p: read_table(p, "drivers"),
         lambda df: _("Loaded drivers: {n} months, columns {columns}.").format(
             n=t().number(len(df)), columns=", ".join(df.columns[1:])))
 
 st.subheader(_("Facilities"))
-st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
-             "quantity_unit; optional name, opens, lead_time_days, source. Replaces the "
-             "Kazakhstan preset."))
+st.caption(_("Columns: `facility_id`, `facility_type` (`shelter`, `school`, `clinic`), "
+             "`quantity`, `quantity_unit`; optional `name`, `opens`, `lead_time_days`, `source`. "
+             "Replaces the Kazakhstan preset."))
 _ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"], key="upload_facilities"),
         abm.read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
 
 st.subheader(_("In use now"))
 st.markdown(_("Series chosen in the sidebar: **{series}**").format(
-    series=st.session_state.get("series_id", "")))
+    series=labels.series_name(st.session_state.get("series_id", ""))))
 WHAT = {"history": _("Monthly series"), "drivers": _("Drivers"), "facilities": _("Facilities")}
 st.dataframe(labels.table(pd.DataFrame(
     {"what": list(WHAT.values()),
