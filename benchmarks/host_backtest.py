@@ -25,6 +25,7 @@ Usage::
     python benchmarks/host_backtest.py --tune     # hyperparameter choice, years < 2010
     python benchmarks/host_backtest.py --speed    # fit once, scenario changes timed
     python benchmarks/host_backtest.py --present  # forecasts from 2025, responses, surges
+    python benchmarks/host_backtest.py --bound    # how much signal the covariates carry
 """
 
 from __future__ import annotations
@@ -413,11 +414,69 @@ def present() -> None:
     print(f"catalogue: {len(cat)} surges 1990-2025, {len(nb)} across a land border")
 
 
+BOUND_SETS = (
+    ("lags", ["zlast", "zmean3", "zmean10"]),
+    ("every covariate known at the origin",
+     ["zlast", "zmean3", "zmean10", "gap_max10", "d01", "lout", "dout", "lin", "lfat", "dfat"]),
+    ("+ the origin's ACTUAL outflow change to the target year", ["zlast", "zmean3", "zmean10",
+                                                                  "fut_dout"]),
+    ("+ the host's ACTUAL inflow change too", ["zlast", "zmean3", "zmean10", "fut_dout",
+                                               "fut_din"]),
+)
+
+
+def bound() -> None:
+    """An upper bound on what a pooled median regression can gain over persistence: fitted
+    IN SAMPLE on the scored rows (2010-2025) themselves, so no out-of-sample model of the
+    same covariates can be expected to do better. The last two rows add what nobody knows
+    at the origin (the realised outflow of the origin and inflow of the host in the target
+    year), to show where the signal is."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    full = hm.make_panel(datasets.load_dyads())
+    sets = _sets(full)
+    y0 = int(full.years[0])
+    rows = []
+    for c in [y - 1 for y in YEARS]:
+        j = c - y0
+        F = hm.features_at(full, j)
+        for h in (1, 2):
+            if c + h > full.last_year:
+                continue
+            tgt = full.arr[:, j + h]
+            for st, idx in sets.items():
+                ok = (np.isfinite(tgt[idx]) & np.isfinite(F["zlast"].to_numpy()[idx])
+                      & np.isfinite(F["zmean3"].to_numpy()[idx]))
+                i = idx[ok]
+                G = F.iloc[i].assign(y=np.log1p(tgt[i]), set=st)
+                G["fut_dout"] = hm._l(full.out[i, j + h]) - G["lout"]
+                G["fut_din"] = hm._l(full.inn[i, j + h]) - G["lin"]
+                rows.append(G)
+    A = pd.concat(rows, ignore_index=True)
+    print("In-sample median regression (statsmodels QuantReg, q=0.5) on the scored rows, "
+          "forecast years 2010-2025, h=1 and 2 pooled; mean |log1p error| vs persistence on "
+          "the same rows (complete cases):")
+    for st in ("a", "b"):
+        for name, cols in BOUND_SETS:
+            g = A.loc[A["set"] == st, list(dict.fromkeys([*cols, "zlast", "y"]))].dropna()
+            X = sm.add_constant(g[cols].to_numpy(dtype=float), has_constant="add")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = sm.QuantReg(g["y"].to_numpy(), X).fit(q=0.5, max_iter=3000)
+            e = float(np.mean(np.abs(r.predict(X) - g["y"])))
+            pe = float(np.mean(np.abs(g["zlast"] - g["y"])))
+            print(f"  ({st}) n={len(g):5d}  {name:58s} {e:.3f} vs {pe:.3f}: "
+                  f"{100 * (1 - e / pe):+.1f}%")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--present", action="store_true")
+    ap.add_argument("--bound", action="store_true")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     a = ap.parse_args(argv)
     if a.tune:
@@ -426,6 +485,8 @@ def main(argv=None) -> int:
         speed()
     elif a.present:
         present()
+    elif a.bound:
+        bound()
     else:
         run(a.workers)
     return 0

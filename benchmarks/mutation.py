@@ -42,13 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES: dict[str, tuple[str, ...]] = {
     "abm/advice.py": ("abm.advice.*",),
     "abm/model.py": ("abm.model.*",),
+    "forecast/hosts.py": ("forecast.hosts.*",),
+    "forecast/host_model.py (decision functions)": tuple(
+        f"forecast.host_model.{f}__mutmut_*" for f in (
+            "x__bin", "x__draw_resid", "x_quantiles_of", "x__per_year", "x_predict_annual",
+            "x_surge_multipliers", "x_apply_surge", "x_observed_profile",
+            "x__largest_remainder", "x_monthly_split")),
     "forecast/backtest.py (metric functions)": tuple(
         f"forecast.backtest.{f}__mutmut_*" for f in (
-            "x_crps_samples", "x_pinball", "x__aggregate", "x__relative", "x_skill_weights",
+            "x__hits", "x_performance_metrics", "x__relative", "x_crps_samples", "x_pinball",
+            "x__snaive_scale", "x_skill_weights",
             "xǁBacktestResultǁtable", "xǁBacktestResultǁsummary")),
     "forecast/scenarios.py": ("forecast.scenarios.*",),
 }
 META = {"abm/advice.py": "abm/advice.py.meta", "abm/model.py": "abm/model.py.meta",
+        "forecast/hosts.py": "forecast/hosts.py.meta",
+        "forecast/host_model.py (decision functions)": "forecast/host_model.py.meta",
         "forecast/backtest.py (metric functions)": "forecast/backtest.py.meta",
         "forecast/scenarios.py": "forecast/scenarios.py.meta"}
 KILLED = {1, 3}  # tests failed / pytest internal error
@@ -111,7 +120,8 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # forecast/backtest.py
     ("x__relative", "tab.merge(ref, on=by,", "",
      "ref holds only the by columns besides _mae/_crps: merge keys are the same"),
-    ("x__aggregate", "groupby(by, sort=True)", "", "sort=True is the pandas default"),
+    ("x_performance_metrics", "groupby(list(by), sort=True)", "",
+     "sort=True is the pandas default"),
     ("x_skill_weights", "1.0 / s.loc", "", "the weights are normalised: the constant cancels"),
     # forecast/scenarios.py
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",

@@ -205,6 +205,12 @@ def _ffill(m: np.ndarray, limit: int) -> np.ndarray:
     return out
 
 
+def _nanmean(m: np.ndarray) -> np.ndarray:
+    """Row means over reported values; NaN for a row with none (no warning)."""
+    n = np.isfinite(m).sum(axis=1)
+    return np.where(n > 0, np.nansum(m, axis=1) / np.maximum(n, 1), np.nan)
+
+
 def _l(x: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return np.log1p(x)
@@ -239,6 +245,13 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
         age[fill] = k
     lout = _l(col(p.out, j))
     lfat = _l(col(p.fat, j))
+    # the pair's longer memory: reported years t-9..t (mean, max) in log1p
+    win10 = _l(a[:, max(j - 9, 0): j + 1])
+    n10 = np.isfinite(win10).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        zmean10 = np.where(n10 > 0, np.nansum(win10, axis=1) / np.maximum(n10, 1), np.nan)
+    zmax10 = np.where(n10 > 0, np.nanmax(np.where(np.isfinite(win10), win10, -np.inf), axis=1),
+                      np.nan)
     f = {
         "z0": z0, "z1": z1, "z2": z2, "zlast": zlast, "age_last": age,
         "zmean3": _l(mean3), "n_rep3": n_rep.astype(float),
@@ -247,6 +260,9 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
         "border": p.border, "ldist": np.log(np.maximum(p.dist, 1.0)),
         "lfat": lfat, "dfat": lfat - _l(col(p.fat, j - 1)), "lbd": _l(col(p.bd, j)),
         "temp": col(p.temp, j),
+        "d01": z0 - z1, "zmean10": zmean10, "gap_mean10": zlast - zmean10,
+        "gap_max10": zlast - zmax10, "n_rep10": n10.astype(float),
+        "dlout_mean": lout - _l(_nanmean(p.out[:, max(j - 4, 0): j + 1])),
     }
     if fut_fat is None and h is not None:
         if j + h < p.fat.shape[1]:

@@ -1,0 +1,343 @@
+"""The decision functions of the pooled host model pinned by hand: Mondrian bins and
+conformal draws, quantiles, surge multipliers, the monthly split.
+
+No booster is fitted except in the last tests (one tiny model, a few trees on a
+small synthetic panel): the interval machinery is fed hand-made calibration errors
+through a stand-in model that holds only what it reads (``residuals``,
+``panel.border``), so every expected figure is an order statistic or a count.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import host_model as hm
+from forecast.errors import ModelError, ScenarioError, SchemaError
+
+L30, L300, L3000 = np.log1p(30.0), np.log1p(300.0), np.log1p(3000.0)
+
+
+# ----------------------------------------------------------------------------- bins
+def test_bins_are_level_classes_then_shifted_by_four_across_a_land_border():
+    lv = np.array([0.0, L30 - 1e-9, L30, L300 + 0.1, L3000, 20.0])
+    np.testing.assert_array_equal(hm._bin(lv), [0, 0, 1, 2, 3, 3])  # an edge goes up
+    border = np.array([1, 0, 1, np.nan, 1, 0])  # an unknown border is not a land border
+    np.testing.assert_array_equal(hm._bin(lv, border), [4, 0, 5, 2, 7, 3])
+
+
+# ----------------------------------------------------------------------------- draws
+def _stand_in(resid: dict[int, pd.DataFrame], border) -> types.SimpleNamespace:
+    return types.SimpleNamespace(residuals=resid,
+                                 panel=types.SimpleNamespace(border=np.asarray(border, float)))
+
+
+def _errors(bins_values: dict[int, np.ndarray], h2=None) -> dict[int, pd.DataFrame]:
+    """Calibration errors: pair i, origin 2000, bin and resid per row; h2: errors of
+    horizon 2 for the same rows (same pairs and origin)."""
+    rows = []
+    for b, vals in bins_values.items():
+        rows.append(pd.DataFrame({"bin": b, "resid": vals}))
+    r = pd.concat(rows, ignore_index=True)
+    r.insert(0, "origin", 2000)
+    r.insert(0, "pair", np.arange(len(r)))
+    out = {1: r}
+    if h2 is not None:
+        out[2] = r.assign(resid=h2(r["resid"].to_numpy()))
+    return out
+
+
+def _levels(h, level, pair=0) -> pd.DataFrame:
+    return pd.DataFrame({"pair": pair, "h": h, "level": level})
+
+
+def test_each_bin_draws_from_its_own_errors():
+    # bin 0: errors in [-1, 0]; bin 1: errors in [5, 6]; 40 each
+    resid = _errors({0: np.linspace(-1, 0, 40), 1: np.linspace(5, 6, 40)})
+    m = _stand_in(resid, np.zeros(80))
+    lv = _levels(np.array([1, 1]), np.array([1.0, L30 + 0.5]), pair=np.array([0, 1]))
+    e = hm._draw_resid(m, lv, 300, np.random.default_rng(0))
+    assert e.shape == (2, 300)
+    assert e[0].min() >= -1 and e[0].max() <= 0
+    assert e[1].min() >= 5 and e[1].max() <= 6
+    # marginal quantiles of the draws are those of the bin's errors
+    assert np.median(e[1]) == pytest.approx(5.5, abs=0.1)
+
+
+def test_a_bin_with_fewer_than_thirty_errors_borrows_every_error():
+    resid = _errors({0: np.linspace(-1, 0, 29), 1: np.linspace(5, 6, 40)})
+    m = _stand_in(resid, np.zeros(69))
+    e = hm._draw_resid(m, _levels(np.array([1]), np.array([1.0])), 400,
+                       np.random.default_rng(1))
+    assert e.min() < 0 and e.max() > 5  # pooled: both clusters appear
+    resid30 = _errors({0: np.linspace(-1, 0, 30), 1: np.linspace(5, 6, 40)})
+    e30 = hm._draw_resid(_stand_in(resid30, np.zeros(70)),
+                         _levels(np.array([1]), np.array([1.0])), 400, np.random.default_rng(1))
+    assert e30.max() <= 0  # exactly 30: its own errors
+
+
+def test_a_land_border_pair_draws_from_the_border_bin():
+    resid = _errors({0: np.linspace(-1, 0, 40), 4: np.linspace(5, 6, 40)})
+    m = _stand_in(resid, [0, 1])  # pair 1 is across a land border
+    lv = _levels(np.array([1, 1]), np.array([1.0, 1.0]), pair=np.array([0, 1]))
+    e = hm._draw_resid(m, lv, 200, np.random.default_rng(2))
+    assert e[0].max() <= 0 and e[1].min() >= 5
+
+
+def test_horizons_are_joined_by_the_copula_of_the_same_pairs_errors():
+    vals = np.random.default_rng(3).normal(size=60)
+    lv = _levels(np.array([1, 2]), np.array([1.0, 1.0]))
+    for sign in (1, -1):
+        resid = _errors({0: vals}, h2=lambda r, s=sign: s * 2 * r)
+        e = hm._draw_resid(_stand_in(resid, np.zeros(60)), lv, 500, np.random.default_rng(4))
+        rho = np.corrcoef(np.argsort(np.argsort(e[0])), np.argsort(np.argsort(e[1])))[0, 1]
+        assert rho == pytest.approx(sign, abs=0.05)
+
+
+def test_draws_cover_the_calibration_errors_quantiles():
+    vals = np.arange(100, dtype=float)  # errors 0..99: the 10% and 90% quantiles 9.9, 89.1
+    resid = _errors({0: vals})
+    e = hm._draw_resid(_stand_in(resid, np.zeros(100)), _levels(np.array([1]), np.array([1.0])),
+                       4000, np.random.default_rng(5))
+    lo, hi = np.quantile(e[0], [0.1, 0.9])
+    assert lo == pytest.approx(9.9, abs=2.0) and hi == pytest.approx(89.1, abs=2.0)
+    assert e.min() >= 0 and e.max() <= 99
+
+
+# ----------------------------------------------------------------------------- quantiles
+def test_quantiles_over_paths_are_order_statistics():
+    paths = pd.DataFrame({"host": "TJK", "year": [2026] * 5 + [2027] * 5,
+                          "path": list(range(5)) * 2,
+                          "arrivals": [5.0, 1.0, 4.0, 2.0, 3.0, 10, 10, 10, 10, 10]})
+    q = hm.quantiles_of(paths).set_index(["year", "quantile"])["arrivals"]
+    assert q[(2026, 0.5)] == 3.0 and q[(2026, 0.25)] == 2.0 and q[(2026, 0.75)] == 4.0
+    assert q[(2026, 0.05)] == pytest.approx(1.2) and q[(2026, 0.95)] == pytest.approx(4.8)
+    assert (q.loc[2027] == 10.0).all() and len(q) == 14
+    q2 = hm.quantiles_of(paths, (0.0, 1.0))
+    assert list(q2["arrivals"]) == [1.0, 5.0, 10.0, 10.0] and set(q2["host"]) == {"TJK"}
+
+
+def test_per_year_levers():
+    np.testing.assert_array_equal(hm._per_year(2.0, 3, "k"), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(hm._per_year([1.0, 3.0, 9.0], 2, "k"), [1.0, 3.0])
+    with pytest.raises(ScenarioError, match=r"k: give one finite number or one per forecast "
+                                            r"year \(3 values\), got \[1.0, 2.0\]"):
+        hm._per_year([1.0, 2.0], 3, "k")
+    with pytest.raises(ScenarioError, match="temperature_delta"):
+        hm._per_year([1.0, np.inf], 2, "temperature_delta")
+
+
+# ----------------------------------------------------------------------------- surges
+def _catalogue() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": ["A->B 2001", "A->C 2005", "D->E 2010", "F->G 2015", "H->I 2019"],
+        "land_border": [1, 1, 0, 1, 1],
+        "mult_y0": [3.0, 5.0, 100.0, 4.0, 6.0],
+        "mult_y1": [1.0, 2.0, 100.0, np.nan, 3.0],
+        "mult_y2": [0.5, np.nan, 100.0, np.nan, 1.0],
+        "mult_y3": [0.2, np.nan, 100.0, np.nan, np.nan]})
+
+
+def test_a_named_analogue_gives_its_own_multipliers_per_year():
+    np.testing.assert_array_equal(hm.surge_multipliers(_catalogue(), "A->B 2001"), [3.0, 1.0])
+    np.testing.assert_array_equal(hm.surge_multipliers(_catalogue(), "A->B 2001", 4),
+                                  [3.0, 1.0, 0.5, 0.2])
+    # F->G 2015 reports only its first year: fine for a 1-year forecast, an error for 2
+    np.testing.assert_array_equal(hm.surge_multipliers(_catalogue(), "F->G 2015", 1), [4.0])
+    with pytest.raises(ScenarioError, match=r"'F->G 2015' has no reported arrivals in its "
+                                            r"year 1 \(mult_y1 empty\)"):
+        hm.surge_multipliers(_catalogue(), "F->G 2015", 2)
+
+
+def test_p90_is_over_land_border_surges_only_and_skips_gaps():
+    got = hm.surge_multipliers(_catalogue(), hm.SURGE_P90, 3)
+    # year 0: land-border values 3, 4, 5, 6 -> p90 = 5.7 (the non-border 100 is left out)
+    # year 1: 1, 2, 3 (one gap) -> 2.8; year 2: 0.5, 1 -> 0.95
+    np.testing.assert_allclose(got, [5.7, 2.8, 0.95])
+
+
+def test_surge_inputs_are_checked():
+    with pytest.raises(SchemaError, match=r"my.csv: missing column\(s\) \['mult_y3'\]"):
+        hm.surge_multipliers(_catalogue().drop(columns="mult_y3"), "A->B 2001", source="my.csv")
+    with pytest.raises(ScenarioError, match="multipliers for 4 years, asked 5"):
+        hm.surge_multipliers(_catalogue(), "A->B 2001", 5)
+    with pytest.raises(ScenarioError, match=r"unknown analogue 'A->Z 1999'.*5 names.*"
+                                            r"e\.g\. \['A->B 2001', 'A->C 2005'\]"):
+        hm.surge_multipliers(_catalogue(), "A->Z 1999")
+    with pytest.raises(ScenarioError, match=r"unknown analogue 'Q->R'.*e\.g\. \['A->B 2001', "
+                                            r"'A->C 2005', 'D->E 2010', 'F->G 2015', 'H->I"):
+        hm.surge_multipliers(_catalogue(), "Q->R")
+
+
+def _forecast() -> hm.AnnualForecast:
+    paths = pd.DataFrame({"host": "TJK", "year": [2026, 2026, 2027, 2027], "path": [0, 1, 0, 1],
+                          "arrivals": [100.0, 7.0, 50.0, 9.0]})
+    return hm.AnnualForecast(paths, hm.quantiles_of(paths), "AFG", 2025)
+
+
+def test_apply_surge_multiplies_each_forecast_year_by_its_multiplier():
+    fc = _forecast()
+    s = hm.apply_surge(fc, _catalogue(), "A->B 2001")
+    # year 1 x mult_y0 = 3, year 2 x mult_y1 = 1; whole persons
+    assert list(s.paths["arrivals"]) == [300.0, 21.0, 50.0, 9.0]
+    s2 = hm.apply_surge(fc, _catalogue(), "H->I 2019")  # x6 then x3
+    assert list(s2.paths["arrivals"]) == [600.0, 42.0, 150.0, 27.0]
+    assert s.scenario == "surge like A->B 2001" and s.analogue == "A->B 2001"
+    q = s.quantiles.set_index(["year", "quantile"])["arrivals"]
+    assert q[(2026, 0.5)] == pytest.approx((300 + 21) / 2) and q[(2027, 0.5)] == 29.5
+    assert list(fc.paths["arrivals"]) == [100.0, 7.0, 50.0, 9.0]  # the baseline is untouched
+    half = hm.apply_surge(fc, pd.DataFrame({"name": ["X"], "land_border": [0],
+                                            "mult_y0": [0.5], "mult_y1": [0.25],
+                                            "mult_y2": [np.nan], "mult_y3": [np.nan]}), "X")
+    assert list(half.paths["arrivals"]) == [50.0, 4.0, 12.0, 2.0]  # rounded half to even
+
+
+# ----------------------------------------------------------------------------- months
+def test_observed_profile_by_hand():
+    ds = pd.date_range("2010-01-01", "2012-12-01", freq="MS")
+    y = np.ones(len(ds))
+    y[0] = 13.0  # 2010: January 13 of 24 -> 13/24, other months 1/24
+    y[12:24] = 0.0  # 2011: a zero year is skipped
+    h = pd.DataFrame({"series_id": "s", "ds": ds, "y": y})
+    # 2012 is even (1/12 each); a third series' incomplete year is left out
+    extra = pd.DataFrame({"series_id": "t", "ds": pd.date_range("2010-01-01", periods=11,
+                                                                  freq="MS"), "y": 1000.0})
+    w = hm.observed_profile(pd.concat([h, extra]))
+    jan = (13 / 24 + 1 / 12) / 2
+    other = (1 / 24 + 1 / 12) / 2
+    want = np.array([jan] + [other] * 11)
+    np.testing.assert_allclose(w, want / want.sum())
+    np.testing.assert_allclose(hm.observed_profile(pd.concat([h, extra]), ["t", "s"]), w)
+    with pytest.raises(SchemaError, match="no complete reported year"):
+        hm.observed_profile(extra)
+    h2 = h.copy()
+    h2.loc[5, "y"] = np.nan  # a missing month makes 2010 incomplete: only 2012 remains
+    np.testing.assert_allclose(hm.observed_profile(h2), np.full(12, 1 / 12))
+
+
+def _annual(values, host="TJK", year=2026) -> pd.DataFrame:
+    return pd.DataFrame({"host": host, "year": year, "path": np.arange(len(values)),
+                         "arrivals": np.asarray(values, dtype=float)})
+
+
+def test_flat_split_by_hand():
+    m = hm.monthly_split(_annual([13.0, 24.0, 0.0, 11.0]))
+    v = m.pivot(index="path", columns="ds", values="value").to_numpy()
+    # 13 = 12 x 1 + 1: the one left over goes to January (ties keep calendar order)
+    np.testing.assert_array_equal(v[0], [2] + [1] * 11)
+    np.testing.assert_array_equal(v[1], [2] * 12)
+    np.testing.assert_array_equal(v[2], [0] * 12)
+    np.testing.assert_array_equal(v[3], [1] * 11 + [0])
+    assert list(m.columns) == ["series_id", "ds", "model", "scenario", "path", "value"]
+    assert set(m["model"]) == {hm.MODEL_NAME} and set(m["scenario"]) == {"baseline"}
+    assert list(m["ds"].iloc[:12]) == list(pd.date_range("2026-01-01", periods=12, freq="MS"))
+    assert str(m["ds"].dtype) == "datetime64[ns]" and m["path"].dtype == np.int64
+
+
+def test_weighted_split_gives_leftovers_to_the_largest_remainders():
+    w = np.zeros(12)
+    w[[0, 6]] = [1.0, 3.0]  # 10 persons by 1:3 -> exact 2.5 and 7.5: both remainders 0.5
+    m = hm.monthly_split(_annual([10.0, 7.0]), w, model="x", scenario="y")
+    v = m.pivot(index="path", columns="ds", values="value").to_numpy()
+    np.testing.assert_array_equal(v[0, [0, 6]], [3, 7])
+    # 7 by 1:3 -> 1.75 and 5.25: January's remainder 0.75 is larger: 2 and 5
+    np.testing.assert_array_equal(v[1, [0, 6]], [2, 5])
+    assert v[:, [1, 2, 3, 4, 5, 7, 8, 9, 10, 11]].sum() == 0
+    assert set(m["model"]) == {"x"} and set(m["scenario"]) == {"y"}
+
+
+def test_split_is_within_one_of_the_exact_share_and_sorted():
+    rng = np.random.default_rng(7)
+    w = rng.uniform(0, 1, 12)
+    annual = pd.concat([_annual(rng.integers(0, 10_000, 30), "UZB", 2027),
+                        _annual(rng.integers(0, 10_000, 30), "KGZ", 2026)], ignore_index=True)
+    m = hm.monthly_split(annual, w)
+    exact = np.repeat(annual["arrivals"].to_numpy(), 12) * np.tile(w / w.sum(), len(annual))
+    key = pd.MultiIndex.from_arrays([np.repeat(annual["host"], 12), np.repeat(annual["path"], 12),
+                                     np.tile(np.arange(1, 13), len(annual))])
+    got = m.set_index(["series_id", "path", m["ds"].dt.month])["value"].reindex(key).to_numpy()
+    assert np.all(np.abs(got - exact) < 1)
+    assert m[["series_id", "path", "ds"]].equals(
+        m[["series_id", "path", "ds"]].sort_values(["series_id", "path", "ds"]))
+    assert list(m["series_id"].iloc[[0, -1]]) == ["KGZ", "UZB"]
+
+
+@pytest.mark.parametrize("values, message", [
+    ([1.5], "whole numbers >= 0"), ([-1.0], "whole numbers >= 0"), ([np.nan], "whole numbers")])
+def test_split_refuses_non_persons(values, message):
+    with pytest.raises(SchemaError, match=message):
+        hm.monthly_split(_annual(values))
+
+
+@pytest.mark.parametrize("profile", [np.ones(11), -np.ones(12), np.zeros(12),
+                                     np.r_[np.ones(11), np.nan]])
+def test_split_refuses_bad_weights(profile):
+    with pytest.raises(ScenarioError, match="need 12 finite non-negative weights"):
+        hm.monthly_split(_annual([12.0]), profile)
+
+
+def test_split_names_missing_columns_and_unknown_profiles():
+    with pytest.raises(SchemaError, match=r"missing column\(s\) \['path'\]"):
+        hm.monthly_split(_annual([12.0]).drop(columns="path"))
+    with pytest.raises(ScenarioError, match="unknown profile 'lumpy'; allowed: 'flat'"):
+        hm.monthly_split(_annual([12.0]), "lumpy")
+
+
+def test_weights_of_zero_months_are_allowed():
+    w = np.r_[np.zeros(11), 2.0]
+    m = hm.monthly_split(_annual([5.0]), w)
+    assert list(m["value"]) == [0] * 11 + [5]
+
+
+# ----------------------------------------------------------------------------- predict
+def _panel_frame() -> pd.DataFrame:
+    """16 pairs of one origin 'O', 1995-2010; pair H03 reports only up to 2004."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(16):
+        z = rng.uniform(3, 8)
+        for y in range(1995, 2011):
+            z = 0.7 * z + 0.3 * 5 + rng.normal(0, 0.4)
+            arr = float(np.round(np.expm1(z)))
+            if i == 3 and y > 2004:
+                arr = np.nan
+            rows.append({"origin_iso3": "O", "asylum_iso3": f"H{i:02d}", "year": y,
+                         "arrivals": arr, "land_border": i % 2, "distance_km": 300.0 + 10 * i,
+                         "o_fatalities": 100.0 + 10 * (y - 1995)})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    cfg = hm.HostModelConfig(n_estimators=5, num_leaves=4, min_child_samples=5, calib_years=2)
+    return hm.fit_host_model(_panel_frame(), seed=1, config=cfg)
+
+
+def test_predict_annual_paths_layout_years_and_notes(tiny):
+    fc = hm.predict_annual(tiny, "O", ["H00", "H03"], horizon_years=2, n_paths=7, seed=4)
+    p = fc.paths
+    assert list(p.columns) == ["host", "year", "path", "arrivals"] and len(p) == 2 * 2 * 7
+    assert set(p["year"]) == {2011, 2012} and fc.data_end_year == 2010
+    assert sorted(p.groupby(["host", "year"])["path"].apply(list).iloc[0]) == list(range(7))
+    assert (p["arrivals"] >= 0).all() and (p["arrivals"] == np.round(p["arrivals"])).all()
+    assert p["year"].dtype == np.int64 and p["path"].dtype == np.int64
+    pd.testing.assert_frame_equal(fc.quantiles, hm.quantiles_of(p))
+    assert fc.origin == "O" and fc.scenario == "baseline"
+    # H03 last reported in 2004, more than 4 years before 2010: named; H00 is not
+    assert len(fc.notes) == 1 and fc.notes[0].startswith("H03: no UNHCR arrivals from O "
+                                                         "reported since 2004")
+    one = hm.predict_annual(tiny, "O", ["H00"], horizon_years=1, n_paths=3, scenario="x")
+    assert set(one.paths["year"]) == {2011} and one.scenario == "x" and one.notes == ()
+
+
+def test_predict_annual_seed_defaults_to_the_models(tiny):
+    a = hm.predict_annual(tiny, "O", ["H01"], n_paths=20)
+    b = hm.predict_annual(tiny, "O", ["H01"], n_paths=20, seed=tiny.seed)
+    c = hm.predict_annual(tiny, "O", ["H01"], n_paths=20, seed=tiny.seed + 1)
+    pd.testing.assert_frame_equal(a.paths, b.paths)
+    assert not a.paths["arrivals"].equals(c.paths["arrivals"])
+    with pytest.raises(ModelError, match="n_paths must be >= 1"):
+        hm.predict_annual(tiny, "O", ["H01"], n_paths=0)
