@@ -9,7 +9,7 @@ import abm
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import SchemaError
 from planner import pipeline
 from planner.pipeline import CapacitySettings
@@ -52,8 +52,10 @@ with c3:
                      key="cap_stay",
                      help=_("Assumption (no published figure for Central Asia); exits are drawn "
                             "from this mean."))
-    step_days = st.radio(_("Step"), [1, 7], index=1, horizontal=True, key="cap_step",
+    step_days = st.radio(_("Step"), [1, 7], index=None if "cap_step" in s else 1,
+                         horizontal=True, key="cap_step",
                          format_func=bound(lambda d: _(labels.STEPS[d])))
+    keep("cap_step")
 
 cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
                                 n_runs=int(n_runs), risk=risk / 100.0,

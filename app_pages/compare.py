@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, preset_scenario, scenario_from_state, spec_from_state
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import ScenarioError
 from forecast.scenarios import PRESETS, Scenario
 
@@ -41,8 +41,10 @@ with st.expander(_("Load a scenario file (JSON, as written by Export or `forecas
                                                             words=labels.scenario_words(loaded)))
 candidates.update(s.get("saved_scenarios", {}))
 chosen = st.multiselect(_("Scenarios"), list(candidates),
-                        default=["baseline", "conflict_escalation", CURRENT], key="compare_choice",
-                        format_func=bound(_label))
+                        default=(None if "compare_choice" in s else
+                                 ["baseline", "conflict_escalation", CURRENT]),
+                        key="compare_choice", format_func=bound(_label))
+keep("compare_choice")
 if len(chosen) < 2:
     st.info(_("Pick two or more scenarios."))
     st.stop()

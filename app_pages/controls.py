@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from app_pages import labels
-from app_pages.text import LANG_KEY, _, bound
+from app_pages.text import LANG_KEY, _, bound, keep, restore_choices
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
@@ -141,13 +141,20 @@ def preset_scenario(name: str, state: Mapping) -> Scenario:
 
 
 def _apply_preset():
+    if st.session_state["preset"] not in PRESETS:  # a label of the old language (see text.keep)
+        return
     for k, val in preset_values(st.session_state["preset"]).items():
         st.session_state[k] = val
+
+
+MENUS = ("preset", "series_id", "host", "host_method", "model", "analogue")
+"""Sidebar menus whose labels depend on the language (kept across a change of language)."""
 
 
 def sidebar() -> None:
     """Draw the language menu and the scenario controls; values land in ``st.session_state``."""
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    restore_choices()
     for k, d in DEFAULTS.items():
         st.session_state.setdefault(k, d)
     from app_pages import services
@@ -232,5 +239,6 @@ def sidebar() -> None:
                         help=_("Monte Carlo sample paths per model (more = smoother bands, "
                                "slower)."))
         st.number_input(_("Random seed"), 0, 2**31 - 1, step=1, key="seed")
+    keep(*MENUS)
     sb.caption(_("Scenario: **{words}**").format(
         words=labels.scenario_words(scenario_from_state(st.session_state))))

@@ -8,7 +8,7 @@ import streamlit as st
 
 import abm
 from app_pages import labels, services
-from app_pages.text import _, t
+from app_pages.text import _, keep, t
 from app_pages.controls import PENDING_SERIES
 from forecast.errors import SchemaError
 from forecast.schema import read_table
@@ -68,6 +68,7 @@ KINDS = {"movement": _("movement out of Afghanistan (shares to hosts are estimat
          "arrivals": _("arrivals into my host area (used directly by the capacity page)")}
 kind = st.radio(_("The series is"), list(KINDS), horizontal=True, key="user_kind",
                 format_func=KINDS.get)
+keep("user_kind")
 u["kind"] = kind
 _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="upload_history"),
         lambda p: read_table(p, "history"),

@@ -275,3 +275,4 @@ def test_every_page_in_russian_has_no_english_left(app):
         if words:
             left[page] = words[:10]
     assert not left, left
+
