@@ -54,6 +54,10 @@ def _match(columns, q: float):
     return None
 
 
+MONTH_AXIS = alt.Axis(format="%b %Y", labelOverlap=True)
+"""Time axes name the month and the year (``Apr 2025``, ``апр. 2025`` in Russian)."""
+
+
 def _month_format(tr: Translator) -> str:
     return "%Y-%m" if tr.lang == "en" else "%m.%Y"
 
@@ -73,7 +77,7 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
         alt.Chart(history, title=title)
         .mark_line(point=False)
         .encode(
-            x=alt.X("ds:T", title=_("month")),
+            x=alt.X("ds:T", title=_("month"), axis=MONTH_AXIS),
             y=alt.Y("y:Q", title=y_title),
             color=alt.Color("series_id:N", title=_("series"), legend=alt.Legend(orient="bottom",
                                                                                columns=1)),
@@ -133,7 +137,7 @@ def fan_chart(
             alt.Chart(bands)
             .mark_area()
             .encode(
-                x=alt.X("ds:T", title=_("month")),
+                x=alt.X("ds:T", title=_("month"), axis=MONTH_AXIS),
                 y=alt.Y("lo:Q", title=y_title),
                 y2="hi:Q",
                 opacity=alt.Opacity("band:N", sort=order, title=_("interval"),
@@ -212,7 +216,7 @@ def compare_chart(medians: pd.DataFrame, title: str, y_title: str | None = None,
         alt.Chart(medians, title=title)
         .mark_line()
         .encode(
-            x=alt.X("ds:T", title=_("month")),
+            x=alt.X("ds:T", title=_("month"), axis=MONTH_AXIS),
             y=alt.Y("value:Q", title=y_title),
             color=alt.Color("scenario:N", title=_("scenario"),
                             legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),

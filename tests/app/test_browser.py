@@ -238,7 +238,7 @@ def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page,
             page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
         page.wait_for_function(
             f"() => document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= {charts}",
-            timeout=180_000)
+            timeout=300_000)
         wait_idle(page)
         words = _visible_english(page)
         if words:
