@@ -138,4 +138,5 @@ def test_vega_locale_groups_with_a_space_and_names_months_in_russian():
 def test_country_names_come_from_cldr():
     assert i18n.country_name("TJK", "ru") == "Таджикистан"
     assert i18n.country_name("TJK", "en") == "Tajikistan"
+    assert i18n.country_name("KGZ", "ru") == "Кыргызстан"  # the official name, not CLDR's
     assert i18n.country_name("XXX", "ru") == "XXX"
