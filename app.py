@@ -7,6 +7,7 @@ language and the scenario every page uses; each page is a thin file in ``app_pag
 import streamlit as st
 
 from app_pages import controls
+from app_pages.guard import page_errors
 from app_pages.text import _
 
 st.set_page_config(page_title=_("Central Asia arrivals planner"), page_icon=":material/groups:",
@@ -27,4 +28,5 @@ nav = st.navigation({
     ],
 })
 controls.sidebar()
-nav.run()
+with page_errors():  # no traceback on any page: one st.error line
+    nav.run()

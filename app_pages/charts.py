@@ -257,3 +257,54 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
                  alt.Tooltip("persons:Q", title=_("persons"), format=",.0f"),
                  alt.Tooltip("population:Q", title=_("capacity / residents"), format=",.0f")])
     return (lines + dots).project("mercator").properties(height=420, title=_("Persons per site"))
+
+
+def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
+                 panel_width: int = 300, y_title: str | None = None) -> alt.VConcatChart:
+    """Small multiples of scenarios: one row per host, one panel per scenario, each with
+    its 80% band and median, and the first scenario's median dashed in every panel as
+    the reference; the panels of a row share one y scale.
+
+    Reads ``host, scenario, ds, p10, p50, p90`` (persons per month; ``host`` and
+    ``scenario`` as shown); ``order``: scenario labels in panel order (the first is the
+    reference). The legend sits below the panels with uncut labels.
+    """
+    _ = tr.gettext
+    y_title = y_title or _("persons per month")
+    mf = _month_format(tr)
+    w = {"band": _("80% of paths"), "median": _("median"),
+         "reference": _("median: {name}").format(name=order[0])}
+    ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})
+    data = frame.merge(ref, on=["host", "ds"], how="left")
+    legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=400,
+                        symbolType="square", labelFontSize=12, symbolSize=200)
+    colour = alt.Scale(domain=list(w.values()), range=["#9ecae1", "#1f5fa8", "#555555"])
+    x = alt.X("ds:T", title=_("month"), axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
+    tips = [alt.Tooltip("scenario:N", title=_("scenario")),
+            alt.Tooltip("ds:T", title=_("month"), format=mf),
+            alt.Tooltip("p10:Q", title="P10", format=",.0f"),
+            alt.Tooltip("p50:Q", title=_("median"), format=",.0f"),
+            alt.Tooltip("p90:Q", title="P90", format=",.0f")]
+    col = alt.Color("what:N", scale=colour, legend=legend)
+    rows = []
+    for host in dict.fromkeys(data["host"]):
+        base = alt.Chart(data[data["host"] == host])
+        band = base.mark_area(opacity=0.7).transform_calculate(what=_literal(w["band"])).encode(
+            x=x, y=alt.Y("p10:Q", title=y_title), y2="p90:Q", color=col, tooltip=tips)
+        med = base.mark_line(strokeWidth=2).transform_calculate(what=_literal(w["median"])).encode(
+            x=x, y="p50:Q", color=col, tooltip=tips)
+        refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
+            what=_literal(w["reference"])).encode(x=x, y="ref:Q", color=col)
+        rows.append(alt.layer(band, refl, med).properties(width=panel_width, height=190).facet(
+            column=alt.Column("scenario:N", sort=order, title=None,
+                              header=alt.Header(labelFontSize=13, labelFontWeight="bold",
+                                                labelLimit=panel_width)),
+        ).properties(title=alt.TitleParams(str(host), anchor="start", fontSize=14)))
+    return alt.vconcat(*rows)
+
+
+def _literal(text: str) -> str:
+    """A Vega expression string literal of ``text``."""
+    import json
+
+    return json.dumps(str(text))

@@ -179,6 +179,11 @@ def sidebar() -> None:
     sb.selectbox(_("Host country"), list(HOSTS), key="host", format_func=bound(host_label),
                  help=_("Arrivals are the movement forecast times the host's share of Afghan "
                         "arrivals, estimated from UNHCR annual flows (see the model card)."))
+    in_use = services.facility_set_in_use(st.session_state["host"])
+    sb.caption({"user": _("Facilities (Capacity page): your uploaded set, whatever the host."),
+                "": _("Facilities (Capacity page): no default set for a context host.")}.get(in_use)
+               or _("Facilities (Capacity page): the {host} default set (illustrative), "
+                    "chosen with the host.").format(host=host_label(in_use)))
     sb.selectbox(_("Host arrivals model"), list(HOST_METHODS), key="host_method",
                  format_func=bound(labels.host_method_title),
                  help=_("Pooled model: annual arrivals learned across 2,700 origin-host pairs of "

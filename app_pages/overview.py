@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import charts, labels, services
+from app_pages.freshness import show_data_ends
 from app_pages.text import _, bound, keep, localized, t
 from forecast.vocabulary import CENTRAL_ASIA
 
@@ -15,6 +16,8 @@ st.markdown(_(
 ))
 data = services.bundled()
 history = services.active_history()
+st.subheader(_("How recent the data are"))
+show_data_ends(services.plan_data(st.session_state["series_id"]), st.session_state["series_id"])
 
 series = st.multiselect(
     _("Movement series"), services.series_choices(),

@@ -233,15 +233,40 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
-def default_facilities() -> pd.DataFrame:
+def default_facility_hosts() -> tuple[str, ...]:
+    """Hosts with a bundled default facility set (:func:`abm.default_facility_hosts`)."""
     import abm
 
-    return abm.default_facilities()
+    return abm.default_facility_hosts()
 
 
-def active_facilities() -> pd.DataFrame:
+@st.cache_data(show_spinner=False)
+def default_facility_set(host: str):
+    """The host's bundled default facility set (:func:`abm.default_facility_set`)."""
+    import abm
+
+    return abm.default_facility_set(host)
+
+
+def default_facilities(host: str = "KAZ") -> pd.DataFrame:
+    return default_facility_set(host).facilities
+
+
+def active_facilities(host: str = "KAZ") -> pd.DataFrame | None:
+    """The user's uploaded facilities if any, else the host's default set (None for a
+    host without one: a context host)."""
     u = user_data()["facilities"]
-    return default_facilities() if u is None else u
+    if u is not None:
+        return u
+    return default_facilities(host) if host in default_facility_hosts() else None
+
+
+def facility_set_in_use(host: str) -> str:
+    """Which facility set the Capacity page uses: ``"user"`` (uploaded), the host's ISO3
+    (its default set) or ``""`` (none: a context host)."""
+    if user_data()["facilities"] is not None:
+        return "user"
+    return host if host in default_facility_hosts() else ""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -302,3 +327,181 @@ def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_t
 
     return runs.central_asia_run(arrivals, scale=scale, days=days, close_tkm=close_tkm,
                                  seed=seed)
+
+
+# ---------------------------------------------------------------- brief, workbook, bundle
+def plan_result(spec: PlanSpec, token: str, data: PlanData, mc, advice: pd.DataFrame,
+                schedule: pd.DataFrame) -> pipeline.PlanResult:
+    """The :class:`planner.pipeline.PlanResult` of the Capacity page's run (``mc``,
+    ``advice``, ``schedule``) with the other frames from the same cached calls."""
+    fc, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    arr, _ = arrivals(spec, token, data)
+    return pipeline.PlanResult(spec, fc, paths, hp, arr, mc, advice, schedule)
+
+
+def _frame_key(df: pd.DataFrame | None) -> str:
+    return "none" if df is None else _token(df.astype(str))
+
+
+@st.cache_data(show_spinner="Writing the brief...", max_entries=16)
+def brief_files(spec: PlanSpec, token: str, lang: str, today, facilities_key: str,
+                _result: pipeline.PlanResult) -> dict:
+    """The decision brief as ``{"pdf": bytes, "html": str}`` and the workbook as
+    ``{"xlsx": bytes}``, made once per spec, data, facilities, language and day (so a
+    download click serves bytes made before it, and never reruns the work)."""
+    from planner import brief, workbook
+
+    docs = brief.render(brief.summarise(_result, today), lang)
+    return {**docs, "xlsx": workbook.workbook_bytes(_result, lang, today)}
+
+
+def facilities_key(data: PlanData) -> str:
+    """A content key of the facilities and expansion plans of ``data``."""
+    return f"{_frame_key(data.facilities)}-{_frame_key(data.plans)}"
+
+
+def result_files(spec: PlanSpec, token: str, lang: str, today, data: PlanData, mc,
+                 advice: pd.DataFrame, schedule: pd.DataFrame) -> dict:
+    """:func:`brief_files` of the Capacity page's run."""
+    return brief_files(spec, token, lang, today, facilities_key(data),
+                       plan_result(spec, token, data, mc, advice, schedule))
+
+
+@st.cache_data(show_spinner="Packing the ZIP...", max_entries=8)
+def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facilities_key: str,
+               _provenance: dict, _frames: dict, _documents: dict) -> bytes:
+    """The ZIP of every result (:func:`planner.bundle.zip_bytes`), made once per spec,
+    data, facilities (``"none"``: before the Capacity page ran), dialect, language and day."""
+    from planner import bundle
+
+    return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)
+# ---------------------------------------------------------------- uploads (Your data page)
+def _fit_models() -> list[str]:
+    from forecast.models import MODEL_NAMES
+
+    return list(MODEL_NAMES)
+
+
+def read_history_upload(data: bytes, name: str, drivers: pd.DataFrame | None):
+    """An uploaded monthly series (bytes; ``name`` only labels messages), checked for all
+    the forecast page will do with it, without fitting (:func:`forecast.api.check_inputs`
+    with ``drivers``). Returns ``(history frame, warnings)``; raises a one-line
+    :class:`forecast.errors.ForecastError` naming the file."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.series import step_months
+
+    df = read_upload(data, "history", name)
+    warnings: list[str] = []
+    for sid, g in df.groupby("series_id", sort=False):
+        if step_months(g["ds"]) != 1 and len(g) > 1:
+            raise ForecastError(f"{name}: series {sid!r} is not monthly (one row per month "
+                                "is needed for the capacity model)")
+        try:
+            warnings += api.check_inputs(df, drivers, sid, _fit_models())
+        except ForecastError as exc:
+            raise ForecastError(f"{name}: {str(exc).removeprefix('history frame: ')}") from None
+    return df, warnings
+
+
+def read_drivers_upload(data: bytes, name: str, history: pd.DataFrame, series_id: str):
+    """An uploaded drivers file, checked against ``series_id`` of ``history`` as the
+    forecast page will fit it (no fit). Returns ``(drivers frame, warnings)``."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.vocabulary import DRIVER_COLUMNS
+
+    df = read_upload(data, "drivers", name)
+    known = [c for c in DRIVER_COLUMNS if c in df.columns and df[c].notna().any()]
+    if not known:
+        raise ForecastError(f"{name}: no driver column with a value (have "
+                            f"{', '.join(df.columns)}); give at least one of "
+                            f"{', '.join(DRIVER_COLUMNS)}")
+    try:
+        warnings = api.check_inputs(history, df, series_id, _fit_models())
+    except ForecastError as exc:
+        raise ForecastError(f"{name}: with the series {series_id}: {exc}") from None
+    return df, warnings
+
+
+QUICK_BACKTEST = {"models": ("naive", "snaive", "drift"), "n_origins": 12, "horizon": 6,
+                  "n_paths": 100}
+"""The quick rolling-origin backtest of a series with no bundled skill table (fast
+baselines only; seconds, not minutes)."""
+
+
+@st.cache_data(show_spinner="Backtesting the fast baselines on this series...", max_entries=8)
+def _quick_backtest(series_id: str, token: str, _data: PlanData) -> pd.DataFrame:
+    from forecast import backtest as bt
+
+    q = QUICK_BACKTEST
+    res = bt.backtest(_data.history, None, series_id=series_id, models=list(q["models"]),
+                      n_origins=q["n_origins"], horizon=q["horizon"], n_paths=q["n_paths"])
+    return res.summary(range(1, q["horizon"] + 1)).set_index("model").drop(
+        columns=["n", "seconds"], errors="ignore")
+
+
+_QUICK_DONE = "quick_backtest_done"
+
+
+def quick_backtest(series_id: str, token: str, data: PlanData) -> pd.DataFrame:
+    """Skill of the fast baselines on ``series_id`` (:data:`QUICK_BACKTEST`), one row per
+    model, best CRPS first (persons per month); remembered for the session."""
+    out = _quick_backtest(series_id, token, data)
+    st.session_state.setdefault(_QUICK_DONE, set()).add((series_id, token))
+    return out
+
+
+def quick_backtest_done(series_id: str, token: str) -> bool:
+    return (series_id, token) in st.session_state.get(_QUICK_DONE, set())
+# ---------------------------------------------------------------- compare and saved plans
+def country_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
+    """Arrivals paths per host country before the area share and the multiplier
+    (``series_id`` = host ISO3, or the user's series; ``ds, path, value``: persons per
+    month), for the spec's scenario: the host paths, or the user's own arrivals series."""
+    if data.user_arrivals:
+        _, paths = forecast(spec, token, data)
+        p = paths[paths["model"] == spec.forecast.model]
+    else:
+        p = host_paths(spec, token, data)
+    return p[["series_id", "ds", "path", "value"]]
+
+
+def path_totals(paths: pd.DataFrame, qs=(0.1, 0.5, 0.9)) -> pd.DataFrame:
+    """Totals over the horizon: the sum of each path over its months, then quantiles over
+    paths. Reads ``series_id, ds, path, value``; returns ``series_id, months`` and one
+    column per quantile (``p10, p50, p90``; persons over the horizon)."""
+    tot = paths.groupby(["series_id", "path"])["value"].sum()
+    out = tot.groupby(level="series_id").quantile(list(qs)).unstack()
+    out.columns = [f"p{round(q * 100)}" for q in qs]
+    months = paths.groupby("series_id")["ds"].nunique().rename("months")
+    return out.join(months).reset_index()[["series_id", "months", *out.columns]]
+
+
+def plan_summary(spec: PlanSpec, token: str, data: PlanData, with_advice: bool = True) -> dict:
+    """The summary results saved with a plan (:mod:`planner.store`), from the cached
+    stages: ``totals`` (:func:`path_totals` per host), ``monthly`` (the spec's host:
+    ``ds, p10, p50, p90`` persons per month) and, if ``with_advice``, ``advice`` (the
+    capacity advice at the spec's risk, :func:`planner.pipeline.advice`)."""
+    p = country_paths(spec, token, data)
+    out = {"totals": path_totals(p)}
+    host = spec.forecast.series_id if data.user_arrivals else spec.forecast.host
+    q = paths_quantiles(p[p["series_id"] == host], ["ds"], (0.1, 0.5, 0.9))
+    monthly = q.pivot(index="ds", columns="quantile", values="value")
+    monthly.columns = [f"p{round(c * 100)}" for c in monthly.columns]
+    out["monthly"] = monthly.reset_index()
+    if with_advice:
+        adv, _ = pipeline.advice(capacity(spec, token, data), spec, data)
+        out["advice"] = adv
+    return out
+
+
+def plan_store():
+    """The plan store in the operator's folder (``PLANNER_STORE_DIR``,
+    :func:`planner.store.store_dir`); never a path from the browser."""
+    from planner import store
+
+    return store.Store(store.store_dir())

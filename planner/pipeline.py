@@ -39,7 +39,7 @@ class ForecastSettings:
     ``series_id``: the movement series the models learn from; ``host``: ISO3 of the
     host country; ``model``: model alias whose paths feed the capacity model;
     ``horizon``: periods ahead (months); ``n_paths``: sample paths per model;
-    ``seed``: every random draw; ``host_method``: ``"dyadic"`` (the pooled model of
+    ``seed``: every random draw (these three within :data:`forecast.bounds.BOUNDS`); ``host_method``: ``"dyadic"`` (the pooled model of
     annual arrivals learned from the world's displacement history,
     :mod:`forecast.host_model`; at most 24 months) or ``"share"`` (the movement
     forecast times each host's UNHCR share, :mod:`forecast.hosts`, kept as a
@@ -96,11 +96,15 @@ class PlanSpec:
         if f.host not in HOSTS:
             raise PlanError(f"field 'forecast.host': unknown host {f.host!r}; choose from "
                             f"{', '.join(HOSTS)}")
-        for name, v, lo, hi in (("forecast.horizon", f.horizon, 1, 36),
-                                ("forecast.n_paths", f.n_paths, 1, 5000),
-                                ("forecast.seed", f.seed, 0, 2**31 - 1),
-                                ("forecast.share_years", f.share_years, 1, 60),
-                                ("capacity.n_runs", c.n_runs, 1, 5000),
+        from abm.schema import BOUNDS as ABM_BOUNDS
+        from forecast.bounds import check_value
+
+        for name, v in (("forecast.horizon", f.horizon), ("forecast.n_paths", f.n_paths),
+                        ("forecast.seed", f.seed)):
+            check_value(v, name.split(".")[1], f"field {name!r}", PlanError)
+        runs = ABM_BOUNDS["n_runs"]
+        for name, v, lo, hi in (("forecast.share_years", f.share_years, 1, 60),
+                                ("capacity.n_runs", c.n_runs, int(runs.low), int(runs.high)),
                                 ("capacity.step_days", c.step_days, 1, 7)):
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise PlanError(f"field {name!r}: must be a whole number in [{lo}, {hi}], "
@@ -251,11 +255,18 @@ def abm_config(spec: PlanSpec):
 
 
 def facilities(spec: PlanSpec, data: PlanData) -> pd.DataFrame:
+    """The facilities of the plan: the data's own table if given, else the bundled default
+    set of the spec's host (:func:`abm.default_facility_set`; a context host without one
+    is a :class:`PlanError` asking for a facilities table)."""
     import abm
 
     if data.facilities is not None:
         return abm.check_facilities(data.facilities, source="facilities table")
-    return abm.default_facilities()
+    host = spec.forecast.host
+    if host not in abm.default_facility_hosts():
+        raise PlanError(f"field 'forecast.host': no bundled facility set for {host!r} (bundled: "
+                        f"{', '.join(abm.default_facility_hosts())}); give a facilities table")
+    return abm.default_facilities(host)
 
 
 def capacity(arr: pd.DataFrame, spec: PlanSpec, data: PlanData):
@@ -288,6 +299,7 @@ class PlanResult:
     capacity: Any
     advice: pd.DataFrame
     schedule: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # e.g. stale drivers (FittedModels.stale_drivers)
 
 
 def run_plan(spec: PlanSpec, data: PlanData | None = None) -> PlanResult:
@@ -299,4 +311,4 @@ def run_plan(spec: PlanSpec, data: PlanData | None = None) -> PlanResult:
     arr = arrivals(paths, hp, spec, data)
     mc = capacity(arr, spec, data)
     adv, sched = advice(mc, spec, data)
-    return PlanResult(spec, fc, paths, hp, arr, mc, adv, sched)
+    return PlanResult(spec, fc, paths, hp, arr, mc, adv, sched, tuple(fitted.stale_drivers()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -31,12 +32,12 @@ def _need_browser():
     pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """Start `streamlit run app.py` on a free local port; yield (url, seconds to healthy)."""
-    _need_browser()
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str] | None = None):
+    """Run `streamlit run app.py` on a free local port (``env``: extra environment);
+    yield (url, seconds to healthy); stop it on exit."""
     port = _free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -65,6 +66,24 @@ def app_server():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The shared server (plans saved in a fresh temporary store); yield (url, seconds
+    to healthy)."""
+    _need_browser()
+    store = tmp_path_factory.mktemp("plan_store")
+    with streamlit_server({"PLANNER_STORE_DIR": str(store)}) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def start_server():
+    """:func:`streamlit_server`, for a test that needs its own short-lived server (a
+    restart); every other test shares ``app_server``."""
+    _need_browser()
+    return streamlit_server
 
 
 @pytest.fixture(scope="session")

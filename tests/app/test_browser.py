@@ -142,6 +142,73 @@ def test_capacity_and_compare_pages(app_server, page, screenshot_dir, capsys):
         print("[browser] figures: " + json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
 
 
+def grid_rows(page, i=-1) -> list[str]:
+    """Text of each row of the i-th st.dataframe (its accessible grid), header first."""
+    grid = page.locator("[data-testid='stDataFrame']").nth(i)
+    rows = grid.locator("[role='row']")
+    return [rows.nth(k).inner_text() for k in range(rows.count())]
+
+
+def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page, screenshot_dir,
+                                                               capsys):
+    """Capacity: the facility set follows the sidebar host (KAZ -> TJK); late orders (as of
+    the server's today) head the advice table and a warning above everything says so; the
+    order-by date is in view at 1440 px."""
+    url, _ = app_server
+    page.set_viewport_size({"width": 1440, "height": 1700})
+    page.goto(f"{url}/{PAGES['capacity']}")  # cold when run alone: fits + Monte Carlo
+    page.wait_for_function(
+        f"() => document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= 4",
+        timeout=480_000)
+    wait_idle(page)
+    caption = page.get_by_text("Facility set in use:").first
+    assert "Kazakhstan default set" in caption.inner_text()
+    assert any("kaz-shelter-1" in r for r in grid_rows(page, 0))
+    t0 = time.perf_counter()
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Host country").click()
+    page.get_by_role("option", name="Tajikistan", exact=True).click()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
+                           ".some(c => c.innerText.includes('Tajikistan default set'))",
+                           timeout=180_000)
+    # the run has ended when the advice says how many orders are late (it times out, and
+    # fails, if none is: as of December 2026 the Tajik default set falls short in time)
+    page.wait_for_selector("[data-testid='stAlert']:has-text('orders are late')", timeout=300_000)
+    wait_idle(page)
+    page.wait_for_function(
+        "() => { const g = document.querySelectorAll(\"[data-testid='stDataFrame']\");"
+        " return g.length && g[0].textContent.includes('tjk-shelter-1')"
+        " && g[g.length - 1].textContent.includes('late: order now'); }", timeout=120_000)
+    FIGURES["capacity_host_switch_s"] = time.perf_counter() - t0
+    assert "11,843" in page.get_by_text("Facility set in use:").first.inner_text()
+    facilities = grid_rows(page, 0)
+    assert any("tjk-shelter-1" in r for r in facilities)
+    assert not any("kaz-" in r for r in facilities)
+    advice = grid_rows(page, -1)
+    assert advice[0].startswith("Status") and "Order by" in advice[0]
+    status = ["late" if r.startswith("late") else "other" for r in advice[1:]]
+    assert status == sorted(status, key=lambda x: x != "late"), advice  # late rows first
+    n_late = status.count("late")
+    # as of December 2026 the Tajik default set falls short within its lead times
+    assert n_late >= 1, advice
+    alerts = page.locator("[data-testid='stAlert']")
+    banner = alerts.first
+    assert f"{n_late} of " in banner.inner_text() and "late" in banner.inner_text()
+    heading = page.get_by_role("heading", name="Facilities in the host area")
+    assert banner.bounding_box()["y"] < heading.bounding_box()["y"]  # above the tables
+    # the grid is drawn on a canvas (its accessible table has no boxes): the order-by date
+    # is the third column and the grid fits the 1440 px page without horizontal scroll
+    grid = page.locator("[data-testid='stDataFrame']").last
+    headers = grid.get_by_role("columnheader").all_text_contents()
+    assert headers.index("Order by") <= 2 and headers[0] == "Status", headers
+    box = grid.bounding_box()
+    assert box["x"] + box["width"] <= 1440
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=screenshot_dir / "capacity_tjk.png", full_page=True)
+    with capsys.disabled():
+        print(f"\n[browser] host KAZ -> TJK on Capacity: facility set and advice updated in "
+              f"{FIGURES['capacity_host_switch_s']:.1f} s; {n_late} late order(s) first")
+
+
 def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
     url, _ = app_server
     open_page(page, url, "compare", min_charts=1)
@@ -248,3 +315,56 @@ def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page,
     with capsys.disabled():
         print(f"\n[browser] Russian: 7 pages visited and checked in {FIGURES['russian_pages_s']:.1f} s")
     assert not left, left
+def test_upload_names_never_become_paths_and_russian_excel_is_read(app_server, page, tmp_path):
+    """An upload named '../../../../tmp/<random>/victim.csv', then one named with the victim's
+    absolute path, are accepted from memory: the victim file is unchanged and no new file
+    appears beside it or in the app's folder. A ';' / decimal-comma / dd.mm.yyyy file with a
+    byte-order mark is accepted and plotted."""
+    import uuid
+    from pathlib import Path
+
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    root = Path("/tmp") / f"harden-{uuid.uuid4().hex[:12]}"
+    root.mkdir()
+    victim = root / "victim.csv"
+    known = b"series_id,ds,y\nvictim,2020-01-01,1\n"
+    victim.write_bytes(known)
+    app_dir = Path(__file__).resolve().parents[2]
+    before = {p.name for p in app_dir.iterdir()}, {p.name for p in (app_dir / "app_pages").iterdir()}
+
+    def series(sid: str, sep=",", dec=".", fmt="%Y-%m-%d", bom=b"") -> bytes:
+        rows = [sep.join(("series_id", "ds", "y"))] + [
+            sep.join((sid, m.strftime(fmt), f"{100 + i}{dec}5"))
+            for i, m in enumerate(pd.date_range("2019-01-01", periods=36, freq="MS"))]
+        return bom + ("\n".join(rows) + "\n").encode()
+
+    url, _ = app_server
+    open_page(page, url, "your_data", min_charts=0)
+    upload = page.locator("input[type='file']").first
+    try:
+        for sid, name in (("crafted_rel", f"../../../../tmp/{root.name}/victim.csv"),
+                          ("crafted_abs", str(victim))):
+            upload.set_input_files(files=[{"name": name, "mimeType": "text/csv",
+                                           "buffer": series(sid)}])
+            page.get_by_text(f"series {sid};", exact=False).first.wait_for(timeout=120_000)
+            wait_idle(page)
+            assert victim.read_bytes() == known
+            assert sorted(p.name for p in root.iterdir()) == ["victim.csv"]
+        after = {p.name for p in app_dir.iterdir()}, {p.name for p in (app_dir / "app_pages").iterdir()}
+        assert after == before
+        upload.set_input_files(files=[{"name": "excel_ru.csv", "mimeType": "text/csv",
+                                       "buffer": series("excel_ru", ";", ",", "%d.%m.%Y",
+                                                        b"\xef\xbb\xbf")}])
+        page.get_by_text("Read as a Russian Excel file", exact=False).first.wait_for(
+            timeout=120_000)
+        wait_idle(page)
+        assert page.get_by_text("series excel_ru;", exact=False).first.is_visible()
+        expect(page.locator(f"{CHART} canvas, {CHART} svg").first).to_be_visible(timeout=60_000)
+        assert not page.locator("[data-testid='stException']").count()
+    finally:
+        victim.unlink(missing_ok=True)
+        for p in root.iterdir():
+            p.unlink()
+        root.rmdir()

@@ -29,7 +29,8 @@ def ok(at: AppTest) -> AppTest:
 
 
 @pytest.fixture()
-def app() -> AppTest:
+def app(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("PLANNER_STORE_DIR", str(tmp_path / "plan_store"))  # never the user's
     at = AppTest.from_file(APP, default_timeout=300)
     return ok(at.run())
 
@@ -82,15 +83,16 @@ def test_capacity_page_runs_and_reacts(app):
     at.slider(key="cap_runs").set_value(40)
     before = chart_data(ok(at.run()))
     assert len(before) == 4  # shelter, school, clinic, P(shortfall)
-    small = advice(at)
+    small = at.dataframe[-1].value.set_index("Facility")
     at.slider(key="cap_scale").set_value(400)
     after = chart_data(ok(at.run()))
     assert after[0] != before[0] and after[3] != before[3]
-    big = advice(at)
-    assert set(big.index) == {"shelter", "school", "clinic"}
+    big = at.dataframe[-1].value.set_index("Facility")
+    assert set(big.index) == {"Shelter", "School seats", "Clinic consultations"}
     # a 400x surge needs at least as much added capacity of every kind, and more of some
-    assert (big["added_capacity"] >= small["added_capacity"]).all()
-    assert (big["added_capacity"] > small["added_capacity"]).any()
+    big, small = big["Capacity to add"], small["Capacity to add"].reindex(big.index)
+    assert (big >= small).all()
+    assert (big > small).any()
 
 
 def test_capacity_page_rejects_bad_facilities(app):
@@ -108,17 +110,52 @@ def test_capacity_page_rejects_bad_facilities(app):
     assert at.error and "quantity" in at.error[0].value
 
 
-def test_compare_page(app):
+def _persons(cell: str) -> float:
+    return float("".join(c for c in str(cell) if c.isdigit()) or "nan")
+
+
+def test_compare_page_two_scenarios_and_saved_plans(app):
+    from planner.pipeline import CapacitySettings
+
+    app.session_state["capacity_settings"] = CapacitySettings(n_runs=20)  # a light plan
+    app.session_state["n_paths"] = 50
     at = goto(app, "compare")
     before = chart_data(at)
     assert len(before) == 1
-    at.multiselect(key="compare_choice").set_value(
-        ["baseline", "border_restriction"])
+    at.multiselect(key="compare_choice").set_value(["baseline", "border_restriction"])
     after = chart_data(ok(at.run()))
     assert after != before
-    table = at.dataframe[0].value
-    base, restr = table[COLUMNS["total median"]].tolist()
+    totals, advice = at.dataframe[0].value, at.dataframe[1].value
+    base, restr = (_persons(v) for v in totals["Median total"])
     assert restr < base
+    assert list(advice.columns)[-2:] == ["Baseline", "Border restriction"]  # side by side
+    # save the sidebar plan, see it listed and chosen, rename it, delete it
+    at.text_input(key="store_save_name").input("office plan")
+    ok(at.run())
+    at.button(key="store_save").click()
+    ok(at.run())
+    assert "Saved 'office plan'" in at.success[0].value
+    assert at.selectbox(key="store_pick").value == "office plan"
+    at.multiselect(key="compare_choice").set_value(["baseline", "_stored:office plan"])
+    ok(at.run())
+    assert list(at.dataframe[2].value.columns)[-1] == "office plan"
+    at.text_input(key="store_new_name").input("office plan v2")
+    ok(at.run())
+    at.button(key="store_rename").click()
+    ok(at.run())
+    assert at.selectbox(key="store_pick").value == "office plan v2"
+    at.button(key="store_save").click()  # the old name is free again
+    ok(at.run())
+    assert sorted(at.selectbox(key="store_pick").options) == ["office plan", "office plan v2"]
+    at.button(key="store_save").click()  # the same name again: refused in one line
+    ok(at.run())
+    assert "exists" in at.error[0].value and "\n" not in at.error[0].value
+    assert at.selectbox(key="store_pick").value == "office plan v2"
+    at.checkbox(key="store_confirm_delete").check()
+    ok(at.run())
+    at.button(key="store_delete").click()
+    ok(at.run())
+    assert at.selectbox(key="store_pick").options == ["office plan"]
 
 
 def test_your_data_page_renders(app):
@@ -143,7 +180,7 @@ def test_host_without_estimated_share_is_explained_then_usable(app):
         assert "share" in at.warning[0].value
         at.sidebar.number_input(key="host_share_pct").set_value(1.0)
         ok(at.run())
-    assert not at.warning
+    assert not [w for w in at.warning if "share" in w.value]
     assert len(chart_data(at)) == 4
 
 
