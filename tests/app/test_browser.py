@@ -249,10 +249,13 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     page.get_by_text("your series my_area").first.wait_for(timeout=120_000)
 
 
-RU_PAGES = {  # file -> its title in the Russian navigation, and the charts it draws
-    "overview": ("Обзор", 3), "forecast": ("Сценарий и прогноз", 2),
-    "capacity": ("Вместимость", 4), "sites": ("Пункты и маршруты", 2),
-    "compare": ("Сравнение", 1), "your_data": ("Ваши данные", 0), "export": ("Выгрузка", 1)}
+RU_PAGES = {  # file -> its label in the Russian navigation, its title's start, its charts
+    "overview": ("Обзор", "Прибытия афганцев", 3),
+    "forecast": ("Сценарий и прогноз", "Сценарий и прогноз", 2),
+    "capacity": ("Вместимость", "Вместимость", 4),
+    "sites": ("Пункты и маршруты", "Пункты и маршруты", 2),
+    "compare": ("Сравнение", "Сравнение", 1), "your_data": ("Ваши данные", "Ваши данные", 0),
+    "export": ("Выгрузка", "Выгрузка", 1)}
 # the visible elements checked on every page; code (in backticks) is left out
 VISIBLE = ", ".join(f"[data-testid='{t}']" for t in (
     "stHeading", "stMarkdownContainer", "stCaptionContainer", "stWidgetLabel", "stSidebarNav",
@@ -300,13 +303,17 @@ def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page,
 
     expect(page.get_by_role("combobox", name="Принимающая страна")).to_have_value("Казахстан")
     left = {}
-    for name, (title, charts) in RU_PAGES.items():
+    for name, (nav, title, charts) in RU_PAGES.items():
         if name != "overview":
-            page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+            page.locator("[data-testid='stSidebarNav']").get_by_text(nav, exact=True).click()
+        # this page's own charts are drawn and nothing is still computing (no spinner)
         page.wait_for_function(
-            f"() => document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= {charts}",
-            timeout=300_000)
+            "([n, title]) => (document.querySelector('h1')?.innerText || '').startsWith(title)"
+            f" && document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= n"
+            " && !document.querySelector(\"[data-testid='stSpinner']\")",
+            arg=[charts, title], timeout=300_000)
         wait_idle(page)
+        page.wait_for_timeout(1500)  # let the last charts finish drawing for the screenshot
         words = _visible_english(page)
         if words:
             left[name] = words
