@@ -86,7 +86,9 @@ elif in_use:
                  "shifts; 1 clinic of 3 clinicians per 10,000 people). Not an inventory of real "
                  "facilities. Edit freely: facility types are `shelter`, `school` or `clinic`; "
                  "units are `persons` or `m2` (shelter), `classrooms` or `seats` (school), "
-                 "`clinicians` or `consultations_per_day` (clinic).").format(label=fset.label))
+                 "`clinicians` or `consultations_per_day` (clinic).").format(
+        label=fset.label if language() == "en" else  # the set's own label is English data
+        _("the {host} default set (illustrative)").format(host=host_label(s["host"]))))
 else:
     st.warning(_("No default facility set for {host}: the bundled sets cover the five Central "
                  "Asian hosts. Upload your facilities on the Your data page.")

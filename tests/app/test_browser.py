@@ -275,10 +275,12 @@ def _visible_english(page) -> list[str]:
 
     texts = page.evaluate(
         """(sel) => Array.from(document.querySelectorAll(sel)).map(e => {
-               const c = e.cloneNode(true); c.querySelectorAll('code').forEach(x => x.remove());
+               const c = e.cloneNode(true);
+               c.querySelectorAll("code, [data-testid='stIconMaterial']").forEach(x => x.remove());
                return c.innerText || ''; })""", VISIBLE)
     words = set()
     for text in texts:
+        text = re.sub(r"\S*[/_]\S*", " ", text)  # file paths and codes (docs/model_card.md)
         words |= {w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS}
     return sorted(words)
 
