@@ -280,7 +280,9 @@ def _visible_english(page) -> list[str]:
              .filter(e => !e.closest("[data-testid='stFileUploaderDropzone']"))
              .map(e => {
                const c = e.cloneNode(true);
-               c.querySelectorAll("code, [data-testid='stIconMaterial']").forEach(x => x.remove());
+               c.querySelectorAll("code, [data-testid='stIconMaterial'], "
+                                  + "[data-testid='stFileUploaderDropzone']")
+                 .forEach(x => x.remove());
                return c.innerText || ''; })""", VISIBLE)
     words = set()
     for text in texts:
