@@ -20,7 +20,7 @@ from app_pages.controls import (
     spec_from_state,
     state_from_scenario,
 )
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import ForecastError, ScenarioError
 from forecast.scenarios import PRESETS, Scenario
 from forecast.vocabulary import HOSTS
@@ -205,6 +205,7 @@ s["compare_choice"] = [c for c in s.get("compare_choice", default) if c in candi
 chosen = st.multiselect(_("Scenarios to compare (the first is the reference)"),
                         list(candidates), key="compare_choice", max_selections=4,
                         format_func=bound(_label))
+keep("compare_choice")
 if len(chosen) < 2:
     st.info(_("Pick two or more scenarios."))
     st.stop()

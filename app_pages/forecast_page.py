@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, spec_from_state
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import ForecastError
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOSTS
 
@@ -58,8 +58,10 @@ if not data.user_arrivals:
                   "(Borders and destination) to include it.").format(
                       hosts=", ".join(host_label(h) for h in missing)))
     hosts = st.multiselect(_("Hosts"), sorted(hq["series_id"].unique()),
-                           default=[h for h in CENTRAL_ASIA if h in set(hq["series_id"])],
+                           default=(None if "fc_hosts" in s else
+                                    [h for h in CENTRAL_ASIA if h in set(hq["series_id"])]),
                            format_func=bound(host_label), key="fc_hosts")
+    keep("fc_hosts")
     past = services.host_history(sid, tok, data)
     past = past[past["ds"] >= past["ds"].max() - services.pd.DateOffset(years=4)]
     cols = st.columns(2)
