@@ -9,11 +9,10 @@ imports ``forecast``. Public API (documented in ``docs/abm.md``):
 * :func:`advise` -- smallest added capacity and dates for a risk level
 * :func:`sweep` -- scenarios x plans x seeds, in-process or on Dask
 * :class:`ABMConfig`, :func:`load_standards`, :func:`read_facilities`,
-  :func:`read_plans`, :func:`read_arrivals`, :func:`default_facilities`
+  :func:`read_plans`, :func:`read_arrivals`, :func:`default_facilities` (by host)
 """
 
 from importlib import import_module
-from importlib.resources import files
 
 # Heavy modules (mesa, pandas) load on first use, so `import abm` and `abm --help` are fast.
 _LAZY = {
@@ -24,6 +23,8 @@ _LAZY = {
     "monte_carlo": "abm.runs", "simulate": "abm.runs",
     "check_arrivals": "abm.schema", "check_facilities": "abm.schema", "check_plans": "abm.schema",
     "read_arrivals": "abm.schema", "read_facilities": "abm.schema", "read_plans": "abm.schema",
+    "FacilitySet": "abm.schema", "default_facility_set": "abm.schema",
+    "default_facility_hosts": "abm.schema",
     "sweep": "abm.sweeps",
 }
 
@@ -38,26 +39,24 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'abm' has no attribute {name!r}")
 
 
-def default_facilities():
-    """The bundled Kazakhstan preset ``abm/data/facilities_kaz_default.csv``, checked
-    (a frame, columns as in :func:`abm.read_facilities`).
+def default_facilities(host: str = "KAZ"):
+    """The bundled default facility set of ``host`` (ISO3; default Kazakhstan), checked
+    (a frame, columns as in :func:`abm.read_facilities`): see
+    :func:`abm.schema.default_facility_set` for its label and caseload.
 
-    Standard-sized facilities for an illustrative 10,000-person planning
-    caseload; every number cites its standard in the ``source`` column. These
-    are not an inventory of real facilities.
+    Standard-sized facilities for the host's latest UNHCR Afghan caseload (written by
+    ``data/build.py``); every number cites its figure and standard in the ``source``
+    column. These are not an inventory of real facilities.
     """
-    import pandas as pd
+    from abm.schema import default_facility_set
 
-    from abm.schema import check_facilities
-
-    with files("abm").joinpath("data", "facilities_kaz_default.csv").open("r") as fh:
-        frame = pd.read_csv(fh)
-    return check_facilities(frame, source="abm/data/facilities_kaz_default.csv")
+    return default_facility_set(host).facilities
 
 
 __all__ = [
     "ABMConfig", "ABMError", "ConfigError", "InputError", "MonteCarloResult",
     "SimulationResult", "advise", "build_model", "check_arrivals", "check_facilities", "check_plans",
-    "default_facilities", "load_standards", "monte_carlo", "read_arrivals",
+    "FacilitySet", "default_facilities", "default_facility_hosts", "default_facility_set",
+    "load_standards", "monte_carlo", "read_arrivals",
     "read_facilities", "read_plans", "simulate", "sweep",
 ]

@@ -140,3 +140,38 @@ def advise(result: MonteCarloResult, risk: float = 0.1,
                           "added_capacity": _required(np.maximum(run_max[:, last], 0), float(risk)),
                           "unit": unit})
     return pd.DataFrame(rows), pd.DataFrame(sched)
+
+
+ORDER_STATUSES = ("late", "order", "unknown", "none")
+"""Order status codes of :func:`order_status`, in the order the rows are sorted:
+``late`` (capacity to add and its order-by date is before today: order now), ``order``
+(capacity to add, order-by date today or later), ``unknown`` (capacity to add, no
+order-by date because the lead time is unknown), ``none`` (nothing to add)."""
+
+
+def order_status(advice: pd.DataFrame, today) -> pd.DataFrame:
+    """The advice of :func:`advise` as of ``today`` (a date), late orders first.
+
+    Adds ``status`` (first column; a code of :data:`ORDER_STATUSES`) and
+    ``days_late`` (``today - order_by`` in days for late orders, else NA) and sorts
+    the rows: late (most overdue first), then order (soonest order-by date first),
+    unknown, none; ties keep the advice's order. ``advise`` compares ``order_by``
+    with the horizon's start (its ``late`` column); this compares it with today,
+    which matters when the data, and so the horizon, end before today. The input
+    is not changed.
+    """
+    today = pd.Timestamp(today).normalize()
+    out = advice.copy()
+    order_by = pd.to_datetime(out["order_by"])
+    adds = pd.to_numeric(out["added_capacity"]) > 0
+    status = np.where(~adds, "none", np.where(order_by.isna(), "unknown",
+                                              np.where(order_by < today, "late", "order")))
+    out.insert(0, "status", status)
+    out["days_late"] = ((today - order_by).dt.days.where(out["status"] == "late")
+                        .astype("Float64"))
+    rank = out["status"].map({s: i for i, s in enumerate(ORDER_STATUSES)})
+    key = pd.DataFrame({"rank": rank, "late": -out["days_late"].fillna(0).astype(float),
+                        "order_by": order_by, "pos": np.arange(len(out))})
+    idx = key.sort_values(["rank", "late", "order_by", "pos"], kind="mergesort",
+                          na_position="last").index
+    return out.loc[idx].reset_index(drop=True)

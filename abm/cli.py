@@ -57,7 +57,7 @@ def _inputs_record(arrivals, facilities, plans, config) -> dict:
     from abm.export import file_digest
     rec = {"arrivals": {"path": str(arrivals), "sha256": file_digest(arrivals)}}
     rec["facilities"] = ({"path": str(facilities), "sha256": file_digest(facilities)}
-                         if facilities else "bundled abm/data/facilities_kaz_default.csv")
+                         if facilities else "bundled abm/data/facilities_default.csv (KAZ set)")
     if plans:
         rec["plans"] = {"path": str(plans), "sha256": file_digest(plans)}
     if config:
@@ -89,7 +89,7 @@ def _mc(arr, fac, pl, cfg, runs, seed, dask):
 
 
 ARRIVALS_HELP = "Arrivals CSV: ds, arrivals [+ path | quantile] (persons per month)."
-FACILITIES_HELP = "Facilities CSV (default: the bundled Kazakhstan preset)."
+FACILITIES_HELP = "Facilities CSV (default: the bundled Kazakhstan set, abm/data/facilities_default.csv)."
 HOST_HELP = "Host (series_id) to take from a forecast paths file such as hosts.csv."
 
 # Options shared by the commands (one definition each).
@@ -308,7 +308,7 @@ def export(
                          "note": ["example: +500 beds ordered in June, 90 days to build"]})
     prov = provenance(command="abm export")
     write_csv(default_facilities(), out / "facilities.csv",
-              dict(prov, source="abm/data/facilities_kaz_default.csv"), overwrite=force)
+              dict(prov, source="abm/data/facilities_default.csv (KAZ set)"), overwrite=force)
     write_csv(load_standards(), out / "standards.csv", dict(prov, source="abm/data/abm_standards.csv"),
               overwrite=force)
     write_csv(plan, out / "plans.csv", dict(prov, source="template"), overwrite=force)

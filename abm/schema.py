@@ -546,6 +546,60 @@ def read_facilities(path: str | Path) -> pd.DataFrame:
     return check_facilities(frame, source=str(path))
 
 
+DEFAULT_FACILITIES_FILE = "facilities_default.csv"
+"""Package data (``abm/data/``): the bundled default facility set of each host, written by
+``data/build.py`` (:func:`facility_sets` there: capacity for the host's latest UNHCR
+Afghan caseload at Sphere/UNHCR standards). Columns: ``host_iso3`` (ISO 3166-1 alpha-3),
+``set_label``, ``caseload_persons`` [persons], ``caseload_year``, then the facilities
+columns."""
+DEFAULT_SET_COLUMNS = ("host_iso3", "set_label", "caseload_persons", "caseload_year")
+
+
+@dataclass(frozen=True)
+class FacilitySet:
+    """A bundled default facility set: ``host`` (ISO3), ``label`` (what it is and the UNHCR
+    figure it is sized from), ``caseload`` [persons], ``year`` (of that figure),
+    ``facilities`` (checked, columns as :func:`check_facilities`)."""
+
+    host: str
+    label: str
+    caseload: int
+    year: int
+    facilities: pd.DataFrame
+
+
+def _default_sets() -> pd.DataFrame:
+    from importlib.resources import files
+
+    with files("abm").joinpath("data", DEFAULT_FACILITIES_FILE).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"opens": str, "host_iso3": str})
+
+
+def default_facility_hosts() -> tuple[str, ...]:
+    """ISO3 codes of the hosts with a bundled default facility set, in file order."""
+    return tuple(dict.fromkeys(_default_sets()["host_iso3"]))
+
+
+def default_facility_set(host: str) -> FacilitySet:
+    """The bundled default facility set of ``host`` (ISO3, e.g. ``"TJK"``).
+
+    Illustrative, standard-sized facilities for the host's latest UNHCR Afghan caseload
+    (every row's ``source`` gives the figure and the standard behind its number); not an
+    inventory of real facilities. Raises :class:`InputError` for a host without a set.
+    """
+    sets = _default_sets()
+    sub = sets[sets["host_iso3"] == str(host)]
+    if sub.empty:
+        raise InputError(f"abm/data/{DEFAULT_FACILITIES_FILE}: no default facility set for host "
+                         f"{shown(host)} (bundled: {', '.join(default_facility_hosts())}); "
+                         "give your own facilities table")
+    first = sub.iloc[0]
+    fac = check_facilities(sub.drop(columns=list(DEFAULT_SET_COLUMNS)).reset_index(drop=True),
+                           source=f"abm/data/{DEFAULT_FACILITIES_FILE} ({host})")
+    return FacilitySet(str(host), str(first["set_label"]), int(first["caseload_persons"]),
+                       int(first["caseload_year"]), fac)
+
+
 def check_facilities(frame: pd.DataFrame, *, source: str = "facilities frame") -> pd.DataFrame:
     """Check a facilities table and return a clean copy.
 

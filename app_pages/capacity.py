@@ -1,17 +1,19 @@
 """Capacity: shelters, schools and clinics against the forecast arrivals, with advice."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 import abm
+from abm.advice import order_status
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, language, localized, t
 from forecast.errors import SchemaError
-from planner import pipeline
+from planner import brief, bundle, pipeline
 from planner.pipeline import CapacitySettings
 
 s = st.session_state
@@ -31,13 +33,15 @@ movement = ("" if spec.forecast.host_method == "dyadic" else
             _(", movement model: {model}").format(model=labels.model_title(s["model"])))
 st.caption(_("Arrivals: {origin}{movement}, {n} sample paths.").format(
     origin=origin, movement=movement, n=t().number(arrivals["path"].nunique())))
+late_banner = st.empty()  # filled once the advice is known: late orders come first
 
-c1, c2, c3 = st.columns(3)
+capacity_form = st.form("capacity_form", border=False, enter_to_submit=False)
+c1, c2, c3 = capacity_form.columns(3)
 with c1:
     share = st.slider(_("Share of the country's arrivals coming to this host area (%)"), 1, 100,
                       100, key="cap_area_share",
-                      help=_("The default host area is an illustrative reception area in "
-                             "Kazakhstan (Almaty region); lower this when arrivals spread over "
+                      help=_("The default facilities are an illustrative set sized for the "
+                             "host's recent UNHCR caseload; lower this when arrivals spread over "
                              "several areas."))
     scale = st.slider(_("Planning multiplier on arrivals (x)"), 1, 500, 1, key="cap_scale",
                       help=_("Stress test: multiply every arrivals path, e.g. to plan for a "
@@ -54,6 +58,8 @@ with c3:
                             "from this mean."))
     step_days = st.radio(_("Step"), [1, 7], index=1, horizontal=True, key="cap_step",
                          format_func=bound(lambda d: _(labels.STEPS[d])))
+capacity_form.form_submit_button(_("Apply"), key="apply_capacity", type="primary",
+                                 help=_("Run the capacity model with these settings."))
 
 cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
                                 n_runs=int(n_runs), risk=risk / 100.0,
@@ -61,14 +67,32 @@ cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale
 s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
 spec = dataclasses.replace(spec, capacity=cap_settings)
 arr, _origin = services.arrivals(spec, tok, data)
+rng = brief.arrivals_range(arr)
+with st.container(key="brief_figures"):
+    st.markdown(_("**Arrivals into the host area over {n} months:** median {median} persons "
+                  "(80% range {low} to {high} persons).").format(
+        n=spec.forecast.horizon, median=t().number(rng.median), low=t().number(rng.low),
+        high=t().number(rng.high)))
 
 st.subheader(_("Facilities in the host area"))
-st.caption(_("Defaults: standard-sized facilities for an illustrative 10,000-person caseload; "
-             "each row cites its standard (Sphere 2018: 3.5 m² covered space per person; UNHCR: "
-             "40 pupils per class, double shifts; fewer than 50 consultations per clinician per "
-             "day). Edit freely: facility types are shelter, school or clinic; units are "
-             "persons or m2 (shelter), classrooms or seats (school), clinicians or "
-             "consultations_per_day (clinic)."))
+in_use = services.facility_set_in_use(s["host"])
+if in_use == "user":
+    st.caption(_("Facility set in use: your uploaded facilities (Your data page); they stay in "
+                 "use whatever the host. Edit freely."))
+elif in_use:
+    fset = services.default_facility_set(in_use)
+    st.caption(_("Facility set in use: **{label}**. It follows the host chosen in the sidebar; "
+                 "each row cites its figure and standard (Sphere 2018: 3.5 m² covered space per "
+                 "person; UNHCR: 240 pupils per 1,000 refugees, 40 pupils per class, double "
+                 "shifts; 1 clinic of 3 clinicians per 10,000 people). Not an inventory of real "
+                 "facilities. Edit freely: facility types are shelter, school or clinic; units "
+                 "are persons or m2 (shelter), classrooms or seats (school), clinicians or "
+                 "consultations_per_day (clinic).").format(label=fset.label))
+else:
+    st.warning(_("No default facility set for {host}: the bundled sets cover the five Central "
+                 "Asian hosts. Upload your facilities on the Your data page.")
+               .format(host=host_label(s["host"])))
+    st.stop()
 
 
 def _headers(frame):
@@ -76,9 +100,9 @@ def _headers(frame):
     return {c: st.column_config.Column(labels.column(c)) for c in frame.columns}
 
 
-fac_in = services.active_facilities()
-fac = st.data_editor(fac_in, num_rows="dynamic", key="cap_facilities", width="stretch",
-                     hide_index=True, column_config=_headers(fac_in))
+fac_in = services.active_facilities(s["host"])
+fac = st.data_editor(fac_in, num_rows="dynamic", key=f"cap_facilities_{in_use}",
+                     width="stretch", hide_index=True, column_config=_headers(fac_in))
 st.markdown(_("**Expansion plans** (e.g. +500 persons of shelter ordered on a date, with a lead "
               "time)"))
 plans = st.data_editor(
@@ -157,16 +181,44 @@ st.dataframe(labels.table(summary, index="facility_type", values={"facility_type
              width="stretch")
 
 st.subheader(_("Capacity advice at {risk} risk").format(risk=tr.percent(risk / 100.0)))
-show = adv.drop(columns=["explanation"])
+today = dt.date.today()
+shown = order_status(adv, today)
+n_late, n_orders = int((shown["status"] == "late").sum()), int((shown["status"] != "none").sum())
+if n_late:
+    when = dict(late=n_late, orders=n_orders, today=t().date(today))
+    late_banner.warning(_("{late} of {orders} orders are late as of today ({today}): order "
+                          "now. See the capacity advice at the bottom of this page.")
+                        .format(**when), icon=":material/warning:")
+    st.warning(_("{late} of {orders} orders are late as of today ({today}): their order-by "
+                 "date has passed; order now.").format(**when), icon=":material/warning:")
+
+
+def _status(code: str, order_by) -> str:
+    words = {"late": _("late: order now"), "unknown": _("lead time unknown"),
+             "none": _("nothing to add")}
+    return words.get(code) or _("order by {date}").format(date=t().date(order_by.date()))
+
+
+# status first and the order-by date next, so both are in view at 1440 px
+show = shown.assign(status=[_status(c, d) for c, d in zip(shown["status"], shown["order_by"],
+                                                           strict=True)])
+show = show[["status", "facility_type", "order_by", "needed_by", "added_quantity",
+             "quantity_unit", "days_late", "p_shortfall_now", "added_capacity", "unit",
+             "existing_capacity", "required_capacity", "lead_time_days", "risk"]]
 st.dataframe(labels.table(
     show, values={"facility_type": labels.facility, "unit": labels.unit,
                   "quantity_unit": labels.unit},
     kinds={"risk": "percent", "p_shortfall_now": "percent", "existing_capacity": "number",
            "added_capacity": "number", "required_capacity": "number", "added_quantity": "number",
-           "needed_by": "date", "lead_time_days": "number", "order_by": "date", "late": "yesno"}),
+           "needed_by": "date", "lead_time_days": "number", "order_by": "date",
+           "days_late": "number"}),
     hide_index=True, width="stretch")
-for row in adv.to_dict("records"):
+for row in shown.to_dict("records"):
     st.markdown("- " + labels.advice_sentence(row, n_runs))
 st.session_state["last_capacity"] = {"result": mc, "advice": adv, "schedule": schedule,
                                      "host": host_label(s["host"]), "spec": spec,
-                                     "facilities": facilities}
+                                     "facilities": facilities, "plans": plan_frame}
+docs = services.result_files(spec, tok, language(), dt.date.today(), data, mc, adv, schedule)
+st.download_button(_("Decision brief (PDF)"), docs["pdf"],
+                   bundle.file_names(spec, language())["pdf"], "application/pdf",
+                   key="cap_brief_pdf", on_click="ignore")

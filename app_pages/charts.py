@@ -1,29 +1,148 @@
 """Altair chart builders for the app: plain functions from tidy frames to charts.
 
 No Streamlit here, so every chart can be built and checked in a test. Frames follow
-``docs/architecture.md``; every function says which columns it reads.
+``docs/architecture.md``; every function says which columns it reads. Every title a
+planner reads is a message of the ``app`` catalogue, translated by the ``tr`` argument.
+
+Readability rules kept here, once:
+
+- time axes show the year (:func:`time_axis`): yearly ticks as ``2024``, or months as
+  ``Jan 2025``/``Apr``/``Jul`` with the year at each January and at the first tick;
+- axis and legend text is dark grey on white (contrast >= 4.5:1, WCAG 2.1 AA 1.4.3), set
+  by the theme :func:`theme` that :func:`use_theme` registers once;
+- titles and legend labels are never cut (``titleLimit``/``labelLimit`` of 0 = no limit);
+- the median, the observed series and the capacity line each have a legend entry, and
+  the 50/80/90/95% bands have distinct solid swatches (nested bands are drawn widest
+  first in opaque colours, so what a planner sees is exactly the legend's swatch);
+- tooltips show persons with thousands separators and dates as months.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+
 import altair as alt
 import pandas as pd
 
-from planner.i18n import Translator, translator
+from planner.i18n import Translator, country_name, translator
 
 EN = translator("en")
 """The default translator: every chart speaks the session's language when the page
 passes ``tr=t()`` (titles and words are messages of the ``app`` catalogue)."""
 
 # Central intervals drawn in fan charts: (lower quantile, upper quantile, label).
-# The widest available pair is used for the outer band (95% if 0.025/0.975 exist).
 BANDS: tuple[tuple[float, float, str], ...] = (
     (0.025, 0.975, "95%"),
     (0.05, 0.95, "90%"),
     (0.1, 0.9, "80%"),
     (0.25, 0.75, "50%"),
 )
-BAND_OPACITY = {"95%": 0.15, "90%": 0.18, "80%": 0.28, "50%": 0.45}
+# One opaque fill per band, light (widest) to dark (narrowest): a sequential blue ramp
+# whose steps stay distinguishable side by side (ColorBrewer "Blues" 3, 4, 5 and 6 of 9).
+BAND_COLOURS: dict[str, str] = {"95%": "#deebf7", "90%": "#c6dbef", "80%": "#9ecae1",
+                                "50%": "#6baed6"}
+MEDIAN_COLOUR = "#08519c"
+OBSERVED_COLOUR = "#111111"
+CAPACITY_COLOUR = "#b03a2e"
+
+# Text colours of the theme, with their WCAG contrast on white (#ffffff):
+INK = "#262730"        # titles: 14.8:1
+INK_LABEL = "#333333"  # axis and legend labels: 12.6:1
+INK_SOFT = "#444444"   # grid-adjacent text (axis titles): 9.7:1
+THEME = "planner"
+
+MONTH_FORMAT = "%b %Y"       # tooltips of monthly series: "Apr 2025"
+DAY_FORMAT = "%d %b %Y"      # tooltips of daily or weekly steps: "14 Feb 2025"
+PERSONS_FORMAT = ",.0f"      # 12,345
+
+
+def theme() -> dict:
+    """The app's Altair theme: dark axis/legend text, uncut titles and labels, SVG output.
+
+    SVG (not canvas) so the text a planner reads is text in the page (screen readers,
+    the browser test's contrast check).
+    """
+    text = {"labelColor": INK_LABEL, "titleColor": INK_SOFT}
+    return {
+        "config": {
+            "axis": {**text, "titleLimit": 0, "labelLimit": 0, "labelFontSize": 12,
+                     "titleFontSize": 12, "titleFontWeight": "normal", "tickColor": "#888888",
+                     "domainColor": "#888888"},
+            "legend": {**text, "titleLimit": 0, "labelLimit": 0, "labelFontSize": 12,
+                       "titleFontSize": 12, "orient": "bottom", "direction": "horizontal",
+                       "columns": 4, "symbolLimit": 0,
+                       # legends below the chart, one under the other (never off a phone)
+                       "layout": {"bottom": {"anchor": "start", "direction": "vertical",
+                                             "margin": 6}}},
+            "header": {**text, "labelLimit": 0, "titleLimit": 0},
+            # chart titles keep Streamlit's size and place; only their colour is set
+            "title": {"color": INK, "subtitleColor": INK_SOFT},
+            "text": {"color": INK_LABEL},
+        },
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+    }
+
+
+def use_theme() -> None:
+    """Register and enable :func:`theme` under the name :data:`THEME` (idempotent)."""
+    if THEME not in alt.theme.names():
+        alt.theme.register(THEME, enable=False)(theme)
+    if alt.theme.active != THEME:
+        alt.theme.enable(THEME)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Words on the charts (English defaults; pages pass translated ones, see :func:`labels`)."""
+
+    month: str = "month"
+    date: str = "date"
+    persons_per_month: str = "persons per month"
+    persons: str = "persons"
+    interval: str = "interval"
+    median: str = "median"
+    observed: str = "observed"
+    capacity: str = "capacity"
+    line: str = "line"
+    series: str = "series"
+    scenario: str = "scenario"
+    low: str = "low"
+    high: str = "high"
+
+
+def labels(_=lambda s: s) -> Labels:
+    """:class:`Labels` translated by the gettext function ``_`` (identity by default)."""
+    words = {
+        "month": _("month"), "date": _("date"), "persons_per_month": _("persons per month"),
+        "persons": _("persons"), "interval": _("interval"), "median": _("median"),
+        "observed": _("observed"), "capacity": _("capacity"), "line": _("line"),
+        "series": _("series"), "scenario": _("scenario"), "low": _("low"), "high": _("high"),
+    }
+    assert set(words) == {f.name for f in fields(Labels)}
+    return Labels(**words)
+
+
+def time_axis(dates: pd.Series | list, **kwargs) -> alt.Axis:
+    """An x axis for monthly (or finer) dates whose labels always carry the year.
+
+    Span over 4 years: yearly ticks labelled ``2024`` (every other year over 10 years).
+    Otherwise ticks every 1, 3 or 6 months labelled ``Apr``, with ``Jan 2025`` at each
+    January and the month and year at the first tick.
+    """
+    d = pd.to_datetime(pd.Series(dates)).dropna()
+    months = 0 if d.empty else (d.max().year - d.min().year) * 12 + d.max().month - d.min().month
+    if months > 48:
+        step = 1 if months <= 120 else 2
+        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": step},
+                        labelAngle=0, labelOverlap=True, **kwargs)
+    step = 1 if months <= 8 else 3 if months <= 18 else 6
+    expr = (f"(datum.index == 0 || month(datum.value) == 0) ? timeFormat(datum.value, '{MONTH_FORMAT}')"
+            " : timeFormat(datum.value, '%b')")
+    return alt.Axis(format=MONTH_FORMAT, labelExpr=expr, labelAngle=0, labelOverlap=True,
+                    tickCount={"interval": "month", "step": step}, **kwargs)
 
 
 def quantile_bands(frame: pd.DataFrame, by: list[str], value: str = "value") -> pd.DataFrame:
@@ -54,10 +173,6 @@ def _match(columns, q: float):
     return None
 
 
-def _month_format(tr: Translator) -> str:
-    return "%Y-%m" if tr.lang == "en" else "%m.%Y"
-
-
 def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
                   tr: Translator = EN, names=None) -> alt.Chart:
     """Line chart of a history frame (``series_id, ds, y``), one colour per series
@@ -65,48 +180,118 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
 
     Months with ``y`` NA (not reported) are left as gaps, never drawn as zero.
     """
-    _ = tr.gettext
-    y_title = y_title or _("persons per month")
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
     if names is not None:
         history = history.assign(series_id=history["series_id"].map(names))
     return (
         alt.Chart(history, title=title)
         .mark_line(point=False)
         .encode(
-            x=alt.X("ds:T", title=_("month")),
+            x=alt.X("ds:T", title=words.month, axis=time_axis(history["ds"])),
             y=alt.Y("y:Q", title=y_title),
-            color=alt.Color("series_id:N", title=_("series"), legend=alt.Legend(orient="bottom",
-                                                                               columns=1)),
-            tooltip=[alt.Tooltip("series_id:N", title=_("series")),
-                     alt.Tooltip("ds:T", title=_("month"), format=_month_format(tr)),
-                     alt.Tooltip("y:Q", title=y_title, format=",.0f")],
+            color=alt.Color("series_id:N", title=words.series, legend=alt.Legend(columns=1)),
+            tooltip=[alt.Tooltip("series_id:N", title=words.series),
+                     alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
+                     alt.Tooltip("y:Q", title=y_title, format=PERSONS_FORMAT)],
         )
-        .properties(height=260)
+        .properties(height=320)
     )
 
 
-def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str], tr: Translator = EN) -> alt.Chart:
-    """Small multiples of driver series.
+def driver_panels(drivers: pd.DataFrame, columns: dict[str, str],
+                  tr: Translator = EN) -> list[alt.Chart]:
+    """One small line chart per driver (each its own y scale), to stack on a page.
 
-    Reads ``ds`` and the keys of ``columns`` (driver column -> label with units);
-    one panel per driver with its own y scale; NA months are gaps.
+    Reads ``ds`` and the keys of ``columns`` (driver column -> label with units, used
+    as the panel title); NA months are gaps. Separate charts rather than a facet, so
+    each takes the width of its container (a facet has a fixed width and overflows
+    a phone).
     """
-    long = drivers.melt(id_vars="ds", value_vars=list(columns), var_name="driver", value_name="v")
-    long["driver"] = long["driver"].map(columns)
-    return (
-        alt.Chart(long)
-        .mark_line(strokeWidth=1)
-        .encode(
-            x=alt.X("ds:T", title=None),
-            y=alt.Y("v:Q", title=None),
-            tooltip=[alt.Tooltip("driver:N", title=tr.gettext("driver")),
-                     alt.Tooltip("ds:T", title=tr.gettext("month"), format=_month_format(tr)),
-                     alt.Tooltip("v:Q", title=tr.gettext("value"), format=",.2f")],
+    words = labels(tr.gettext)
+    axis = time_axis(drivers["ds"])
+    out = []
+    for col, label in columns.items():
+        out.append(
+            alt.Chart(drivers[["ds", col]].rename(columns={col: "v"}), title=label)
+            .mark_line(strokeWidth=1, color=MEDIAN_COLOUR)
+            .encode(
+                x=alt.X("ds:T", title=None, axis=axis),
+                y=alt.Y("v:Q", title=None, axis=alt.Axis(tickCount=3)),
+                tooltip=[alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
+                         alt.Tooltip("v:Q", title=label, format=",.2f")],
+            )
+            .properties(height=90)
         )
-        .properties(height=110, width=640)
-        .facet(row=alt.Row("driver:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
-        .resolve_scale(y="independent")
-    )
+    return out
+
+
+def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str],
+                  tr: Translator = EN) -> alt.VConcatChart:
+    """The panels of :func:`driver_panels` stacked in one chart (for exports; fixed width)."""
+    return alt.vconcat(*driver_panels(drivers, columns, tr))
+
+
+def _line_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    """Colour and dash scales of the reference lines (median, observed, capacity)."""
+    colour = {"median": MEDIAN_COLOUR, "observed": OBSERVED_COLOUR, "capacity": CAPACITY_COLOUR}
+    dash = {"median": [1, 0], "observed": [1, 0], "capacity": [6, 3]}
+    return (alt.Scale(domain=[n for _, n in names], range=[colour[k] for k, _ in names]),
+            alt.Scale(domain=[n for _, n in names], range=[dash[k] for k, _ in names]))
+
+
+def _fan_layers(forecast: pd.DataFrame, history: pd.DataFrame | None,
+                capacity: pd.DataFrame | None, y_title: str, words: Labels,
+                date_format: str) -> list[alt.Chart]:
+    bands = quantile_bands(forecast, by=["ds"])
+    median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9][["ds", "value"]]
+    dates = [forecast["ds"]]
+    lines: list[tuple[str, str]] = []
+    frames = []
+    if history is not None and not history.empty:
+        lines.append(("observed", words.observed))
+        frames.append(history[["ds", "y"]].rename(columns={"y": "value"})
+                      .assign(line=words.observed))
+        dates.append(history["ds"])
+    lines.append(("median", words.median))
+    frames.append(median.assign(line=words.median))
+    if capacity is not None and not capacity.empty:
+        lines.append(("capacity", words.capacity))
+        frames.append(capacity[["ds", "value"]].assign(line=words.capacity))
+    x = alt.X("ds:T", title=words.month if date_format == MONTH_FORMAT else words.date,
+              axis=time_axis(pd.concat(dates)))
+    y = alt.Y("value:Q", title=y_title)
+    layers = []
+    present = [b[2] for b in BANDS if b[2] in set(bands["band"])]
+    fill = alt.Fill("band:N", title=words.interval,
+                    scale=alt.Scale(domain=present, range=[BAND_COLOURS[b] for b in present]),
+                    legend=alt.Legend(symbolType="square", symbolSize=180, symbolStrokeWidth=0,
+                                      symbolOpacity=1, zindex=1))
+    for band in present:  # widest first: each narrower band is drawn over it
+        part = bands[bands["band"] == band].rename(columns={"lo": "value"})
+        layers.append(
+            alt.Chart(part).mark_area(opacity=1, interpolate="linear").encode(
+                x=x, y=y, y2="hi:Q", fill=fill,
+                tooltip=[alt.Tooltip("ds:T", title=words.month, format=date_format),
+                         alt.Tooltip("band:N", title=words.interval),
+                         alt.Tooltip("value:Q", title=words.low, format=PERSONS_FORMAT),
+                         alt.Tooltip("hi:Q", title=words.high, format=PERSONS_FORMAT)]))
+    colour, dash = _line_scale(lines)
+    step = "step-after" if capacity is not None else "linear"
+    for frame, (key, _name) in zip(frames, lines, strict=True):
+        layers.append(
+            alt.Chart(frame).mark_line(
+                strokeWidth=2 if key == "median" else 1.5,
+                interpolate=step if key == "capacity" else "linear").encode(
+                x=x, y=y,
+                stroke=alt.Stroke("line:N", title=None, scale=colour,
+                                  legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5,
+                                                    zindex=2)),
+                strokeDash=alt.StrokeDash("line:N", title=None, scale=dash, legend=None),
+                tooltip=[alt.Tooltip("ds:T", title=words.month, format=date_format),
+                         alt.Tooltip("line:N", title=words.line),
+                         alt.Tooltip("value:Q", title=y_title, format=PERSONS_FORMAT)]))
+    return layers
 
 
 def fan_chart(
@@ -119,46 +304,13 @@ def fan_chart(
     """Fan chart: median line and central bands from a forecast quantile frame.
 
     Reads ``ds, quantile, value`` of ``forecast`` (one series, model and scenario)
-    and, if given, ``ds, y`` of ``history`` (drawn in black).
+    and, if given, ``ds, y`` of ``history`` (drawn in black). The legend names the
+    median and observed lines and shows one swatch per band.
     """
-    _ = tr.gettext
-    y_title = y_title or _("persons per month")
-    mf = _month_format(tr)
-    bands = quantile_bands(forecast, by=["ds"])
-    median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9]
-    order = [b[2] for b in BANDS]
-    layers = []
-    if not bands.empty:
-        layers.append(
-            alt.Chart(bands)
-            .mark_area()
-            .encode(
-                x=alt.X("ds:T", title=_("month")),
-                y=alt.Y("lo:Q", title=y_title),
-                y2="hi:Q",
-                opacity=alt.Opacity("band:N", sort=order, title=_("interval"),
-                                    scale=alt.Scale(domain=list(BAND_OPACITY),
-                                                    range=list(BAND_OPACITY.values()))),
-                tooltip=[alt.Tooltip("band:N", title=_("interval")),
-                         alt.Tooltip("ds:T", title=_("month"), format=mf),
-                         alt.Tooltip("lo:Q", title=_("low"), format=",.0f"),
-                         alt.Tooltip("hi:Q", title=_("high"), format=",.0f")],
-            )
-        )
-    layers.append(
-        alt.Chart(median).mark_line(color="#1f5fa8").encode(
-            x="ds:T", y=alt.Y("value:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", title=_("month"), format=mf),
-                     alt.Tooltip("value:Q", title=_("median"), format=",.0f")],
-        )
-    )
-    if history is not None and not history.empty:
-        layers.insert(0, alt.Chart(history).mark_line(color="black", strokeWidth=1).encode(
-            x="ds:T", y=alt.Y("y:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", title=_("month"), format=mf),
-                     alt.Tooltip("y:Q", title=_("observed"), format=",.0f")],
-        ))
-    return alt.layer(*layers).properties(title=title, height=280)
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
+    return alt.layer(*_fan_layers(forecast, history, None, y_title, words, MONTH_FORMAT)
+                     ).properties(title=title, height=360)  # legends below take ~90 px of it
 
 
 def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str,
@@ -166,17 +318,12 @@ def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_t
     """Demand with uncertainty bands against capacity, for one facility type.
 
     ``demand``: ``ds, quantile, value`` (e.g. persons needing a shelter place);
-    ``capacity``: ``ds, value`` (places in place at that step), drawn as a red step line.
+    ``capacity``: ``ds, value`` (places in place at that step), drawn as a red dashed
+    step line with its own legend entry.
     """
-    return alt.layer(
-        fan_chart(demand, None, title, y_title, tr),
-        alt.Chart(capacity).mark_line(color="#c0392b", strokeDash=[6, 3], interpolate="step-after").encode(
-            x="ds:T", y=alt.Y("value:Q", title=y_title),
-            tooltip=[alt.Tooltip("ds:T", title=tr.gettext("date"),
-                                 format="%Y-%m-%d" if tr.lang == "en" else "%d.%m.%Y"),
-                     alt.Tooltip("value:Q", title=tr.gettext("capacity"), format=",.0f")],
-        ),
-    ).properties(title=title, height=260)
+    words = labels(tr.gettext)
+    return alt.layer(*_fan_layers(demand, None, capacity, y_title, words, DAY_FORMAT)
+                     ).properties(title=title, height=340)
 
 
 def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:
@@ -185,19 +332,22 @@ def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:
     Reads ``month`` (datetime), ``facility`` (str, already in words), ``p_shortfall`` (0..1).
     """
     _ = tr.gettext
+    words = labels(_)
+    title, legend_title = _("Probability of a shortfall"), _("risk of a shortfall")
     return (
-        alt.Chart(prob, title=_("Probability of a shortfall"))
+        alt.Chart(prob, title=title)
         .mark_rect()
         .encode(
-            x=alt.X("yearmonth(month):O", title=_("month"),
-                    axis=alt.Axis(format=_month_format(tr), formatType="time")),
+            x=alt.X("yearmonth(month):O", title=words.month,
+                    axis=alt.Axis(format=MONTH_FORMAT, formatType="time", labelAngle=-90,
+                                  labelOverlap=True)),
             y=alt.Y("facility:N", title=None),
-            color=alt.Color("p_shortfall:Q", title=_("risk of a shortfall"),
+            color=alt.Color("p_shortfall:Q", title=legend_title,
                             scale=alt.Scale(domain=[0, 1], scheme="orangered"),
-                            legend=alt.Legend(format=".0%")),
+                            legend=alt.Legend(format=".0%", gradientLength=160)),
             tooltip=[alt.Tooltip("facility:N", title=_("facility")),
-                     alt.Tooltip("yearmonth(month):T", title=_("month"), format=_month_format(tr)),
-                     alt.Tooltip("p_shortfall:Q", title=_("risk of a shortfall"), format=".0%")],
+                     alt.Tooltip("yearmonth(month):T", title=words.month, format=MONTH_FORMAT),
+                     alt.Tooltip("p_shortfall:Q", title=legend_title, format=".0%")],
         )
         .properties(height=alt.Step(32))
     )
@@ -206,54 +356,215 @@ def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:
 def compare_chart(medians: pd.DataFrame, title: str, y_title: str | None = None,
                   tr: Translator = EN) -> alt.Chart:
     """Median paths of several scenarios: reads ``ds, scenario, value``."""
-    _ = tr.gettext
-    y_title = y_title or _("persons per month")
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
     return (
         alt.Chart(medians, title=title)
         .mark_line()
         .encode(
-            x=alt.X("ds:T", title=_("month")),
+            x=alt.X("ds:T", title=words.month, axis=time_axis(medians["ds"])),
             y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("scenario:N", title=_("scenario"),
-                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=600)),
-            tooltip=[alt.Tooltip("scenario:N", title=_("scenario")),
-                     alt.Tooltip("ds:T", title=_("month"), format=_month_format(tr)),
-                     alt.Tooltip("value:Q", title=_("median"), format=",.0f")],
+            color=alt.Color("scenario:N", title=words.scenario,
+                            legend=alt.Legend(columns=1)),
+            tooltip=[alt.Tooltip("scenario:N", title=words.scenario),
+                     alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
+                     alt.Tooltip("value:Q", title=words.median, format=PERSONS_FORMAT)],
         )
-        .properties(height=280)
+        .properties(height=340)
     )
 
 
+# --- the map of Sites & routes --------------------------------------------------------
+
+REGION_FILE = ("abm", "data/geography/central_asia.geojson")
+"""Package data: Natural Earth countries clipped to the region (data/build.py, build_region_map)."""
+HIGHLIGHT = {"AFG": "#efe4d2", "KAZ": "#e6efe1", "KGZ": "#e6efe1", "TJK": "#e6efe1",
+             "TKM": "#e6efe1", "UZB": "#e6efe1"}
+LAND, WATER, BORDER = "#f4f3ef", "#dde8f0", "#8c8c8c"
+ORIGIN_COUNTRY = "Afghanistan"
+SITE_COLOURS = {"camp": "#1f5fa8", "town": "#6f6f6f", "conflict_zone": "#c8661b"}
+"""Site type (the network files' ``location_type``) -> circle colour on the map."""
+LABEL_AT = {"KAZ": (66.5, 44.6), "TJK": (72.9, 38.7)}
+"""Where a country's name is written when its outline's centre is off the map (lon, lat)."""
+
+
+@lru_cache(maxsize=1)
+def region_features() -> tuple[dict, ...]:
+    """The country features of the regional map (GeoJSON dicts with ``name``, ``iso3``)."""
+    pkg, rel = REGION_FILE
+    text = resources.files(pkg).joinpath(rel).read_text(encoding="utf-8")
+    return tuple(json.loads(text)["features"])
+
+
+def _label_point(geometry: dict) -> tuple[float, float]:
+    """(lon, lat) mean of the vertices of a geometry's largest ring (by vertex count)."""
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    ring = max((p[0] for p in polys), key=len)
+    return (sum(c[0] for c in ring) / len(ring), sum(c[1] for c in ring) / len(ring))
+
+
+def crossings(sites: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
+    """Routes whose two ends lie in different countries (border crossings).
+
+    Reads ``sites``: ``name, country, lat, lon``; ``routes``: ``name1, name2``. Returns
+    ``name1, name2, country1, country2, lat, lon`` (the midpoint of the crossing).
+    """
+    s = sites.set_index("name")
+    r = routes[["name1", "name2"]].copy()
+    r["country1"], r["country2"] = r["name1"].map(s["country"]), r["name2"].map(s["country"])
+    r = r[r["country1"] != r["country2"]].copy()
+    r["lat"] = (r["name1"].map(s["lat"]) + r["name2"].map(s["lat"])) / 2
+    r["lon"] = (r["name1"].map(s["lon"]) + r["name2"].map(s["lon"])) / 2
+    return r.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MapLabels:
+    """Words on the map (English defaults; :func:`map_labels` translates them)."""
+
+    title: str = "Where people are at the end of the run"
+    persons_at_site: str = "persons at the site"
+    persons_on_route: str = "persons who took the route"
+    site_type: str = "site type"
+    site: str = "site"
+    country: str = "country"
+    capacity: str = "capacity / residents"
+    crossing: str = "border crossing"
+    route: str = "route"
+
+
+def map_labels(_=lambda s: s) -> MapLabels:
+    """:class:`MapLabels` translated by the gettext function ``_``."""
+    words = {
+        "title": _("Where people are at the end of the run"),
+        "persons_at_site": _("persons at the site"),
+        "persons_on_route": _("persons who took the route"), "site_type": _("site type"),
+        "site": _("site"), "country": _("country"), "capacity": _("capacity / residents"),
+        "crossing": _("border crossing"), "route": _("route"),
+    }
+    assert set(words) == {f.name for f in fields(MapLabels)}
+    return MapLabels(**words)
+
+
 def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame,
-                tr: Translator = EN) -> alt.LayerChart:
-    """Sites as circles sized by persons, routes as grey lines (Mercator).
+                flows: pd.DataFrame | None = None, tr: Translator = EN) -> alt.LayerChart:
+    """A map of the network: countries (Natural Earth), routes as lines whose width is
+    the persons who took them, sites as circles sized by persons present, labels.
 
     ``sites``: ``name, country, lat, lon, site_type, population``; ``routes``:
-    ``name1, name2``; ``persons``: ``site, persons`` (persons at the site). Optional
-    ``label``, ``country_name`` and ``type_name`` columns of ``sites`` (words for the
-    legend and tooltips) replace the codes when present.
+    ``name1, name2``; ``persons``: ``site, persons`` (persons at the site);
+    ``flows``: ``name1, name2, persons`` (persons who set out along each route, both
+    ways; None = routes drawn thin). Optional columns of ``sites`` in words replace the
+    codes: ``label`` (the site's name, tooltips), ``town`` (the short name written on the
+    map), ``country_name``, ``type_name``. Mercator, fitted to the network's sites with a
+    margin; the outlines are inline data (no network at run time).
     """
     _ = tr.gettext
+    words = map_labels(_)
+    site_types = {"camp": _("reception site"), "town": _("town"),
+                  "conflict_zone": _("origin (Afghanistan)")}
     lat = sites.set_index("name")["lat"]
     lon = sites.set_index("name")["lon"]
-    r = routes.assign(lat=routes["name1"].map(lat), lon=routes["name1"].map(lon),
-                      lat2=routes["name2"].map(lat), lon2=routes["name2"].map(lon))
+    r = routes[["name1", "name2"]].copy()
+    if flows is not None:
+        r = r.merge(flows[["name1", "name2", "persons"]].rename(columns={"persons": "on_route"}),
+                    on=["name1", "name2"], how="left")
+    else:
+        r["on_route"] = 0  # a field of its own: a legend shared with "persons" would merge
+    r = r.assign(lat=r["name1"].map(lat), lon=r["name1"].map(lon),
+                 lat2=r["name2"].map(lat), lon2=r["name2"].map(lon))
     pts = sites.merge(persons, left_on="name", right_on="site", how="left")
-    label = "label" if "label" in pts.columns else "name"
-    ctry = "country_name" if "country_name" in pts.columns else "country"
-    kind = "type_name" if "type_name" in pts.columns else "site_type"
-    lines = alt.Chart(r).mark_rule(color="#bbbbbb").encode(
-        longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q")
-    dots = alt.Chart(pts).mark_circle(opacity=0.8).encode(
+    short = pts["name"].str.replace("_reception", "").str.replace("_", " ")
+    pts = pts.assign(
+        label=pts["town"] if "town" in pts else short,
+        full=pts["label"] if "label" in pts else pts["name"].str.replace("_", " "),
+        country_words=pts["country_name"] if "country_name" in pts else pts["country"],
+        kind=pts["type_name"] if "type_name" in pts
+        else pts["site_type"].map(lambda k: site_types.get(k, k)))
+    kind_of = {**site_types, **dict(zip(pts["site_type"], pts["kind"], strict=True))}
+    town = dict(zip(pts["name"], pts["label"], strict=True))
+    full = dict(zip(pts["name"], pts["full"], strict=True))
+    r["route"] = r["name1"].map(full) + " – " + r["name2"].map(full)
+    pad = 1.5
+    fit = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
+        [float(sites["lon"].min()) - pad, float(sites["lat"].min()) - pad],
+        [float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad]]}}
+    feats = [{**f, "properties": {**f["properties"], "fill": HIGHLIGHT.get(f["properties"]["iso3"], LAND)}}
+             for f in region_features()]
+    names = pd.DataFrame([{"name": f["properties"]["name"] if tr.lang == "en"
+                           else country_name(f["properties"]["iso3"], tr.lang),
+                           "iso3": f["properties"]["iso3"],
+                           "lon": p[0], "lat": p[1]}
+                          for f in region_features() if f["properties"]["iso3"] in HIGHLIGHT
+                          for p in [LABEL_AT.get(f["properties"]["iso3"])
+                                    or _label_point(f["geometry"])]])
+    water = alt.Chart(alt.sphere()).mark_geoshape(fill=WATER, stroke=None, clip=True)
+    land = alt.Chart(alt.Data(values=feats)).mark_geoshape(stroke=BORDER, strokeWidth=0.8, clip=True).encode(
+        fill=alt.Fill("properties.fill:N", scale=None),
+        tooltip=[alt.Tooltip("properties.name:N", title=words.country)])
+    country_names = alt.Chart(names).mark_text(fontSize=13, fontStyle="italic", color="#555555",
+                                               clip=True).encode(
+        longitude="lon:Q", latitude="lat:Q", text="name:N")
+    lines = alt.Chart(r).mark_rule(color="#5b7fa6", opacity=0.75, strokeCap="round").encode(
+        longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q",
+        strokeWidth=alt.StrokeWidth("on_route:Q", title=words.persons_on_route,
+                                    scale=alt.Scale(range=[0.8, 12]),
+                                    legend=alt.Legend(format=",.0f", symbolType="stroke",
+                                                      tickCount=3)),
+        tooltip=[alt.Tooltip("route:N", title=words.route),
+                 alt.Tooltip("on_route:Q", title=words.persons_on_route, format=PERSONS_FORMAT)])
+    dots = alt.Chart(pts).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("persons:Q", title=_("persons"), scale=alt.Scale(range=[20, 1500])),
-        color=alt.Color(f"{kind}:N", title=_("site type")),
-        tooltip=[alt.Tooltip(f"{label}:N", title=_("site")),
-                 alt.Tooltip(f"{ctry}:N", title=_("country")),
-                 alt.Tooltip(f"{kind}:N", title=_("site type")),
-                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f"),
-                 alt.Tooltip("population:Q", title=_("capacity / residents"), format=",.0f")])
-    return (lines + dots).project("mercator").properties(height=420, title=_("Persons per site"))
+        size=alt.Size("persons:Q", title=words.persons_at_site, scale=alt.Scale(range=[15, 900]),
+                      legend=alt.Legend(format=",.0f", tickCount=3)),
+        color=alt.Color("kind:N", title=words.site_type,
+                        scale=alt.Scale(domain=[kind_of[k] for k in SITE_COLOURS],
+                                        range=list(SITE_COLOURS.values()))),
+        tooltip=[alt.Tooltip("full:N", title=words.site),
+                 alt.Tooltip("country_words:N", title=words.country),
+                 alt.Tooltip("kind:N", title=words.site_type),
+                 alt.Tooltip("persons:Q", title=words.persons_at_site, format=PERSONS_FORMAT),
+                 alt.Tooltip("population:Q", title=words.capacity, format=PERSONS_FORMAT)])
+    cross = crossings(sites, routes)
+    # the label of a crossing from Afghanistan is its town on the host side
+    afghan = (cross["country1"] == ORIGIN_COUNTRY) | (cross["country2"] == ORIGIN_COUNTRY)
+    host_end = cross["name2"].where(cross["country1"] == ORIGIN_COUNTRY, cross["name1"])
+    cross = cross.assign(label=host_end.map(town).where(afghan, ""),
+                         pair=cross["name1"].map(town) + " – " + cross["name2"].map(town))
+    cross_marks = alt.Chart(cross).mark_point(shape="diamond", filled=True, size=90,
+                                              color="#222222").encode(
+        longitude="lon:Q", latitude="lat:Q",
+        tooltip=[alt.Tooltip("pair:N", title=words.crossing)])
+    named = cross[cross["label"] != ""].copy()
+    # two crossings side by side: the western label ends at its point, the eastern starts there
+    east = named["lon"].map(lambda x: ((named["lon"] > x) & (named["lon"] - x < 2.5)).any())
+    west = named["lon"].map(lambda x: ((named["lon"] < x) & (x - named["lon"] < 2.5)).any())
+    named["align"] = "center"
+    named.loc[west.to_numpy(), "align"] = "left"
+    named.loc[east.to_numpy(), "align"] = "right"
+    cross_text = [
+        alt.Chart(named[named["align"] == a]).mark_text(
+            align=a, dy=15, dx={"left": -4, "right": 4, "center": 0}[a], fontSize=11,
+            fontWeight="bold", color="#222222").encode(
+            longitude="lon:Q", latitude="lat:Q", text="label:N")
+        for a in ("left", "right", "center") if (named["align"] == a).any()]
+    # reception sites (most persons first), then origins; a label near one already
+    # written is left out (the tooltip still names the site)
+    cand = pts[pts["site_type"].isin(["camp", "conflict_zone"]) & ~pts["label"].isin(set(named["label"]))]
+    cand = cand.assign(rank=(cand["site_type"] != "camp").astype(int)).sort_values(
+        ["rank", "persons"], ascending=[True, False])
+    placed: list[tuple[float, float]] = [(x, y - 0.5)  # crossing labels sit below their point
+                                         for x, y in zip(named["lon"], named["lat"], strict=True)]
+    keep = []
+    for i, row in cand.iterrows():
+        if all(abs(row["lon"] - x) > 2.2 or abs(row["lat"] - y) > 0.55 for x, y in placed):
+            keep.append(i)
+            placed.append((row["lon"], row["lat"]))
+    site_text = alt.Chart(cand.loc[keep]).mark_text(align="left", dx=8, dy=-6, fontSize=11,
+                                                    color="#222222").encode(
+        longitude="lon:Q", latitude="lat:Q", text="label:N")
+    return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
+            .project(type="mercator", fit=fit).properties(height=680, title=words.title))  # ~200 px legends
 
 
 def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
@@ -268,7 +579,7 @@ def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
     """
     _ = tr.gettext
     y_title = y_title or _("persons per month")
-    mf = _month_format(tr)
+    mf = MONTH_FORMAT
     w = {"band": _("80% of paths"), "median": _("median"),
          "reference": _("median: {name}").format(name=order[0])}
     ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})

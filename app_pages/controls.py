@@ -3,6 +3,11 @@
 Widget values live in ``st.session_state`` under the keys of ``DEFAULTS``;
 :func:`scenario_from_state` turns them into a frozen :class:`forecast.scenarios.Scenario`
 (a plain function, tested without Streamlit).
+
+The levers sit in one ``st.form``: moving a slider changes nothing until the planner
+presses **Apply** (:func:`apply_label`), so dragging a slider over 100 steps runs the
+models once, not 100 times. ``st.session_state`` holds the *applied* values only; the
+sidebar states the applied scenario under the button. A preset applies at once.
 """
 
 from __future__ import annotations
@@ -145,8 +150,18 @@ def _apply_preset():
         st.session_state[k] = val
 
 
+FORM_KEY = "scenario_form"
+APPLY_KEY = "apply_scenario"
+
+
+def apply_label() -> str:
+    """The label of the sidebar's Apply button (in the session's language)."""
+    return _("Apply")
+
+
 def sidebar() -> None:
-    """Draw the language menu and the scenario controls; values land in ``st.session_state``."""
+    """Draw the language menu and the scenario controls; applied values land in
+    ``st.session_state``."""
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
     for k, d in DEFAULTS.items():
         st.session_state.setdefault(k, d)
@@ -165,6 +180,30 @@ def sidebar() -> None:
         st.session_state["series_id"] = st.session_state.pop(PENDING_SERIES)
     if st.session_state["series_id"] not in series:
         st.session_state["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
+    form = sb.form(FORM_KEY, border=False, enter_to_submit=False)
+    with form:
+        _levers(form, series, services)
+    sb.caption(_("Applied scenario: **{description}**").format(
+        description=labels.scenario_words(scenario_from_state(st.session_state))))
+
+
+def show_runs() -> None:
+    """With ``?runs=1`` in the address (tests and benchmarks only), state at the foot of
+    the sidebar how many times each stage was computed in this session (cache hits are
+    not counted): ``runs: fit=1, fit_hosts=0, forecast=2, ...``."""
+    if not st.query_params.get("runs"):
+        return
+    from app_pages import services
+
+    counts = services.run_counts()
+    st.sidebar.caption("runs: " + ", ".join(
+        f"{k}={counts.get(k, 0)}" for k in ("fit", "fit_hosts", "forecast", "host_paths",
+                                            "capacity")))
+
+
+def _levers(sb, series: list[str], services) -> None:
+    """The scenario and settings widgets, inside the sidebar's form ``sb``."""
+    sb.caption(_("Changes here take effect when you press **Apply** (bottom of this box)."))
     sb.selectbox(_("Movement series the models learn from"), series, key="series_id",
                  format_func=bound(labels.series_name),
                  help=_("Monthly Afghan movement: Frontex detections of Afghans (2009-2025) or "
@@ -172,6 +211,11 @@ def sidebar() -> None:
     sb.selectbox(_("Host country"), list(HOSTS), key="host", format_func=bound(host_label),
                  help=_("Arrivals are the movement forecast times the host's share of Afghan "
                         "arrivals, estimated from UNHCR annual flows (see the model card)."))
+    in_use = services.facility_set_in_use(st.session_state["host"])
+    sb.caption({"user": _("Facilities (Capacity page): your uploaded set, whatever the host."),
+                "": _("Facilities (Capacity page): no default set for a context host.")}.get(in_use)
+               or _("Facilities (Capacity page): the {host} default set (illustrative), "
+                    "chosen with the host.").format(host=host_label(in_use)))
     sb.selectbox(_("Host arrivals model"), list(HOST_METHODS), key="host_method",
                  format_func=bound(labels.host_method_title),
                  help=_("Pooled model: annual arrivals learned across 2,700 origin-host pairs of "
@@ -232,5 +276,6 @@ def sidebar() -> None:
                         help=_("Monte Carlo sample paths per model (more = smoother bands, "
                                "slower)."))
         st.number_input(_("Random seed"), 0, 2**31 - 1, step=1, key="seed")
-    sb.caption(_("Scenario: **{words}**").format(
-        words=labels.scenario_words(scenario_from_state(st.session_state))))
+    sb.form_submit_button(apply_label(), key=APPLY_KEY, type="primary", width="stretch",
+                          help=_("Run the models with the settings above; the charts on every "
+                                 "page follow."))

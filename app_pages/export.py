@@ -1,16 +1,22 @@
-"""Export: forecasts, paths, capacity results as CSV, the scenario as JSON, charts as PNG."""
+"""Export: every result as CSV (tidy or Russian-Excel), the brief (PDF, HTML), the workbook,
+the scenario and plan as JSON, a ZIP with provenance, and the chart as PNG.
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
+Every download button serves bytes made before the click (cached per spec, data and
+language) and has ``on_click="ignore"``: a click never reruns the page, so clicking
+several buttons in a row loses none.
+"""
+
+import dataclasses
+import datetime as dt
 
 import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, localized, t
+from app_pages.text import _, language, localized, t
 from forecast import export
+from forecast.csv_dialect import DIALECTS
+from planner import bundle
 
 s = st.session_state
 spec = spec_from_state(s)
@@ -18,6 +24,8 @@ sc = spec.scenario
 sid, tok = s["series_id"], services.data_token()
 data = services.plan_data(sid)
 fc, paths = services.forecast(spec, tok, data)
+lang = language()
+names = bundle.file_names(spec, lang)
 st.title(_("Export"))
 st.caption(_("Scenario: {words}. Series: {series}; random seed {seed}.").format(
     words=labels.scenario_words(sc).rstrip("."), series=labels.series_name(sid), seed=s["seed"]))
@@ -29,52 +37,80 @@ st.caption(_("Files keep their codes (column names, JSON keys, ISO3 codes) in ev
              "so scripts and colleagues read them the same way."))
 
 
-def _csv(frame) -> bytes:
-    safe = export.neutralise_formulas(frame)
-    return safe.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n",
-                       quoting=export.csv_quoting(safe)).encode()
+def N_(message: str) -> str:  # marks a message for the catalogue; translated where shown
+    return message
+
+
+DIALECT_LABELS = {"tidy": N_("Tidy (comma, decimal point) for analysts"),
+                  "excel-ru": N_("Russian Excel (semicolon, decimal comma, UTF-8 with BOM)")}
+dialect = st.radio(_("CSV format"), list(DIALECTS), key="export_dialect", horizontal=True,
+                   format_func=lambda d: _(DIALECT_LABELS[d]))
+
+
+def _download(col, label: str, data, name: str, mime: str, key: str) -> None:
+    col.download_button(label, data, name, mime, key=key, on_click="ignore")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _csv(kind: str, spec, token: str, dialect: str, _frame) -> bytes:
+    """CSV bytes of one frame, made once per spec, data and dialect."""
+    return export.csv_bytes(_frame, dialect)
 
 
 c1, c2, c3 = st.columns(3)
-c1.download_button(_("Forecast quantiles (CSV)"), _csv(fc), f"forecast_{sid}_{sc.name}.csv",
-                   "text/csv", key="dl_forecast")
-c2.download_button(_("Sample paths (CSV)"), _csv(paths), f"paths_{sid}_{sc.name}.csv", "text/csv",
-                   key="dl_paths")
-c3.download_button(_("Scenario (JSON)"), sc.to_json(), f"scenario_{sc.name}.json",
-                   "application/json", key="dl_scenario")
-c3.download_button(_("Plan (JSON, for `planner plan`)"), spec.to_json(), f"plan_{sc.name}.json",
-                   "application/json", key="dl_plan")
+_download(c1, _("Forecast quantiles (CSV)"),
+          _csv("forecast", spec, tok, dialect, bundle.forecast_frames(fc, paths, None)["forecast"]),
+          names["forecast"], "text/csv", "dl_forecast")
+_download(c2, _("Sample paths (CSV)"), _csv("paths", spec, tok, dialect, paths),
+          names["paths"], "text/csv", "dl_paths")
+_download(c3, _("Scenario (JSON)"), sc.to_json(), names["scenario"], "application/json",
+          "dl_scenario")
+_download(c3, _("Plan (JSON, for `planner plan`)"), spec.to_json(), names["plan"],
+          "application/json", "dl_plan")
 hp = None
 if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
-    c1.download_button(_("Host arrivals paths (CSV)"), _csv(hp), f"host_arrivals_{sc.name}.csv",
-                       "text/csv", key="dl_hosts")
+    _download(c1, _("Host arrivals paths (CSV)"), _csv("hosts", spec, tok, dialect, hp),
+              names["hosts"], "text/csv", "dl_hosts")
 
 cap = s.get("last_capacity")
-if cap:
-    c2.download_button(_("Capacity quantiles (CSV)"), _csv(cap["result"].quantiles),
-                       "capacity_quantiles.csv", "text/csv", key="dl_capacity")
-    c3.download_button(_("Risk of a shortfall by month (CSV)"), _csv(cap["result"].p_shortfall),
-                       "p_shortfall.csv", "text/csv", key="dl_pshort")
-    c1.download_button(_("Capacity advice (CSV)"), _csv(cap["advice"]), "capacity_advice.csv",
-                       "text/csv", key="dl_advice")
+today = dt.date.today()
+frames, docs, fkey = bundle.forecast_frames(fc, paths, hp), {}, "none"
+if cap and cap["spec"] == spec:
+    mc, adv, sched = cap["result"], cap["advice"], cap["schedule"]
+    cap_data = dataclasses.replace(data, facilities=cap["facilities"], plans=cap.get("plans"))
+    fkey = services.facilities_key(cap_data)
+    frames = bundle.summary_frames(services.plan_result(spec, tok, cap_data, mc, adv, sched))
+    for col, key, label in ((c2, "capacity", _("Capacity quantiles (CSV)")),
+                            (c3, "p_shortfall", _("Risk of a shortfall by month (CSV)")),
+                            (c1, "advice", _("Capacity advice (CSV)")),
+                            (c2, "schedule", _("Order schedule by month (CSV)"))):
+        _download(col, label, _csv(f"{key}-{fkey}", spec, tok, dialect, frames[key]),
+                  names[key], "text/csv", f"dl_{key}")
+    docs = services.result_files(spec, tok, lang, today, cap_data, mc, adv, sched)
+    st.subheader(_("The decision brief and the workbook"))
+    d1, d2, d3 = st.columns(3)
+    _download(d1, _("Decision brief (PDF)"), docs["pdf"], names["pdf"], "application/pdf",
+              "dl_brief_pdf")
+    _download(d2, _("Decision brief (HTML, printable)"), docs["html"], names["html"],
+              "text/html", "dl_brief_html")
+    _download(d3, _("Workbook (Excel)"), docs["xlsx"], names["xlsx"],
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "dl_workbook")
+elif cap:
+    st.info(_("The sidebar changed since the Capacity page ran: open the Capacity page again "
+              "to add its results, the brief and the workbook to the exports."))
 else:
-    st.info(_("Open the Capacity page once to add its results to the exports."))
+    st.info(_("Open the Capacity page once to add its results, the brief and the workbook "
+              "to the exports."))
 
 st.subheader(_("Everything, with provenance"))
 fitted = services.fitted(sid, int(s["seed"]), tok, data)
 prov = export.provenance(fitted, sc, horizon=int(s["horizon"]), n_paths=int(s["n_paths"]),
                          plan=spec.to_dict())
-buf = io.BytesIO()
-with tempfile.TemporaryDirectory() as d, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-    for name, frame in (("forecast.csv", fc), ("paths.csv", paths)):
-        p = export.write_csv(frame, Path(d) / name, prov)
-        z.write(p, name)
-        z.write(p.with_name(name + ".json"), name + ".json")
-    z.writestr("scenario.json", sc.to_json())
-    z.writestr("plan.json", spec.to_json())
-st.download_button(_("Download bundle (ZIP: CSV + JSON sidecars)"), buf.getvalue(),
-                   f"planner_{sid}_{sc.name}.zip", "application/zip", key="dl_zip")
+zipped = services.bundle_zip(spec, tok, dialect, lang, today, fkey, prov, frames, docs)
+_download(st, _("Download everything (ZIP: CSV + JSON sidecars, brief, workbook, plan)"),
+          zipped, names["zip"], "application/zip", "dl_zip")
 
 st.subheader(_("Chart as PNG"))
 band = services.paths_quantiles(paths[paths["model"] == s["model"]], ["ds"])
@@ -83,5 +119,5 @@ chart = localized(charts.fan_chart(band, None, _("{series}: {model} forecast, {s
     scenario=labels.preset_title(sc.name) if sc.name in labels.preset_names() else sc.name),
     tr=t()))
 st.altair_chart(chart, width="stretch")
-st.download_button(_("Forecast chart (PNG)"), services.chart_png(chart), f"forecast_{sid}.png",
-                   "image/png", key="dl_png")
+_download(st, _("Forecast chart (PNG)"), services.chart_png(chart), f"forecast_{sid}.png",
+          "image/png", "dl_png")

@@ -5,8 +5,10 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, spec_from_state
+from app_pages.freshness import show_data_ends
 from app_pages.text import _, bound, localized, t
-from forecast.vocabulary import CENTRAL_ASIA, HOSTS
+from forecast.errors import ForecastError
+from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOSTS
 
 s = st.session_state
 spec = spec_from_state(s)
@@ -16,18 +18,22 @@ st.caption(_("Scenario: {words}").format(words=labels.scenario_words(sc)))
 
 sid, tok = s["series_id"], services.data_token()
 data = services.plan_data(sid)
+show_data_ends(data, sid)
 fc, paths = services.forecast(spec, tok, data)
 history = data.history
 hist = history[history["series_id"] == sid]
 hist = hist[hist["ds"] >= hist["ds"].max() - services.pd.DateOffset(years=6)]
 
 model = s["model"]
+for line in services.fitted(sid, spec.forecast.seed, tok, data).stale_drivers():
+    st.warning(line)
 st.subheader(_("{series}: {model}").format(series=labels.series_name(sid),
                                            model=labels.model_title(model)))
 one = fc[fc["model"] == model]
 band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
-st.altair_chart(localized(charts.fan_chart(band_src, hist, _("Movement forecast (persons per month)"),
-                                           tr=t())), width="stretch")
+title = (_("Arrivals forecast: your series (persons per month)") if data.user_arrivals
+         else _("Movement forecast (persons per month)"))
+st.altair_chart(localized(charts.fan_chart(band_src, hist, title, tr=t())), width="stretch")
 
 if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
@@ -65,8 +71,8 @@ if not data.user_arrivals:
                 width="stretch")
     st.caption(_("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                  "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
-                 "not report are gaps. Shaded: the central 50% and 80% intervals of the forecast "
-                 "(80-percent interval: 8 paths in 10 fall inside); line: the median."))
+                 "not report are gaps. Shaded: the central 50%, 80%, 90% and 95% intervals of the "
+                 "forecast (80-percent interval: 8 paths in 10 fall inside); line: the median."))
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
@@ -80,24 +86,46 @@ if not data.user_arrivals:
 
 st.subheader(_("How good is this model? (rolling-origin backtest)"))
 skill = services.backtest_skill()
-if skill is None:
-    st.info(_("No backtest table is bundled; run `{command}`.").format(
-        command="forecast backtest --out forecast/data/backtest_skill.csv"))
+own = services.user_data()["history"] is not None and sid in set(
+    services.user_data()["history"]["series_id"])
+SKILL_KINDS = {"mae": "number", "crps": "number", "rel_mae": "decimal", "rel_crps": "decimal",
+               "mase": "decimal", "cov50": "percent", "cov80": "percent", "cov90": "percent"}
+if sid == DEFAULT_SERIES and not own:
+    if skill is None:
+        st.info(_("No backtest table is bundled; run `{command}`.").format(
+            command="forecast backtest --out forecast/data/backtest_skill.csv"))
+    else:
+        pooled = services.pooled_skill(skill, horizons=range(1, 7))
+        bold = labels.model_title(model)
+        st.dataframe(labels.table(pooled.rename_axis("model"), index="model", kinds=SKILL_KINDS,
+                                  values={"model": labels.model_title}).apply(
+            lambda r: ["font-weight: bold" if r.name == bold else "" for _c in r], axis=1),
+            width="stretch")
+        st.caption(_("Frontex series, 36 rolling origins (2021-05 to 2024-04), horizons 1-6 "
+                     "pooled. MAE and CRPS in persons per month (lower is better); the relative "
+                     "columns compare with the seasonal naive forecast (below 1 = better than "
+                     "it); the interval columns are the shares of held-out months inside the "
+                     "50/80/90% intervals. Crisis onsets (2015) are not predicted by any model: "
+                     "see docs/model_card.md."))
 else:
-    pooled = services.pooled_skill(skill, horizons=range(1, 7))
-    bold = labels.model_title(model)
-    kinds = {"mae": "number", "crps": "number", "rel_mae": "decimal", "rel_crps": "decimal",
-             "mase": "decimal", "cov50": "percent", "cov80": "percent", "cov90": "percent"}
-    st.dataframe(labels.table(pooled.rename_axis("model"), index="model", kinds=kinds,
-                              values={"model": labels.model_title}).apply(
-        lambda r: ["font-weight: bold" if r.name == bold else "" for _c in r], axis=1),
-        width="stretch")
-    st.caption(_("Frontex series, 36 rolling origins (2021-05 to 2024-04), horizons 1-6 pooled. "
-                 "MAE and CRPS in persons per month (lower is better); the relative columns "
-                 "compare with the seasonal naive forecast (below 1 = better than it); the "
-                 "interval columns are the shares of held-out months inside the 50/80/90% "
-                 "intervals. Crisis onsets (2015) are not predicted by any model: see "
-                 "docs/model_card.md."))
+    st.info(_("The bundled skill table is for the Frontex series only: no backtest has been "
+              "run for {sid} yet. A quick one scores the fast baselines (naive, seasonal "
+              "naive, drift) over the last {n} months; the fitted models above are not in "
+              "it.").format(sid=sid, n=services.QUICK_BACKTEST["n_origins"]))
+    if st.button(_("Run a quick backtest of {sid}").format(sid=sid), key="quick_backtest") \
+            or services.quick_backtest_done(sid, tok):
+        try:
+            own_skill = services.quick_backtest(sid, tok, data)
+        except ForecastError as exc:
+            st.error(_("No backtest: {message}").format(message=str(exc).splitlines()[0]))
+        else:
+            st.dataframe(labels.table(own_skill.rename_axis("model"), index="model",
+                                      kinds=SKILL_KINDS, values={"model": labels.model_title}),
+                         width="stretch")
+            st.caption(_("{sid}: {n} rolling origins, horizons 1-6 pooled; MAE and CRPS in "
+                         "persons per month (lower is better), rel_* relative to seasonal "
+                         "naive, cov* the shares of held-out months inside the intervals.")
+                       .format(sid=sid, n=services.QUICK_BACKTEST["n_origins"]))
 
 with st.expander(_("Save this scenario for comparison")):
     name = st.text_input(_("Name"), value=sc.name if sc.name != "custom" else _("my scenario"),

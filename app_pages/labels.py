@@ -62,6 +62,7 @@ COLUMNS: dict[str, str] = {
     "quantity_unit": N_("Unit of quantity"), "needed_by": N_("Needed by"),
     "lead_time_days": N_("Lead time (days)"), "order_by": N_("Order by"),
     "late": N_("Late already"),
+    "status": N_("Status"), "days_late": N_("Days late"),
     # facilities and plans editors
     "facility_id": N_("Facility id"), "name": N_("Name"), "quantity": N_("Quantity"),
     "opens": N_("Opens"), "source": N_("Source"), "ordered": N_("Ordered on"),
@@ -199,8 +200,7 @@ def surge_name(name: str) -> str:
     if row is None:
         return name
     origin, asylum, year = row
-    return "{a} → {b}, {y}".format(a=i18n.country_name(origin, language()),
-                                    b=i18n.country_name(asylum, language()), y=year)
+    return f"{i18n.country_name(origin, language())} → {i18n.country_name(asylum, language())}, {year}"
 
 
 def _surges() -> dict[str, tuple[str, str, int]]:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import charts, labels, services
+from app_pages.freshness import show_data_ends
 from app_pages.text import _, bound, localized, t
 from forecast.vocabulary import CENTRAL_ASIA
 
@@ -15,6 +16,8 @@ st.markdown(_(
 ))
 data = services.bundled()
 history = services.active_history()
+st.subheader(_("How recent the data are"))
+show_data_ends(services.plan_data(st.session_state["series_id"]), st.session_state["series_id"])
 
 series = st.multiselect(
     _("Movement series"), services.series_choices(),
@@ -35,7 +38,7 @@ alt = charts.alt
 st.altair_chart(localized(
     alt.Chart(stock).mark_line(point=True).encode(
         x=alt.X("year:O", title=_("year")),
-        y=alt.Y("persons:Q", title=_("persons (refugees + asylum-seekers)")),
+        y=alt.Y("persons:Q", title=_("persons")),  # the subheader names who is counted
         color=alt.Color("host:N", title=_("host country")),
         tooltip=[alt.Tooltip("host:N", title=_("host country")),
                  alt.Tooltip("year:O", title=_("year")),
@@ -50,8 +53,8 @@ d = drivers[drivers["ds"].dt.year >= start]
 words = {"fatalities": _("conflict fatalities (deaths/month)"), "spi3": _("SPI-3"),
          "spi12": _("SPI-12"), "wheat_price_index": _("wheat price index (2019=100)"),
          "nino34_anom_c": _("Nino-3.4 anomaly (°C)")}
-st.altair_chart(localized(charts.drivers_chart(
-    d, {k: v for k, v in words.items() if k in d.columns}, tr=t())), width="stretch")
+for panel in charts.driver_panels(d, {k: v for k, v in words.items() if k in d.columns}, tr=t()):
+    st.altair_chart(localized(panel), width="stretch")  # one chart each: they stretch on a phone
 
 st.subheader(_("Sources"))
 table = data["table"][["id", "title", "publisher", "licence", "vintage", "start", "end", "rows"]]

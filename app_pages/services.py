@@ -5,16 +5,30 @@ Pages build a :class:`planner.pipeline.PlanSpec` from the sidebar
 what they return. Every cached function takes what shapes its result as
 arguments: the frozen spec, a content token of the data, and the data itself
 (``_data``: not hashed by Streamlit, because the token stands for it). Fits are
-cached once per series, seed and data (``st.cache_resource``); predictions and
-Monte Carlo runs on their frozen inputs (``st.cache_data``), so moving a slider
-back is instant. Nothing here reads ``st.session_state`` behind a cached call.
+cached once per series, seed and data; predictions and Monte Carlo runs on their
+frozen inputs, so moving a slider back is instant. Nothing here reads
+``st.session_state`` behind a cached call.
+
+The heavy stages (fits, predictions, host arrivals, Monte Carlo runs) say what
+they are doing while they run: ``st.cache_resource`` keeps one :class:`_Slot` per
+key (so Streamlit still hashes the key, evicts old entries and clears them), and
+the stage is computed *outside* the cached call with a progress display
+(:class:`StatusDisplay`: ``st.status`` with words and a bar). A cached result
+draws nothing; a stage computed inside another shares its display. Every stage
+computed is counted per session (:func:`run_counts`), shown with ``?runs=1``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import io
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +37,9 @@ from app_pages import labels, text
 from forecast import datasets
 from forecast.vocabulary import BAND_QUANTILES, CENTRAL_ASIA
 from planner import pipeline
-from planner.pipeline import ForecastSettings, PlanData, PlanSpec
+from planner.pipeline import ForecastSettings, PlanData, PlanSpec, StageProgress
+
+T = TypeVar("T")
 
 # forecast.api (statsmodels) and abm (mesa) are imported inside the pipeline stages, so
 # the first page (Overview) renders without loading the modelling stack.
@@ -34,18 +50,42 @@ BACKTEST_FILE = "backtest_skill.csv"
 
 # ---------------------------------------------------------------- data
 @st.cache_data(show_spinner=False)
-def bundled() -> dict:
-    """Bundled frames: history, drivers, hosts, the dataset table and metadata by id."""
-    metas = {}
-    for did in datasets.list_datasets()["id"]:
-        metas[did] = datasets.load(did)[1]
-    return {
-        "history": datasets.load_history(),
-        "drivers": datasets.load_drivers(),
-        "hosts": datasets.load_hosts(),
-        "table": datasets.list_datasets(),
-        "metas": metas,
-    }
+def _bundled_part(name: str):
+    if name == "history":
+        return datasets.load_history()
+    if name == "drivers":
+        return datasets.load_drivers()
+    if name == "hosts":
+        return datasets.load_hosts()
+    if name == "table":
+        return datasets.list_datasets()
+    if name == "metas":
+        return {did: datasets.load(did)[1] for did in datasets.list_datasets()["id"]}
+    raise KeyError(name)
+
+
+class _Bundled(Mapping):
+    """The bundled frames by name, each read (and cached) when first asked for, so the
+    first chart does not wait for the dataset table, which reads every file."""
+
+    _NAMES = ("history", "drivers", "hosts", "table", "metas")
+
+    def __getitem__(self, name: str):
+        if name not in self._NAMES:
+            raise KeyError(name)
+        return _bundled_part(name)
+
+    def __iter__(self):
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+def bundled() -> Mapping:
+    """Bundled frames: ``history``, ``drivers``, ``hosts``, the dataset ``table`` and
+    ``metas`` (metadata by dataset id), each loaded on first use."""
+    return _Bundled()
 
 
 def user_data() -> dict:
@@ -109,6 +149,121 @@ def is_user_arrivals_series(series_id: str) -> bool:
             and series_id in set(u["history"]["series_id"]))
 
 
+# ---------------------------------------------------------------- progress and slots
+RUNS_KEY = "_stage_runs"
+"""session_state key: stages computed in this session (a Counter by stage name)."""
+
+
+def describe(p: StageProgress) -> str:
+    """What a stage is doing, in the planner's words (the status label)."""
+    _, n = text._, text.t().number
+    if p.stage == "fit":
+        return _("Fitting {n} models on {months} months of {series}…").format(
+            n=n(p.total), months=n(p.months), series=labels.series_name(p.series_id))
+    if p.stage == "fit_hosts":
+        return _("Fitting the pooled host model on {rows} origin-host years of UNHCR flows "
+                 "(once)…").format(rows=n(p.rows))
+    if p.stage == "forecast":
+        return _("Forecasting movement under the scenario…")
+    if p.stage == "host_paths":
+        return _("Forecasting arrivals in each host country…")
+    if p.stage == "capacity":
+        return _("Running {total} capacity simulations…").format(total=n(p.total))
+    return p.stage
+
+
+def step_text(p: StageProgress) -> str:
+    """How far a stage is (the progress bar's text)."""
+    _, n = text._, text.t().number
+    if p.stage == "fit" and p.item:
+        return _("{done}/{total}: fitting {model}").format(done=n(p.done), total=n(p.total),
+                                                            model=labels.model_title(p.item))
+    if p.stage in ("fit", "capacity"):
+        return f"{n(p.done)}/{n(p.total)}"
+    return ""  # one step: the label says it all
+
+
+class StatusDisplay:
+    """A progress display for the pipeline's reports (:data:`planner.pipeline.Progress`):
+    an ``st.status`` box (label: what is being done) with a bar (how far), drawn in a
+    placeholder on the first report, so work that is never reported (a cached result)
+    draws nothing; :meth:`close` removes it."""
+
+    def __init__(self) -> None:
+        self._holder = st.empty()
+        self._status = None
+        self._bar = None
+
+    def __call__(self, p: StageProgress) -> None:
+        if self._status is None:
+            self._status = self._holder.status(describe(p), expanded=True)
+            self._bar = self._status.progress(0.0)
+        self._status.update(label=describe(p), state="running")
+        self._bar.progress(p.fraction, text=step_text(p))
+
+    def close(self) -> None:
+        self._holder.empty()
+
+
+_display: contextvars.ContextVar[StatusDisplay | None] = contextvars.ContextVar(
+    "stage_display", default=None)
+
+
+@contextlib.contextmanager
+def _shown() -> Iterator[StatusDisplay]:
+    """The current progress display, or a new one for this (outermost) stage."""
+    outer = _display.get()
+    if outer is not None:
+        yield outer
+        return
+    d = StatusDisplay()
+    token = _display.set(d)
+    try:
+        yield d
+    finally:
+        _display.reset(token)
+        d.close()
+
+
+class _Slot:
+    """One cached stage result, computed once (under a lock: sessions share it)."""
+
+    _EMPTY = object()
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: Any = self._EMPTY
+
+    def get(self, stage: str, compute: Callable[[pipeline.Progress], T]) -> T:
+        if self.value is self._EMPTY:
+            with self.lock:
+                if self.value is self._EMPTY:
+                    with _shown() as display:
+                        self.value = compute(display)
+                    counts = st.session_state.setdefault(RUNS_KEY, Counter())
+                    counts[stage] += 1
+        return self.value
+
+
+def run_counts() -> Counter:
+    """Stages computed in this session (not served from the cache), by stage name."""
+    return st.session_state.get(RUNS_KEY, Counter())
+
+
+def _frames(value):
+    """Shallow copies of the frames in a shared result (copy-on-write: a page that
+    changes its copy leaves the cached one alone); attrs are kept."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_frames(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _frames(getattr(value, f.name))
+                                             for f in dataclasses.fields(value)
+                                             if isinstance(getattr(value, f.name), pd.DataFrame)})
+    return value
+
+
 # ---------------------------------------------------------------- forecast
 def _forecast_part(spec: PlanSpec) -> PlanSpec:
     """The spec with only what the movement forecast depends on (a narrower cache key)."""
@@ -118,42 +273,60 @@ def _forecast_part(spec: PlanSpec) -> PlanSpec:
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _fitted(series_id: str, seed: int, token: str, _data: PlanData):
-    spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
-    return pipeline.fit(spec, _data)
+def _fit_slot(series_id: str, seed: int, token: str) -> _Slot:
+    return _Slot()
 
 
 def fitted(series_id: str, seed: int, token: str, data: PlanData):
     """Every model fitted on one series (cached per series, seed and data token)."""
-    with st.spinner(text._("Fitting the models once for this series...")):
-        return _fitted(series_id, seed, token, data)
+    spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
+    return _fit_slot(series_id, seed, token).get(
+        "fit", lambda progress: pipeline.fit(spec, data, progress))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _forecast(spec: PlanSpec, token: str, _data: PlanData):
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _forecast_slot(spec: PlanSpec, token: str) -> _Slot:
+    return _Slot()
+
+
+def _forecast(spec: PlanSpec, token: str, data: PlanData):
     f = spec.forecast
-    return pipeline.forecast(_fitted(f.series_id, f.seed, token, _data), spec)
+    return _forecast_slot(spec, token).get("forecast", lambda progress: pipeline.forecast(
+        fitted(f.series_id, f.seed, token, data), spec, progress))
 
 
 def forecast(spec: PlanSpec, token: str, data: PlanData):
     """(forecast, paths) frames for every model under the spec's scenario."""
-    with st.spinner(text._("Fitting the models once for this series...")):
-        return _forecast(_forecast_part(spec), token, data)
+    return _frames(_forecast(_forecast_part(spec), token, data))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def host_model(seed: int, token: str, _data: PlanData):
+def _host_model_slot(seed: int, token: str) -> _Slot:
+    return _Slot()
+
+
+def host_model(seed: int, token: str, data: PlanData):
     """The pooled annual host model (:func:`planner.pipeline.fit_hosts`), fitted once."""
-    return pipeline.fit_hosts(PlanSpec(forecast=ForecastSettings(seed=seed)), _data)
+    return _host_model_slot(seed, token).get("fit_hosts", lambda progress: pipeline.fit_hosts(
+        PlanSpec(forecast=ForecastSettings(seed=seed)), data, progress))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _host_paths(spec: PlanSpec, token: str, _data: PlanData) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _host_paths_slot(spec: PlanSpec, token: str) -> _Slot:
+    return _Slot()
+
+
+def _host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
     f = spec.forecast
-    if f.host_method == "share":
-        _, paths = forecast(spec, token, _data)
-        return pipeline.host_paths(paths, spec, _data)
-    return pipeline.host_paths(None, spec, _data, model=host_model(f.seed, token, _data))
+
+    def compute(progress):
+        if f.host_method == "share":
+            _fc, paths = forecast(spec, token, data)
+            return pipeline.host_paths(paths, spec, data, progress=progress)
+        return pipeline.host_paths(None, spec, data, model=host_model(f.seed, token, data),
+                                   progress=progress)
+
+    return _host_paths_slot(spec, token).get("host_paths", compute)
 
 
 def host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
@@ -165,9 +338,7 @@ def host_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
     else:  # the dyadic model does not use the movement series nor the model choice
         key = PlanSpec(spec.scenario, ForecastSettings(horizon=f.horizon, n_paths=f.n_paths,
                                                        seed=f.seed, host_method=f.host_method))
-    with st.spinner(text._("Fitting the host-arrivals model on the world's displacement "
-                           "history (once)...")):
-        return _host_paths(key, token, data)
+    return _frames(_host_paths(key, token, data))
 
 
 def arrivals(spec: PlanSpec, token: str, data: PlanData) -> tuple[pd.DataFrame, str]:
@@ -233,30 +404,57 @@ def pooled_skill(skill: pd.DataFrame, horizons=range(1, 7)) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- capacity
 @st.cache_data(show_spinner=False)
-def default_facilities() -> pd.DataFrame:
+def default_facility_hosts() -> tuple[str, ...]:
+    """Hosts with a bundled default facility set (:func:`abm.default_facility_hosts`)."""
     import abm
 
-    return abm.default_facilities()
+    return abm.default_facility_hosts()
 
 
-def active_facilities() -> pd.DataFrame:
+@st.cache_data(show_spinner=False)
+def default_facility_set(host: str):
+    """The host's bundled default facility set (:func:`abm.default_facility_set`)."""
+    import abm
+
+    return abm.default_facility_set(host)
+
+
+def default_facilities(host: str = "KAZ") -> pd.DataFrame:
+    return default_facility_set(host).facilities
+
+
+def active_facilities(host: str = "KAZ") -> pd.DataFrame | None:
+    """The user's uploaded facilities if any, else the host's default set (None for a
+    host without one: a context host)."""
     u = user_data()["facilities"]
-    return default_facilities() if u is None else u
+    if u is not None:
+        return u
+    return default_facilities(host) if host in default_facility_hosts() else None
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _capacity(spec: PlanSpec, token: str, _data: PlanData, facilities: pd.DataFrame | None,
-              plans: pd.DataFrame | None):
-    arr, _ = arrivals(spec, token, _data)
-    return pipeline.capacity(arr, spec, dataclasses.replace(_data, facilities=facilities,
-                                                            plans=plans))
+def facility_set_in_use(host: str) -> str:
+    """Which facility set the Capacity page uses: ``"user"`` (uploaded), the host's ISO3
+    (its default set) or ``""`` (none: a context host)."""
+    if user_data()["facilities"] is not None:
+        return "user"
+    return host if host in default_facility_hosts() else ""
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _capacity_slot(spec: PlanSpec, token: str, facilities: pd.DataFrame | None,
+                   plans: pd.DataFrame | None) -> _Slot:
+    return _Slot()
 
 
 def capacity(spec: PlanSpec, token: str, data: PlanData):
     """Monte Carlo capacity result (:func:`planner.pipeline.capacity`); the facilities and
     plans of ``data`` are part of the cache key."""
-    with st.spinner(text._("Running the capacity model...")):
-        return _capacity(spec, token, data, data.facilities, data.plans)
+    def compute(progress):
+        arr, _label = arrivals(spec, token, data)
+        return pipeline.capacity(arr, spec, data, progress)
+
+    return _frames(_capacity_slot(spec, token, data.facilities, data.plans).get("capacity",
+                                                                                 compute))
 
 
 def plan_frames(spec: PlanSpec, token: str, data: PlanData) -> dict:
@@ -296,7 +494,7 @@ def network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tk
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_tkm: bool,
-                seed: int) -> dict:
+                 seed: int) -> dict:
     """The illustrative Central Asian network (:func:`abm.network.runs.central_asia_run`)."""
     from abm.network import runs
 
@@ -304,6 +502,134 @@ def _network_run(arrivals: pd.DataFrame | None, scale: float, days: int, close_t
                                  seed=seed)
 
 
+# ---------------------------------------------------------------- brief, workbook, bundle
+def plan_result(spec: PlanSpec, token: str, data: PlanData, mc, advice: pd.DataFrame,
+                schedule: pd.DataFrame) -> pipeline.PlanResult:
+    """The :class:`planner.pipeline.PlanResult` of the Capacity page's run (``mc``,
+    ``advice``, ``schedule``) with the other frames from the same cached calls."""
+    fc, paths = forecast(spec, token, data)
+    hp = None if data.user_arrivals else host_paths(spec, token, data)
+    arr, _ = arrivals(spec, token, data)
+    return pipeline.PlanResult(spec, fc, paths, hp, arr, mc, advice, schedule)
+
+
+def _frame_key(df: pd.DataFrame | None) -> str:
+    return "none" if df is None else _token(df.astype(str))
+
+
+@st.cache_data(show_spinner="Writing the brief...", max_entries=16)
+def brief_files(spec: PlanSpec, token: str, lang: str, today, facilities_key: str,
+                _result: pipeline.PlanResult) -> dict:
+    """The decision brief as ``{"pdf": bytes, "html": str}`` and the workbook as
+    ``{"xlsx": bytes}``, made once per spec, data, facilities, language and day (so a
+    download click serves bytes made before it, and never reruns the work)."""
+    from planner import brief, workbook
+
+    docs = brief.render(brief.summarise(_result, today), lang)
+    return {**docs, "xlsx": workbook.workbook_bytes(_result, lang, today)}
+
+
+def facilities_key(data: PlanData) -> str:
+    """A content key of the facilities and expansion plans of ``data``."""
+    return f"{_frame_key(data.facilities)}-{_frame_key(data.plans)}"
+
+
+def result_files(spec: PlanSpec, token: str, lang: str, today, data: PlanData, mc,
+                 advice: pd.DataFrame, schedule: pd.DataFrame) -> dict:
+    """:func:`brief_files` of the Capacity page's run."""
+    return brief_files(spec, token, lang, today, facilities_key(data),
+                       plan_result(spec, token, data, mc, advice, schedule))
+
+
+@st.cache_data(show_spinner="Packing the ZIP...", max_entries=8)
+def bundle_zip(spec: PlanSpec, token: str, dialect: str, lang: str, today, facilities_key: str,
+               _provenance: dict, _frames: dict, _documents: dict) -> bytes:
+    """The ZIP of every result (:func:`planner.bundle.zip_bytes`), made once per spec,
+    data, facilities (``"none"``: before the Capacity page ran), dialect, language and day."""
+    from planner import bundle
+
+    return bundle.zip_bytes(spec, _frames, _documents, _provenance, dialect, lang)
+# ---------------------------------------------------------------- uploads (Your data page)
+def _fit_models() -> list[str]:
+    from forecast.models import MODEL_NAMES
+
+    return list(MODEL_NAMES)
+
+
+def read_history_upload(data: bytes, name: str, drivers: pd.DataFrame | None):
+    """An uploaded monthly series (bytes; ``name`` only labels messages), checked for all
+    the forecast page will do with it, without fitting (:func:`forecast.api.check_inputs`
+    with ``drivers``). Returns ``(history frame, warnings)``; raises a one-line
+    :class:`forecast.errors.ForecastError` naming the file."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.series import step_months
+
+    df = read_upload(data, "history", name)
+    warnings: list[str] = []
+    for sid, g in df.groupby("series_id", sort=False):
+        if step_months(g["ds"]) != 1 and len(g) > 1:
+            raise ForecastError(f"{name}: series {sid!r} is not monthly (one row per month "
+                                "is needed for the capacity model)")
+        try:
+            warnings += api.check_inputs(df, drivers, sid, _fit_models())
+        except ForecastError as exc:
+            raise ForecastError(f"{name}: {str(exc).removeprefix('history frame: ')}") from None
+    return df, warnings
+
+
+def read_drivers_upload(data: bytes, name: str, history: pd.DataFrame, series_id: str):
+    """An uploaded drivers file, checked against ``series_id`` of ``history`` as the
+    forecast page will fit it (no fit). Returns ``(drivers frame, warnings)``."""
+    from forecast import api
+    from forecast.errors import ForecastError
+    from forecast.schema import read_upload
+    from forecast.vocabulary import DRIVER_COLUMNS
+
+    df = read_upload(data, "drivers", name)
+    known = [c for c in DRIVER_COLUMNS if c in df.columns and df[c].notna().any()]
+    if not known:
+        raise ForecastError(f"{name}: no driver column with a value (have "
+                            f"{', '.join(df.columns)}); give at least one of "
+                            f"{', '.join(DRIVER_COLUMNS)}")
+    try:
+        warnings = api.check_inputs(history, df, series_id, _fit_models())
+    except ForecastError as exc:
+        raise ForecastError(f"{name}: with the series {series_id}: {exc}") from None
+    return df, warnings
+
+
+QUICK_BACKTEST = {"models": ("naive", "snaive", "drift"), "n_origins": 12, "horizon": 6,
+                  "n_paths": 100}
+"""The quick rolling-origin backtest of a series with no bundled skill table (fast
+baselines only; seconds, not minutes)."""
+
+
+@st.cache_data(show_spinner="Backtesting the fast baselines on this series...", max_entries=8)
+def _quick_backtest(series_id: str, token: str, _data: PlanData) -> pd.DataFrame:
+    from forecast import backtest as bt
+
+    q = QUICK_BACKTEST
+    res = bt.backtest(_data.history, None, series_id=series_id, models=list(q["models"]),
+                      n_origins=q["n_origins"], horizon=q["horizon"], n_paths=q["n_paths"])
+    return res.summary(range(1, q["horizon"] + 1)).set_index("model").drop(
+        columns=["n", "seconds"], errors="ignore")
+
+
+_QUICK_DONE = "quick_backtest_done"
+
+
+def quick_backtest(series_id: str, token: str, data: PlanData) -> pd.DataFrame:
+    """Skill of the fast baselines on ``series_id`` (:data:`QUICK_BACKTEST`), one row per
+    model, best CRPS first (persons per month); remembered for the session."""
+    out = _quick_backtest(series_id, token, data)
+    st.session_state.setdefault(_QUICK_DONE, set()).add((series_id, token))
+    return out
+
+
+def quick_backtest_done(series_id: str, token: str) -> bool:
+    return (series_id, token) in st.session_state.get(_QUICK_DONE, set())
 # ---------------------------------------------------------------- compare and saved plans
 def country_paths(spec: PlanSpec, token: str, data: PlanData) -> pd.DataFrame:
     """Arrivals paths per host country before the area share and the multiplier

@@ -37,21 +37,28 @@ occ, summary, sites = out["occupancy"], out["summary"], out["sites"]
 tr = t()
 
 words = sites.assign(label=sites["name"].map(labels.site_name),
+                     town=sites["name"].str.replace("_reception", "").map(labels.site_name),
                      country_name=sites["country"].map(labels.country),
                      type_name=sites["site_type"].map(labels.site_type))
 last = occ[occ["day"] == occ["day"].max()][["site", "persons"]]
-st.altair_chart(localized(charts.network_map(words, out["routes"], last, tr=tr)), width="stretch")
+st.altair_chart(localized(charts.network_map(words, out["routes"], last, out.get("flows"), tr=tr)),
+                width="stretch")
+st.caption(_("Map: country outlines from Natural Earth (public domain). Line width: persons who "
+             "set out along the route over the run, both ways (people may turn back). "
+             "Diamonds: border crossings."))
 
 camps = occ[occ["site_type"] == "camp"]
 camps = camps.assign(site=camps["site"].map(labels.site_name))
 date_format = "%Y-%m-%d" if tr.lang == "en" else "%d.%m.%Y"
 st.altair_chart(localized(
     alt.Chart(camps, title=_("Reception sites: persons present")).mark_line().encode(
-        x=alt.X("date:T", title=_("date")), y=alt.Y("persons:Q", title=_("persons")),
-        color=alt.Color("site:N", title=_("site")),
+        x=alt.X("date:T", title=_("date"), axis=charts.time_axis(camps["date"])),
+        y=alt.Y("persons:Q", title=_("persons")),
+        color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=1)),
         tooltip=[alt.Tooltip("site:N", title=_("site")),
                  alt.Tooltip("date:T", title=_("date"), format=date_format),
-                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])),
+                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])
+    .properties(height=480)),  # the legend of eight sites below takes ~180 px of it
     width="stretch")
 st.markdown(_("**Allocation at the end of the run** (first day each capacity was reached; empty "
               "= never)"))

@@ -123,6 +123,19 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_performance_metrics", "groupby(list(by), sort=True)", "",
      "sort=True is the pandas default"),
     ("x_skill_weights", "1.0 / s.loc", "", "the weights are normalised: the constant cancels"),
+    # forecast/hosts.py
+    ("x_disaggregate_history", "astype(float)", "astype(None)",
+     "pandas reads astype(None) as float64: the same float series"),
+    ("x_estimate_shares", "to_numpy(dtype=float)", "to_numpy(dtype=None)",
+     "arrivals and movement are float64 already (annual_arrivals, annual_movement)"),
+    ("x_estimate_shares", "if n > 1 and", "if n >= 1 and",
+     "with one year the ratio is the mean: sd = 0 x 1/0 = NaN, the same 'no sd' (a warning)"),
+    ("x_estimate_shares", "if n > 1 and sv.sum() > 0", "sv.sum() >= 0",
+     "a zero movement sum gives sd = 0/0 = NaN either way (and the mean is NaN already)"),
+    # forecast/backtest.py (metric functions)
+    ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
+    ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
+     "scoringrules casts integer samples to float itself: the same CRPS"),
     # forecast/scenarios.py
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
@@ -166,8 +179,10 @@ def _functions(module: str) -> dict[str, str]:
     path = ROOT / "mutants" / META[module].removesuffix(".meta")
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno])
-            for n in ast.walk(ast.parse(text))
+    tree = ast.parse(text)  # mutants are top-level functions or methods: two levels suffice
+    nodes = [n for top in tree.body
+             for n in ([top, *top.body] if isinstance(top, ast.ClassDef) else [top])]
+    return {n.name: "\n".join(lines[n.lineno - 1: n.end_lineno]) for n in nodes
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
@@ -203,11 +218,17 @@ def main() -> None:
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--report-only", action="store_true",
                     help="report the results already in ./mutants (same options), run nothing")
+    ap.add_argument("--keep", action="store_true",
+                    help="reuse ./mutants: mutmut re-mutates only changed source files")
+    ap.add_argument("--only-open", action="store_true",
+                    help="with --keep: rerun only the sampled mutants not yet killed (after "
+                         "tests were added; a killed mutant stays killed while its source and "
+                         "the tests that killed it are unchanged)")
     args = ap.parse_args()
     modules = args.module or list(MODULES)
 
     t0 = time.perf_counter()
-    if not args.report_only:
+    if not args.report_only and not args.keep:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         generate()
     chosen: dict[str, list[str]] = {}
@@ -218,6 +239,10 @@ def main() -> None:
         chosen[mod] = names
     if not args.report_only:
         every = [n for names in chosen.values() for n in names]
+        if args.keep and args.only_open:
+            codes = {k: v for mod in modules for k, v in exit_codes(mod).items()}
+            every = [n for n in every if codes.get(n) not in KILLED | TIMEOUT]
+            print(f"rerunning {len(every)} sampled mutants not yet killed", flush=True)
         log = ROOT / "mutants" / "mutation-run.log"
         with log.open("w", encoding="utf-8") as fh:
             rc = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",

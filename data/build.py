@@ -369,6 +369,131 @@ def build_demographics(raw: Path) -> pd.DataFrame:
     return out
 
 
+# --------------------------------------------------------------------------- facility sets
+FACILITY_HOSTS = CENTRAL_ASIA
+"""Hosts that get a bundled default facility set (the five Central Asian planning hosts)."""
+
+CASELOAD_PARTS = {"refugees": "refugees", "asylum_seekers": "asylum-seekers",
+                  "oip": "others in need of international protection"}
+"""UNHCR stock columns summed into a host's planning caseload (NA = not reported: left out
+and named as such, never counted as zero)."""
+
+#: The sizing rule of the default facility sets: (value, unit, source). Shelter space,
+#: pupils per class and shifts are read from abm/data/abm_standards.csv (their one home).
+FACILITY_RULE: dict[str, tuple[float, str, str]] = {
+    "persons_per_site": (5000, "persons per reception centre",
+                         "UNHCR Handy Guide (2000): 1 school per 5,000 people; one reception "
+                         "centre per school catchment is an assumption"),
+    "pupils_per_1000": (240, "pupils per 1,000 refugees",
+                        "UNHCR Handbook for Emergencies 2nd ed.: a kit for 1,000 refugees is "
+                        "3 classrooms on double shifts serving 240 pupils"),
+    "persons_per_clinic": (10000, "persons per primary health facility",
+                           "UNHCR Emergency Handbook: at least 1 primary health facility per "
+                           "10,000 people"),
+    "clinicians_per_clinic": (3, "clinicians per facility",
+                              "UNHCR Emergency Handbook: 1 doctor (per < 50,000), 1 outpatient "
+                              "clinical officer and 1 outpatient nurse (each per < 10,000)"),
+    "lead_shelter": (90, "days", "assumption"),
+    "lead_school": (60, "days", "assumption"),
+    "lead_clinic": (30, "days", "assumption"),
+}
+
+
+def host_caseload(hosts: pd.DataFrame, iso3: str) -> tuple[int, int, str]:
+    """(persons, year, words) of ``iso3``'s planning caseload: the Afghan population of
+    concern in the latest UNHCR year with any figure reported, the sum of the reported
+    parts of :data:`CASELOAD_PARTS` (columns of ``hosts_afghan_annual.csv``, persons at
+    year end); ``words`` names the parts summed and those not reported."""
+    g = hosts[hosts["host_iso3"] == iso3]
+    g = g[g[list(CASELOAD_PARTS)].notna().any(axis=1)]
+    if g.empty:
+        raise ValueError(f"UNHCR table has no Afghan population figure for {iso3}")
+    row = g.loc[g["year"].idxmax()]
+    have = [c for c in CASELOAD_PARTS if not pd.isna(row[c])]
+    lost = [CASELOAD_PARTS[c] for c in CASELOAD_PARTS if c not in have]
+    persons = int(sum(int(row[c]) for c in have))
+    parts = " + ".join(f"{int(row[c]):,} {CASELOAD_PARTS[c]}" for c in have)
+    words = f"{persons:,} Afghans ({parts}" + (f"; {', '.join(lost)} not reported" if lost else "") + ")"
+    return persons, int(row["year"]), words
+
+
+def _split(total: int, size: int) -> list[int]:
+    """``total`` persons in groups of at most ``size`` (the last one takes the rest)."""
+    n = max(1, math.ceil(total / size))
+    return [min(size, total - size * k) for k in range(n)]
+
+
+def facility_sets(hosts: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
+    """The default facility set of every host in :data:`FACILITY_HOSTS`: capacity for the
+    host's recent caseload (:func:`host_caseload`) at the standards, one rule for all.
+
+    Per host, with P the caseload [persons]: reception centres of at most
+    ``persons_per_site`` persons, each ``persons x m2_per_person`` m2 of covered space
+    (Sphere 2018, read from ``abm_standards.csv``), rounded up; one school per centre,
+    ``ceil(persons x pupils_per_1000 / 1000 / (pupils_per_class x school_shifts))``
+    classrooms; ``ceil(P / persons_per_clinic)`` clinics of ``clinicians_per_clinic``
+    clinicians. Lead times are assumptions. Rules and sources: :data:`FACILITY_RULE`.
+    Columns: ``host_iso3, set_label, caseload_persons, caseload_year`` then the
+    facilities columns of ``abm.read_facilities``.
+    """
+    std = standards.set_index("key")["value"]
+    m2, ppc, shifts = (float(std[k]) for k in ("m2_per_person", "pupils_per_class", "school_shifts"))
+    r = {k: v[0] for k, v in FACILITY_RULE.items()}
+    rows = []
+    for iso in FACILITY_HOSTS:
+        shelters, schools, clinics = [], [], []
+        persons, year, words = host_caseload(hosts, iso)
+        label = (f"{HOSTS[iso]} default set: illustrative, sized from {words}, UNHCR "
+                 f"population statistics, {year}")
+        base = f"Illustrative, sized from {words} in {HOSTS[iso]} (UNHCR population statistics, {year})"
+        head = {"host_iso3": iso, "set_label": label, "caseload_persons": persons,
+                "caseload_year": year, "opens": ""}
+        sites = _split(persons, int(r["persons_per_site"]))
+        for k, n in enumerate(sites, 1):
+            share = f"{n:,} of the {persons:,} persons" if len(sites) > 1 else f"all {persons:,} persons"
+            shelters.append({**head, "facility_id": f"{iso.lower()}-shelter-{k}",
+                         "facility_type": "shelter", "name": f"Reception centre {k} (illustrative)",
+                         "quantity": math.ceil(n * m2), "quantity_unit": "m2",
+                         "lead_time_days": r["lead_shelter"],
+                         "source": f"{base}: {share} (centres of at most {r['persons_per_site']:,.0f}; "
+                                   f"{FACILITY_RULE['persons_per_site'][2]}) x {m2:g} m2 covered "
+                                   f"space per person (Sphere Handbook 2018, shelter standard 3), "
+                                   f"rounded up; lead time {r['lead_shelter']:.0f} days is an assumption"})
+            pupils = n * r["pupils_per_1000"] / 1000
+            schools.append({**head, "facility_id": f"{iso.lower()}-school-{k}",
+                         "facility_type": "school", "name": f"School {k} (illustrative)",
+                         "quantity": math.ceil(pupils / (ppc * shifts)), "quantity_unit": "classrooms",
+                         "lead_time_days": r["lead_school"],
+                         "source": f"{base}: {share} x {r['pupils_per_1000']:.0f} pupils per 1,000 "
+                                   f"refugees / ({ppc:g} pupils per class x {shifts:g} shifts) "
+                                   f"(UNHCR Handbook for Emergencies 2nd ed.; 1 school per "
+                                   f"5,000 people, UNHCR Handy Guide 2000), rounded up; lead time "
+                                   f"{r['lead_school']:.0f} days is an assumption"})
+        for k, _n in enumerate(_split(persons, int(r["persons_per_clinic"])), 1):
+            clinics.append({**head, "facility_id": f"{iso.lower()}-clinic-{k}",
+                         "facility_type": "clinic", "name": f"Primary health clinic {k} (illustrative)",
+                         "quantity": r["clinicians_per_clinic"], "quantity_unit": "clinicians",
+                         "lead_time_days": r["lead_clinic"],
+                         "source": f"{base}: {persons:,} persons / {r['persons_per_clinic']:,.0f} "
+                                   f"per primary health facility, rounded up, x "
+                                   f"{r['clinicians_per_clinic']:.0f} clinicians "
+                                   f"(UNHCR Emergency Handbook: 1 primary health facility per "
+                                   f"10,000 people; staffing 1 doctor, 1 outpatient clinical "
+                                   f"officer, 1 outpatient nurse); lead time "
+                                   f"{r['lead_clinic']:.0f} days is an assumption"})
+        rows += shelters + schools + clinics
+    out = pd.DataFrame(rows)
+    out["host_order"] = out["host_iso3"].map({h: i for i, h in enumerate(FACILITY_HOSTS)})
+    out["row_order"] = range(len(out))
+    return out
+
+
+def build_facilities(raw: Path) -> pd.DataFrame:
+    """:func:`facility_sets` from the UNHCR host table (:func:`build_hosts`) and the
+    capacity standards in ``abm/data/abm_standards.csv`` (hand-authored, cited)."""
+    return facility_sets(build_hosts(raw), pd.read_csv(REPO / "abm" / "data" / "abm_standards.csv"))
+
+
 def _load_dyads():
     """``data/dyads.py`` (the dyadic world panel), loaded beside this script."""
     import importlib.util
@@ -456,6 +581,13 @@ OUTPUTS = {
         {"iso3": STR, "border_iso3": STR},
         ["iso3", "border_iso3"],
     ),
+    "facilities_default.csv": (
+        build_facilities,
+        {"host_iso3": STR, "set_label": STR, "caseload_persons": INT, "caseload_year": INT,
+         "facility_id": STR, "facility_type": STR, "name": STR, "quantity": INT,
+         "quantity_unit": STR, "opens": STR, "lead_time_days": INT, "source": STR},
+        ["host_order", "row_order"],
+    ),
     "surge_catalogue.csv": (
         dyads.build_surges,
         {"name": STR, "origin_iso3": STR, "asylum_iso3": STR, "year": INT, "land_border": INT,
@@ -466,7 +598,8 @@ OUTPUTS = {
 }
 
 
-PACKAGE_OF: dict[str, str] = {name: "abm" if name == "afghan_demographics.csv" else "forecast"
+ABM_OUTPUTS = ("afghan_demographics.csv", "facilities_default.csv")
+PACKAGE_OF: dict[str, str] = {name: "abm" if name in ABM_OUTPUTS else "forecast"
                               for name in OUTPUTS}
 """Which package ships each output as package data (the one that reads it)."""
 
@@ -497,6 +630,9 @@ def span(df: pd.DataFrame) -> str:
         return f"{int(df['year'].min())} to {int(df['year'].max())}"
     if "border_iso3" in df:
         return "no time dimension"
+    if "caseload_year" in df:
+        years = sorted({int(y) for y in df["caseload_year"]})
+        return "caseloads of " + (str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}")
     return "end 2025 (single year)"
 
 
@@ -517,6 +653,62 @@ def write_table(out: Path, summary: dict[str, tuple[int, str]]) -> None:
         doc.write_bytes(new.encode("utf-8"))
 
 
+# The regional map of the Sites & routes page: Natural Earth countries clipped to this
+# box (degrees: west, south, east, north), which holds Central Asia, Afghanistan, Iran,
+# Pakistan and the edges of their neighbours.
+REGION_BOX = (30.0, 15.0, 110.0, 60.0)
+REGION_MAP = Path("abm") / "data" / "geography" / "central_asia.geojson"
+
+
+def build_region_map(raw: Path, out: Path, digits: int = 3) -> int:
+    """Write ``out/abm/data/geography/central_asia.geojson`` from Natural Earth 1:110m
+    Admin 0 countries (public domain): every country that meets :data:`REGION_BOX`,
+    clipped to it (shapely ``clip_by_rect``), coordinates rounded to ``digits`` decimals
+    (3 = about 100 m), with only the properties ``name`` (Natural Earth ``NAME``) and
+    ``iso3`` (``ADM0_A3``). Features sorted by ``iso3``; deterministic bytes. Returns the
+    number of countries written.
+    """
+    import json
+
+    from shapely.geometry import mapping, shape
+    from shapely.ops import clip_by_rect
+
+    gj = json.loads((raw / "geography/ne_110m_admin_0_countries.geojson").read_text("utf-8"))
+
+    def rounded(coords):
+        if isinstance(coords[0], (int, float)):
+            return [round(float(c), digits) for c in coords]
+        return [rounded(c) for c in coords]
+
+    features = []
+    for f in gj["features"]:
+        geom = clip_by_rect(shape(f["geometry"]), *REGION_BOX)
+        if geom.is_empty or geom.area == 0:
+            continue
+        g = mapping(geom)
+        features.append({"type": "Feature",
+                         "properties": {"iso3": f["properties"]["ADM0_A3"],
+                                        "name": f["properties"]["NAME"]},
+                         "geometry": {"type": g["type"], "coordinates": rounded(g["coordinates"])}})
+    features.sort(key=lambda f: f["properties"]["iso3"])
+    doc = {"type": "FeatureCollection",
+           "source": "Natural Earth 1:110m Admin 0 countries (public domain), clipped to "
+                     f"lon {REGION_BOX[0]} to {REGION_BOX[2]}, lat {REGION_BOX[1]} to {REGION_BOX[3]}; "
+                     "built by data/build.py (build_region_map)",
+           "features": features}
+    dest = out / REGION_MAP
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes((json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8"))
+    return len(features)
+
+
+def read_region_map(out: Path) -> list[dict]:
+    """The features of the regional map written by :func:`build_region_map`."""
+    import json
+
+    return json.loads((out / REGION_MAP).read_text("utf-8"))["features"]
+
+
 def build(raw: Path, out: Path) -> dict[str, int]:
     """Build every dataset from ``raw`` into the package data folders under ``out``;
     return rows per file. Also refreshes the rows/span table of ``out/data/SOURCES.md``
@@ -531,6 +723,7 @@ def build(raw: Path, out: Path) -> dict[str, int]:
         rows[name] = len(df)
         summary[name] = (len(df), span(df))
     write_table(out / "data", summary)
+    build_region_map(raw, out)  # GeoJSON, not a table: not counted in the rows
     return rows
 
 
@@ -551,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, n in build(raw, args.out).items():
         print(f"{name}: {n} rows")
+    print(f"{REGION_MAP.name}: {len(read_region_map(args.out))} countries")
     return 0
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import drivers as drv
+from forecast.bounds import check_value
 from forecast.errors import ModelError, SchemaError
 from forecast.fitting import ModelSet, check_paths_count
 from forecast.models import DEFAULT_MODELS, Predictive, uses_drivers
@@ -29,9 +30,22 @@ from forecast.scenarios import Scenario
 from forecast.series import future_index, series_z
 from forecast.vocabulary import DEFAULT_SERIES, DRIVER_COLUMNS, QUANTILES
 
-__all__ = ["DEFAULT_SERIES", "FittedModels", "fit_models", "forecast_frame", "host_arrivals",
+__all__ = ["DEFAULT_SERIES", "STALE_MONTHS", "FittedModels", "check_args", "check_inputs", "fit_models",
+           "min_periods", "forecast_frame", "host_arrivals",
            "paths_frame", "pooled_annual", "pooled_host_arrivals", "predict", "predict_raw",
            "series_z", "to_arrivals_frame"]
+
+
+STALE_MONTHS = 12
+"""A driver carried forward over more than this many months to the origin is stale: a
+warning on the command line and in the app (:meth:`FittedModels.stale_drivers`)."""
+
+
+def check_args(**args) -> dict:
+    """Arguments checked against :data:`forecast.bounds.BOUNDS` of the same name
+    (``horizon``, ``n_paths``, ``seed``, ``origins``); returns them as ints, or raises
+    :class:`ModelError` naming the argument and the bound."""
+    return {k: check_value(v, k, f"argument {k!r}", ModelError) for k, v in args.items()}
 
 
 @dataclass(eq=False)
@@ -72,6 +86,26 @@ class FittedModels:
     def warnings(self) -> dict[str, list[str]]:
         return self.modelset.warnings
 
+    def stale_drivers(self, months: int = STALE_MONTHS) -> list[str]:
+        """A one-line warning (in a list; [] if none) naming the drivers carried forward
+        over more than ``months`` months to the origin: reported last long before the
+        series' last period, they hold that old value through every later month."""
+        if self.drivers_obs is None:
+            return []
+        stale = {}
+        for col, first in sorted(self.drivers_obs.attrs.get("filled", {}).items()):
+            first = pd.Timestamp(first)
+            n = (self.origin.year - first.year) * 12 + self.origin.month - first.month + 1
+            if n > months:
+                stale[col] = (first - pd.offsets.MonthBegin(1), n)
+        if not stale:
+            return []
+        ends = ", ".join(f"{c} {last:%Y-%m}" for c, (last, _) in stale.items())
+        most = max(n for _, n in stale.values())
+        return [f"stale drivers: the drivers end long before the series ({ends}); their last "
+                f"values are carried forward up to {most} months to {self.origin:%Y-%m}, the "
+                f"last period of {self.series_id}"]
+
     def provenance(self) -> dict:
         """Model part of an export sidecar: series, origin, models, lags, fills, seed."""
         filled = {} if self.drivers_obs is None else dict(self.drivers_obs.attrs.get("filled", {}))
@@ -90,7 +124,9 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
                features: Sequence[drv.Feature] | None = None,
                weights: dict[str, float] | None = None,
                roles: dict[str, str | Sequence[str]] | None = None,
-               progress: Callable[[str], None] | None = None) -> FittedModels:
+               progress: Callable[[str], None] | None = None,
+               model_progress: Callable[[int, int, str, int], None] | None = None,
+               ) -> FittedModels:
     """Fit the models once on one series (history and drivers cut at ``origin``).
 
     ``history``: history frame (``series_id, ds, y``; persons per period; monthly,
@@ -102,9 +138,26 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
     ``roles``: your driver columns by role (``{"conflict": "deaths"}``), so the
     scenarios move them. ``weights``: ensemble weights (alias -> weight; default
     equal, or :func:`forecast.backtest.skill_weights`). ``progress``: called with a
-    short description before the fits.
+    short description before the fits. ``model_progress(done, total, alias,
+    months)``: called before each model's fit and after the last
+    (:meth:`forecast.fitting.ModelSet.fit`).
     """
+    seed = check_args(seed=seed)["seed"]
     mset = ModelSet(tuple(models), seed=seed, weights=weights)
+    prep = _prepare(history, drivers, series_id, mset, origin, features, roles)
+    sid, z, t, step, obs, feats, X, role_map = prep
+    if progress:
+        progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
+    mset.fit(z, X, progress=model_progress)
+    return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
+
+
+def _prepare(history, drivers, series_id, mset, origin=None, features=None, roles=None):
+    """Every check and cut of :func:`fit_models` before the fits (cheap)."""
+    if drivers is not None:
+        from forecast.schema import validate_drivers
+
+        drivers = validate_drivers(drivers, source="drivers frame")
     sid, z = series_z(history, series_id, pd.Timestamp(origin) if origin is not None else None)
     step = int(z.attrs.get("step_months", 1))
     t = z.index[-1]
@@ -119,10 +172,36 @@ def fit_models(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
         obs = drv.observed(drivers, t, drv.needed_columns(feats) + _extra_cols(drivers, t))
         z = z.loc[drv.feature_start(obs, feats):]
         X = drv.feature_frame(obs, z.index, feats)
-    if progress:
-        progress(f"Fitting {len(mset.base_aliases)} models on {len(z)} periods of {sid}")
-    mset.fit(z, X)
-    return FittedModels(sid, t, z, obs, feats, mset, seed, step, role_map)
+    return sid, z, t, step, obs, feats, X, role_map
+
+
+def min_periods(step_months: int = 1) -> int:
+    """Fewest periods every model needs: two seasonal cycles and two periods (the rule
+    of :meth:`forecast.models.base.ForecastModel._check_z`): 26 months, 10 quarters or
+    4 years."""
+    from forecast.series import PERIODS_PER_YEAR
+
+    return 2 * PERIODS_PER_YEAR[step_months] + 2
+
+
+def check_inputs(history: pd.DataFrame, drivers: pd.DataFrame | None = None,
+                 series_id: str | None = None, models: Sequence[str] = DEFAULT_MODELS,
+                 roles: dict[str, str | Sequence[str]] | None = None) -> list[str]:
+    """Check, without fitting, that :func:`fit_models` can fit ``models`` on these
+    inputs: the frames' schemas and bounds, the series, the drivers' coverage of it and
+    its length (:func:`min_periods`, counted after the drivers' lags). Raises the error
+    the fit would raise (:class:`SchemaError` or :class:`ModelError`, one line);
+    returns the warnings (stale drivers, :data:`STALE_MONTHS`)."""
+    mset = ModelSet(tuple(models))
+    sid, z, t, step, obs, feats, _, role_map = _prepare(history, drivers, series_id, mset,
+                                                        roles=roles)
+    need = min_periods(step)
+    if len(z) < need:
+        cut = " (after the months the drivers' lags need)" if obs is not None else ""
+        raise ModelError(f"history frame: series {sid!r} has {len(z)} periods{cut}; the "
+                         f"models need at least {need}")
+    fm = FittedModels(sid, t, z, obs, feats, mset, 0, step, role_map)
+    return fm.stale_drivers()
 
 
 def _extra_cols(drivers: pd.DataFrame, origin: pd.Timestamp) -> list[str]:
@@ -147,6 +226,7 @@ def future_features(fitted: FittedModels, scenario: Scenario, horizon: int) -> p
 def predict_raw(fitted: FittedModels, scenario: Scenario | None = None, horizon: int = 12,
                 n_paths: int = 200, seed: int | None = None) -> dict[str, Predictive]:
     """Predictive distributions by model alias (log1p scale); see :func:`predict`."""
+    check_args(horizon=horizon, n_paths=n_paths, **({} if seed is None else {"seed": seed}))
     check_paths_count(n_paths, horizon)
     scenario = scenario or Scenario.baseline_persist()
     Xf = future_features(fitted, scenario, horizon)
@@ -220,6 +300,9 @@ def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.D
     """
     from forecast import hosts as hmod
 
+    check_args(seed=seed)
+    if shares is not None:  # each share in [0, 1], summing to at most 1 (a ScenarioError)
+        Scenario(host_shares=dict(shares))
     if len(paths) == 0:
         raise SchemaError("paths frame: no rows")
     sid = str(paths["series_id"].iloc[0])
@@ -246,8 +329,7 @@ def pooled_annual(model, scenario: Scenario | None = None, horizon: int = 24,
     from forecast.vocabulary import HOSTS, ORIGIN
 
     sc = scenario or Scenario.baseline_persist()
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise ModelError(f"horizon must be a whole number of months >= 1, got {horizon!r}")
+    check_args(horizon=horizon, n_paths=n_paths, seed=seed)
     years = max(1, min(2, -(-int(horizon) // 12)))
     fc = host_model.predict_annual(model, ORIGIN, HOSTS, years,
                                    conflict_multiplier=np.array(sc.conflict_by_year(years)),

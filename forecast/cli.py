@@ -1,6 +1,9 @@
 """The ``forecast`` command line: run, backtest, scenarios, export.
 
-Bad input ends with a one-line ``error: ...`` on stderr and exit code 2.
+Bad input (a project error, a usage error caught by click, a value outside
+:data:`forecast.bounds.BOUNDS`) ends with one line ``forecast: error: ...`` on stderr
+and exit code 2, before any fit and before any file is written. A stale driver
+(:meth:`forecast.api.FittedModels.stale_drivers`) is one line ``forecast: warning: ...``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,60 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
+from forecast.bounds import check_value
 from forecast.errors import ForecastError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+try:  # typer >= 0.26 vendors click as typer._click; older typer uses click itself
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click
+
+MAX_MESSAGE_CHARS = 600
+"""Longest error line [characters]; a longer message is cut in the middle."""
+
+
+def one_line(message: str) -> str:
+    """The first line of ``message``, cut in the middle past :data:`MAX_MESSAGE_CHARS`."""
+    text = str(message).strip().replace("\r", " ").splitlines()
+    text = text[0] if text else ""
+    if len(text) > MAX_MESSAGE_CHARS:
+        half = MAX_MESSAGE_CHARS // 2
+        text = f"{text[:half]} [... {len(text) - 2 * half:,} characters cut ...] {text[-half:]}"
+    return text
+
+
+def one_line_group(prog: str) -> type[TyperGroup]:
+    """A Typer group class whose usage errors print as ``<prog>: error: ...`` (one line,
+    exit code 2), like the project errors; shared by ``forecast`` and ``planner``."""
+
+    class OneLineGroup(TyperGroup):
+        def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+                 **extra):
+            try:
+                rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+            except click.exceptions.NoArgsIsHelpError as err:
+                print(err.format_message(), file=sys.stderr)
+                rv = 2
+            except click.ClickException as err:
+                hint = (f" (see '{err.ctx.command_path} --help')"
+                        if getattr(err, "ctx", None) else "")
+                print(f"{prog}: error: {one_line(err.format_message())}{hint}",
+                      file=sys.stderr)
+                rv = 2
+            except typer.Abort:
+                print(f"{prog}: error: aborted", file=sys.stderr)
+                rv = 1
+            if not standalone_mode:
+                return rv
+            sys.exit(rv if isinstance(rv, int) else 0)
+
+    return OneLineGroup
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=one_line_group("forecast"),
                   help="Probabilistic forecasts of Afghan arrivals (Central Asia planner).")
 scen_app = typer.Typer(no_args_is_help=True,
                        help="List, show, validate and write scenarios (JSON).")
@@ -25,9 +78,9 @@ Series = Annotated[str, typer.Option(help="Series id of the history frame.")]
 Models = Annotated[str, typer.Option(help="Comma-separated model aliases: naive, snaive, "
                                           "drift, ets, sarimax, prophet, ensemble.")]
 Seed = Annotated[int, typer.Option(help="Seed of every random draw.")]
-Horizon = Annotated[int, typer.Option(min=1, max=36, help="Periods ahead (months for a "
-                                                           "monthly series).")]
-Paths = Annotated[int, typer.Option(min=1, help="Sample paths per model.")]
+Horizon = Annotated[int, typer.Option(help="Periods ahead (months for a monthly series; "
+                                           "1-120).")]
+Paths = Annotated[int, typer.Option(help="Sample paths per model (1-10,000).")]
 HistoryCsv = Annotated[Path | None, typer.Option(help="Your history CSV (series_id, ds, y) "
                                                       "instead of the bundled data.")]
 DriversCsv = Annotated[Path | None, typer.Option(help="Your drivers CSV instead of the "
@@ -38,8 +91,20 @@ ScenarioOpt = Annotated[str, typer.Option(help="Preset name (see `forecast scena
 
 
 def _fail(msg: str) -> None:
-    typer.echo(f"error: {msg}", err=True)
+    typer.echo(f"forecast: error: {one_line(msg)}", err=True)
     raise typer.Exit(code=2)
+
+
+def _warn(msg: str) -> None:
+    typer.echo(f"forecast: warning: {one_line(msg)}", err=True)
+
+
+def _check(**flags) -> None:
+    """Options checked against :data:`forecast.bounds.BOUNDS` (``horizon=12`` checks
+    ``--horizon``), before any file is read."""
+    for name, value in flags.items():
+        flag = {"n_paths": "--paths"}.get(name, f"--{name}")
+        check_value(value, name, flag, ForecastError)
 
 
 def _guard(fn: Callable) -> Callable:
@@ -51,7 +116,7 @@ def _guard(fn: Callable) -> Callable:
         try:
             return fn(*a, **kw)
         except (ForecastError, FileExistsError, FileNotFoundError) as exc:
-            _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            _fail(str(exc) or type(exc).__name__)
 
     return inner
 
@@ -99,6 +164,8 @@ def _fit(series, models, seed, history, drivers):
         task = bar.add_task("fitting", total=None)
         fitted = api.fit_models(h, d, series_id=series, models=names, seed=seed,
                                 progress=lambda m: bar.update(task, description=m))
+    for line in fitted.stale_drivers():
+        _warn(line)
     return h, fitted
 
 
@@ -130,6 +197,7 @@ def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline"
     from forecast import api, export
     from forecast.scenarios import get_scenario
 
+    _check(horizon=horizon, n_paths=paths, seed=seed)
     sc = get_scenario(scenario)
     if out:
         _free([out / "forecast.csv", out / "paths.csv"], force)
@@ -154,7 +222,7 @@ def run(series: Series = "frontex_afg_total", scenario: ScenarioOpt = "baseline"
 @app.command()
 @_guard
 def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer.Option(
-                 min=1, help="Rolling origins (last months with a full horizon).")] = 36,
+                 help="Rolling origins (last months with a full horizon; 1-240).")] = 36,
              horizon: Horizon = 12, paths: Paths = 200,
              models: Models = "naive,snaive,drift,ets,sarimax,prophet,ensemble",
              seed: Seed = 0, out: Annotated[Path | None, typer.Option(
@@ -174,6 +242,7 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
     from forecast import backtest as bt
     from forecast import export
 
+    _check(origins=origins, horizon=horizon, n_paths=paths, seed=seed)
     if out:
         _free([out], force)
     h, d = _inputs(series, history, drivers)
@@ -223,6 +292,7 @@ def export_cmd(out: Annotated[Path, typer.Option(help="Output directory.")],
     from forecast import api, datasets, export
     from forecast.scenarios import get_scenario
 
+    _check(horizon=horizon, n_paths=paths, seed=seed)
     if host_method not in ("pooled", "share"):
         raise ForecastError(f"--host-method: {host_method!r} is not one of pooled, share")
     sc = get_scenario(scenario)
@@ -296,6 +366,9 @@ def run_cli(typer_app, prog: str, argv: list[str] | None = None) -> int:
     """Run a typer app as a console script: exit code of the command; ``--debug``
     anywhere shows the traceback of an unexpected error (a bug); without it the error
     is one line and exit code 1. Shared by ``forecast`` and ``planner``."""
+    from forecast.threads import limit_threads
+
+    limit_threads()  # BLAS/OpenMP pools to the available cores (forecast/threads.py)
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.csv_dialect import TIDY, CsvDialect, get_dialect
 from forecast.errors import SchemaError
 from forecast.vocabulary import EXPORT_KINDS
 
@@ -103,11 +104,29 @@ def provenance(fitted=None, scenario=None, **extra: Any) -> dict[str, Any]:
     return out
 
 
+def csv_text(frame: pd.DataFrame, dialect: str | CsvDialect = TIDY) -> str:
+    """``frame`` as CSV text in ``dialect`` (:mod:`forecast.csv_dialect`: ``tidy`` or
+    ``excel-ru``), formula prefixes neutralised; without the byte order mark."""
+    d = get_dialect(dialect)
+    safe = neutralise_formulas(frame)
+    return safe.to_csv(index=False, sep=d.sep, decimal=d.decimal, date_format=d.date_format,
+                       lineterminator="\n", quoting=csv_quoting(safe))
+
+
+def csv_bytes(frame: pd.DataFrame, dialect: str | CsvDialect = TIDY) -> bytes:
+    """``frame`` as the bytes of a CSV file in ``dialect`` (the BOM included when the
+    dialect has one): what the app's download buttons serve."""
+    d = get_dialect(dialect)
+    return csv_text(frame, d).encode(d.encoding)
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, provenance: dict | None = None,
-              overwrite: bool = False) -> Path:
+              overwrite: bool = False, dialect: str | CsvDialect = TIDY) -> Path:
     """Write ``frame`` as CSV at ``path`` and its provenance as ``path + ".json"``.
 
-    Forecast and paths frames are validated first. Raises ``FileExistsError`` if
+    ``dialect``: ``tidy`` (default; :func:`read_csv` reads it back exactly) or ``excel-ru``
+    (``;``, decimal comma, UTF-8 with BOM; :mod:`forecast.csv_dialect`), named in the
+    sidecar. Forecast and paths frames are validated first. Raises ``FileExistsError`` if
     either file exists and ``overwrite`` is False. Returns the CSV path.
     """
     p = Path(path)
@@ -116,12 +135,13 @@ def write_csv(frame: pd.DataFrame, path: str | Path, provenance: dict | None = N
         if f.exists() and not overwrite:
             raise FileExistsError(f"{f} exists; pass overwrite=True (--force) to replace it")
     _check(frame, str(p))
+    d = get_dialect(dialect)
     p.parent.mkdir(parents=True, exist_ok=True)
-    safe = neutralise_formulas(frame)
-    safe.to_csv(p, index=False, date_format="%Y-%m-%d", lineterminator="\n",
-                quoting=csv_quoting(safe))
+    p.write_bytes(csv_bytes(frame, d))
     meta = dict(provenance or {})
     meta.setdefault("file", p.name)
+    meta["csv_dialect"] = {"name": d.name, "sep": d.sep, "decimal": d.decimal,
+                           "encoding": d.encoding}
     meta["rows"] = len(frame)
     meta["columns"] = list(frame.columns)
     side.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")

@@ -76,13 +76,22 @@ class ModelSet:
         return any(model_class(a).uses_drivers for a in self.base_aliases)
 
     def fit(self, z: pd.Series, X: pd.DataFrame | None,
-            refit: Callable[[BaseModel], bool] | None = None) -> ModelSet:
+            refit: Callable[[BaseModel], bool] | None = None,
+            progress: Callable[[int, int, str, int], None] | None = None) -> ModelSet:
         """Fit every base model on ``z`` (log1p persons per period) and features ``X``.
 
         ``refit(model) -> bool``: for a model already fitted, True re-estimates it and
         False only re-conditions it on the longer history (``update``); None fits all.
+        ``progress(done, total, alias, months)``: called before each model's fit
+        (``done`` models fitted so far of ``total``; ``months`` of history in ``z``,
+        its periods times ``z.attrs["step_months"]``) and once after the last
+        (``alias`` empty).
         """
-        for a in self.base_aliases:
+        aliases = self.base_aliases
+        months = len(z) * int(z.attrs.get("step_months", 1))
+        for i, a in enumerate(aliases):
+            if progress is not None:
+                progress(i, len(aliases), a, months)
             t0 = time.perf_counter()
             cls = model_class(a)
             xa = X if cls.uses_drivers else None
@@ -95,6 +104,8 @@ class ModelSet:
             else:
                 m.update(z, xa)
             self.own_seconds[a] += time.perf_counter() - t0
+        if progress is not None:
+            progress(len(aliases), len(aliases), "", months)
         for c in self.composites.values():
             c.fitted_members_ = {m: self.models[m] for m in c.members}
             c._fitted = True

@@ -92,6 +92,10 @@ class HostModelConfig:
     ``objective``, ``huber_alpha`` (log1p units), ``max_bin``: LightGBM settings.
     ``target``: the boosted target, the change from the last reported value
     (``"change"``) or the level. ``threads``: LightGBM threads.
+    ``combine``: combine the model's point with persistence (the last reported value)
+    with weights from their out-of-sample errors on the calibration years
+    (:func:`combination_weights`); ``combine_shrink``: how many pseudo-rows of the
+    border class's errors are added to an origin country's own.
     """
 
     horizons: tuple[int, ...] = (1, 2)
@@ -104,6 +108,8 @@ class HostModelConfig:
     huber_alpha: float = 0.5
     target: str = "level"  # "level": log1p(y[t+h]); "change": log1p(y[t+h]) - zlast[t]
     center_residuals: bool = False  # True: errors re-centred so the median path = booster
+    combine: bool = True  # point = w * model + (1 - w) * persistence, w from past errors
+    combine_shrink: float = 10.0  # pseudo-rows pulling an origin's weight to its border class
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -395,7 +401,9 @@ class HostModel:
 
     ``boosters``: :class:`Member` (trees + scenario layer) by horizon (years). ``residuals``: calibration
     errors by horizon: a frame ``pair, origin, level, bin, resid`` (log1p actual minus
-    log1p point forecast, out of sample). ``panel``: the data it saw.
+    log1p point forecast, out of sample). ``panel``: the data it saw. ``weights``: by
+    horizon, the weight of the model against persistence for every pair
+    (:func:`combination_weights`; None: the model alone).
     """
 
     config: HostModelConfig
@@ -404,6 +412,7 @@ class HostModel:
     panel: Panel
     boosters: dict[int, object]
     residuals: dict[int, pd.DataFrame]
+    weights: dict[int, np.ndarray] | None = None
 
     def provenance(self) -> dict:
         """For an export sidecar: model name, data end, hyperparameters, seed."""
@@ -457,7 +466,7 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
     cfg = config or HostModelConfig()
     p = make_panel(dyads, up_to_year)
     C = p.last_year
-    boosters, resid = {}, {}
+    boosters, resid, weights = {}, {}, {}
     for h in cfg.horizons:
         boosters[h] = _booster(p, h, C, cfg, seed, cache)
         parts = []
@@ -469,13 +478,62 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
             ok = np.isfinite(tgt) & np.isfinite(X["zlast"].to_numpy())
             pred = _predict(b, X[ok], cfg)
             parts.append(pd.DataFrame({"pair": np.flatnonzero(ok), "origin": c,
-                                       "level": pred, "resid": np.log1p(tgt[ok]) - pred}))
+                                       "model": pred, "persist": X["zlast"].to_numpy()[ok],
+                                       "actual": np.log1p(tgt[ok])}))
         r = pd.concat(parts, ignore_index=True)
+        w = (combination_weights(p, r, cfg.combine_shrink) if cfg.combine
+             else np.ones(len(p.pairs)))
+        weights[h] = w
+        r["level"] = _combine(r["model"].to_numpy(), r["persist"].to_numpy(),
+                              w[r["pair"].to_numpy()])
+        r["resid"] = r["actual"] - r["level"]
         r["bin"] = _bin(r["level"].to_numpy(), p.border[r["pair"].to_numpy()])
         if cfg.center_residuals:
             r["resid"] = r["resid"] - r.groupby("bin")["resid"].transform("median")
-        resid[h] = r
-    return HostModel(cfg, C, seed, p, boosters, resid)
+        resid[h] = r[["pair", "origin", "level", "resid", "bin"]]
+    return HostModel(cfg, C, seed, p, boosters, resid, weights)
+
+
+def _combine(model: np.ndarray, persist: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``w * model + (1 - w) * persist`` (log1p); the model alone where no value was
+    reported in the last 5 years (no persistence forecast exists)."""
+    return np.where(np.isfinite(persist), w * model + (1 - w) * persist, model)
+
+
+def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> np.ndarray:
+    """Weight of the model against persistence for every pair (row of ``p.pairs``).
+
+    ``calib``: out-of-sample forecasts of the calibration years (``pair``, ``model``,
+    ``persist``, ``actual``; log1p). For each origin country and land-border class,
+    the mean absolute errors of the model (``e_m``) and of persistence (``e_p``) on
+    those years, each shrunk towards its border class's with ``shrink`` pseudo-rows;
+    then ``w = e_p^2 / (e_p^2 + e_m^2)`` (inverse squared-error weights, Bates and
+    Granger 1969): an origin whose flows were persistent lately (Afghanistan after
+    2021) leans on persistence, one whose surges decayed leans on the model.
+    """
+    c = calib[np.isfinite(calib["persist"].to_numpy())]
+    pair = c["pair"].to_numpy()
+    d = pd.DataFrame({"o": p.pairs["origin_iso3"].to_numpy()[pair],
+                      "b": np.nan_to_num(p.border[pair]).astype(int),
+                      "em": np.abs(c["model"].to_numpy() - c["actual"].to_numpy()),
+                      "ep": np.abs(c["persist"].to_numpy() - c["actual"].to_numpy())})
+    glob = d.groupby("b")[["em", "ep"]].mean()
+    loc = d.groupby(["o", "b"]).agg(em=("em", "sum"), ep=("ep", "sum"), n=("em", "size"))
+    out = np.full(len(p.pairs), 0.5)
+    po = p.pairs["origin_iso3"].to_numpy()
+    pb = np.nan_to_num(p.border).astype(int)
+    for b in (0, 1):
+        if b not in glob.index:
+            continue
+        gm, gp = float(glob.at[b, "em"]), float(glob.at[b, "ep"])
+        out[pb == b] = gp ** 2 / (gp ** 2 + gm ** 2) if gp + gm > 0 else 0.5
+    for (o, b), row in loc.iterrows():
+        if b not in glob.index:
+            continue
+        em = (row["em"] + shrink * glob.at[b, "em"]) / (row["n"] + shrink)
+        ep = (row["ep"] + shrink * glob.at[b, "ep"]) / (row["n"] + shrink)
+        out[(po == o) & (pb == b)] = ep ** 2 / (ep ** 2 + em ** 2) if ep + em > 0 else 0.5
+    return out
 
 
 # ----------------------------------------------------------------------------- predict
@@ -541,6 +599,8 @@ def point_forecast_pairs(model: HostModel, idx: np.ndarray, horizon_years: int =
         fut_fat = np.mean([_l(fat0 * k[i]) for i in range(h)], axis=0)
         X = features_at(sub, j, h, fut_fat=fut_fat, fut_temp=temp0 + dt[h - 1])
         lv = _predict(model.boosters[h], X, model.config)
+        if model.weights is not None:
+            lv = _combine(lv, X["zlast"].to_numpy(), model.weights[h][idx])
         out.append(pd.DataFrame({"row": np.arange(len(idx)), "pair": idx, "h": h, "level": lv}))
     return pd.concat(out, ignore_index=True)
 

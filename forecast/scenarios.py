@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.bounds import BOUNDS, bound_message
 from forecast.errors import ScenarioError
 from forecast.host_model import SURGE_P90
 from forecast.vocabulary import ANOMALY_DRIVERS, HOSTS, ROLES
@@ -77,16 +78,23 @@ def _check_shock(s: Shock, where: str) -> None:
     for field in ("start", "duration"):
         v = getattr(s, field)
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ScenarioError(f"{where}.{field}: must be an integer >= 1, got {v!r}")
+            raise ScenarioError(f"{where}.{field}: must be an integer >= 1, got {v!r} "
+                                f"({bound_message(f'shock.{field}', 'it')})")
+        if not BOUNDS[f"shock.{field}"].holds([v])[0]:
+            raise ScenarioError(f"{where}.{field}: " + bound_message(f"shock.{field}", "it", v))
     v = s.value
+    why = f" ({bound_message(f'shock.{s.kind}', 'it')})"
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ScenarioError(f"{where}.value: must be a finite number, got {v!r}")
+        raise ScenarioError(f"{where}.value: must be a finite number, got {v!r}{why}")
+    b = BOUNDS[f"shock.{s.kind}"]
     if s.kind == "conflict" and v < 0:
-        raise ScenarioError(f"{where}.value: a conflict multiplier must be >= 0, got {v}")
+        raise ScenarioError(f"{where}.value: a conflict multiplier must be >= 0, got {v}{why}")
     if s.kind == "food_price" and v <= 0:
-        raise ScenarioError(f"{where}.value: a price multiplier must be > 0, got {v}")
-    if s.kind == "drought" and not -4 <= v <= 4:
-        raise ScenarioError(f"{where}.value: SPI must lie in [-4, 4], got {v}")
+        raise ScenarioError(f"{where}.value: a price multiplier must be > 0, got {v}{why}")
+    if s.kind == "drought" and not b.holds([v])[0]:
+        raise ScenarioError(f"{where}.value: SPI must lie in [-4, 4], got {v}{why}")
+    if not b.holds([v])[0]:
+        raise ScenarioError(f"{where}.value: " + bound_message(f"shock.{s.kind}", "it", v))
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,9 @@ class Scenario:
         shocks = kw.get("shocks", [])
         if not isinstance(shocks, list):
             raise ScenarioError(f"{source}: field 'shocks' must be a list of objects")
+        if not BOUNDS["shocks"].holds([len(shocks)])[0]:  # before parsing 100,000 of them
+            raise ScenarioError(f"{source}: field 'shocks': " + bound_message(
+                "shocks", "the number of shocks", len(shocks)))
         parsed = []
         shock_fields = {f.name for f in dataclasses.fields(Shock)}
         for i, s in enumerate(shocks):
@@ -213,7 +224,10 @@ class Scenario:
                 if not isinstance(kw[key], dict):
                     raise ScenarioError(f"{source}: field {key!r} must be an object "
                                         "{iso3: number}")
-                kw[key] = _pairs(kw[key])
+                try:
+                    kw[key] = _pairs(kw[key])
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{source}: field {key!r}: {exc}") from None
         try:
             return cls(**kw)
         except ScenarioError as exc:
@@ -355,6 +369,9 @@ def _validate(s: Scenario, where: str) -> None:
         raise ScenarioError(f"field 'description': must be a string, got {s.description!r}")
     if s.baseline not in BASELINES:
         raise ScenarioError(f"field 'baseline': {s.baseline!r} is not one of {BASELINES}")
+    if not BOUNDS["shocks"].holds([len(s.shocks)])[0]:
+        raise ScenarioError("field 'shocks': " + bound_message("shocks", "the number of shocks",
+                                                               len(s.shocks)))
     for i, sh in enumerate(s.shocks):
         if not isinstance(sh, Shock):
             raise ScenarioError(f"field 'shocks[{i}]': expected a Shock, got {sh!r}")
@@ -362,15 +379,25 @@ def _validate(s: Scenario, where: str) -> None:
         raise ScenarioError(f"field 'analogue': must be a surge analogue name (text), got "
                             f"{s.analogue!r}")
     b = s.border_openness
-    if isinstance(b, bool) or not isinstance(b, int | float) or not 0 <= b <= 10:
-        raise ScenarioError(f"field 'border_openness': must be a number in [0, 10], got {b!r}")
-    for key in ("host_openness", "host_shares"):
+    ob = BOUNDS["openness"]
+    if isinstance(b, bool) or not isinstance(b, int | float) or not ob.holds([b])[0]:
+        raise ScenarioError(f"field 'border_openness': must be a number in [0, 10], got {b!r} "
+                            f"({bound_message('openness', 'it')})")
+    for key, bound in (("host_openness", "openness"), ("host_shares", "host_share")):
         for iso, v in getattr(s, key):
             if iso not in HOSTS:
                 raise ScenarioError(f"field '{key}': unknown host {iso!r}; hosts are "
                                     f"{', '.join(HOSTS)}")
             if not (np.isfinite(v) and v >= 0):
-                raise ScenarioError(f"field '{key}.{iso}': must be a number >= 0, got {v!r}")
+                raise ScenarioError(f"field '{key}.{iso}': must be a number >= 0, got {v!r} "
+                                    f"({bound_message(bound, 'it')})")
+            if not BOUNDS[bound].holds([v])[0]:
+                raise ScenarioError(f"field '{key}.{iso}': " + bound_message(bound, "it", v))
+    total = sum(v for _, v in s.host_shares)
+    if total > BOUNDS["host_share"].high + 1e-9:
+        raise ScenarioError(f"field 'host_shares': the shares sum to {total:g}, more than the "
+                            "whole outflow (plausibility bound 'host_share': they sum to at "
+                            "most 1)")
 
 
 PRESETS: dict[str, Scenario] = {

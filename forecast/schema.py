@@ -17,7 +17,9 @@ and the frame shortcuts :func:`validate_history`, :func:`validate_drivers`,
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from forecast.bounds import BOUNDS, COLUMN_BOUNDS, bound_message, shown
 from forecast.errors import SchemaError
 from forecast.vocabulary import DRIVERS, HOSTS, QUANTILES  # noqa: F401 - QUANTILES re-exported
 
@@ -48,6 +51,7 @@ class Col:
     allowed: tuple[str, ...] | None = None
     min_value: float | None = None
     max_value: float | None = None
+    bound: str | None = None  # a name of forecast.bounds.BOUNDS every value obeys (NA allowed)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ HISTORY = _register(TableSpec(
     (
         Col("series_id", "str", "", "series identifier", nullable=False),
         _ds(),
-        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported"),
+        Col("y", "count", PERSONS_M, "persons in the month; NA = not reported",
+            bound=COLUMN_BOUNDS["y"]),
     ),
     key=("series_id", "ds"),
     continuous_by=("series_id",),
@@ -110,7 +115,7 @@ HISTORY = _register(TableSpec(
 ))
 
 DRIVER_COLUMNS = tuple(Col(d.name, "count" if d.nonnegative else "float", d.unit,
-                           d.description) for d in DRIVERS)
+                           d.description, bound=COLUMN_BOUNDS.get(d.name)) for d in DRIVERS)
 DRIVERS = _register(TableSpec(
     "drivers",
     (_ds(), *DRIVER_COLUMNS),
@@ -356,7 +361,7 @@ def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), 
     if len(labels):
         msg += f" at {_rows(labels, is_file)}"
     if len(values):
-        msg += " (values: " + ", ".join(repr(v) for v in list(values)[:MAX_SHOWN]) + ")"
+        msg += " (values: " + ", ".join(shown(v) for v in list(values)[:MAX_SHOWN]) + ")"
     if hint:
         msg += f"; {hint}"
     raise SchemaError(msg)
@@ -385,7 +390,7 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = None
     rows, lines = [], []
-    for rec in reader:
+    for rec in _records(reader, source):
         if not rec or all(not f.strip() for f in rec):
             continue
         if header is None:
@@ -412,6 +417,37 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     return df
 
 
+def _records(reader, source: str):
+    """The reader's records; a field over csv's size limit or a NUL byte is a SchemaError
+    naming the line, not a crash."""
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            _fail(source, None, f"unreadable CSV ({str(e)[:80]})", [max(reader.line_num, 1)],
+                  hint="fields are limited to 131,072 characters")
+        yield rec
+
+
+_YEAR = BOUNDS["year"]
+_YEAR_RE = r"^\s*(-?\d{1,})-\d{1,2}-\d{1,2}"
+
+
+def _check_years(source: str, name: str, d: pd.Series, raw: pd.Series, bad: pd.Series,
+                 is_file: bool) -> None:
+    """Dates whose year is outside ``BOUNDS['year']`` (parsed, or unparsable because
+    pandas ends in 2262): an error naming the bound, not 'unparsable'."""
+    years = raw.where(bad).astype(str).str.extract(_YEAR_RE)[0]
+    years = pd.to_numeric(years, errors="coerce")
+    y = years.where(bad, d.dt.year.astype("float64"))
+    out = y.notna() & ~_YEAR.holds(y.fillna(0).to_numpy())
+    if out.any():
+        _fail(source, name, bound_message("year", "the year of every date"),
+              out.index[out], raw[out], is_file)
+
+
 # ----------------------------------------------------------------------------- checks
 def _isna(v) -> bool:
     try:
@@ -424,11 +460,13 @@ def _to_ts(v):
     if _isna(v):
         return pd.NaT
     try:
-        if isinstance(v, str):
-            return pd.to_datetime(v.strip(), format="%Y-%m-%d")
-        return pd.Timestamp(v)
-    except (TypeError, ValueError):
+        ts = pd.to_datetime(v.strip(), format="%Y-%m-%d") if isinstance(v, str) \
+            else pd.Timestamp(v)
+    except (TypeError, ValueError, OverflowError):
         return pd.NaT
+    if ts is pd.NaT or not _YEAR.low <= ts.year <= _YEAR.high:  # named by _check_years
+        return pd.NaT
+    return ts
 
 
 def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> pd.DataFrame:
@@ -471,6 +509,7 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             else:
                 d = pd.Series([_to_ts(v) for v in raw], index=s.index, dtype="datetime64[ns]")
             bad = d.isna() & ~na
+            _check_years(source, name, d, raw, bad, is_file)
             if bad.any():
                 _fail(source, name, "unparsable dates (expected YYYY-MM-DD)",
                       s.index[bad], raw[bad], is_file)
@@ -497,12 +536,28 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
                 _fail(source, name, "non-numeric values", s.index[bad], raw[bad], is_file)
             inf = np.isinf(num)
             if inf.any():
-                _fail(source, name, "infinite values", s.index[inf], raw[inf], is_file)
+                why = f" ({bound_message(col.bound, 'every value')})" if col.bound else ""
+                _fail(source, name, "infinite values" + why, s.index[inf], raw[inf], is_file)
             if col.kind == "int":
                 frac = num.notna() & (num != np.floor(num))
                 if frac.any():
                     _fail(source, name, "values must be whole numbers", s.index[frac],
                           raw[frac], is_file)
+                big = num.abs() > 2**53
+                if big.any():
+                    _fail(source, name, "whole numbers beyond 2**53 cannot be counted exactly",
+                          s.index[big], raw[big], is_file)
+            if col.kind == "count":
+                neg = num < 0
+                if neg.any():
+                    why = f" ({bound_message(col.bound, 'every value')})" if col.bound else ""
+                    _fail(source, name, "negative count (persons/deaths/prices cannot be < 0)"
+                          + why, s.index[neg], raw[neg], is_file)
+            if col.bound is not None:
+                out_of = num.notna() & ~BOUNDS[col.bound].holds(num.fillna(0).to_numpy())
+                if out_of.any():
+                    _fail(source, name, bound_message(col.bound, "every value"),
+                          s.index[out_of], raw[out_of], is_file)
             out[name] = num
         if not col.nullable and col.kind != "str":
             nas = out[name].isna()
@@ -637,6 +692,93 @@ def read_table(path: Path | str, table_id: str) -> pd.DataFrame:
     raw = _parse(text, str(path))
     typed = _validate(raw, spec, str(path), is_file=True)
     return typed.reset_index(drop=True)
+
+
+EXCEL_RU_DATE_FORMATS: tuple[str, ...] = ("%d.%m.%Y",)
+"""Date cells Excel writes in a Russian locale (``01.05.2025``), read as ISO dates when a
+file is in the ``excel-ru`` dialect (:data:`forecast.csv_dialect.EXCEL_RU`: ``;``
+separator, decimal comma; ISO dates are read too)."""
+_RU_NUMBER = re.compile(r"^\s*[-+]?\d[\d\u00a0\u202f ]*,\d+\s*$")
+_RU_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+def sniff_dialect(text: str) -> str:
+    """``"excel-ru"`` when the header line is ``;``-separated (more ``;`` than ``,``),
+    else ``"tidy"`` (the dialect names of :mod:`forecast.csv_dialect`)."""
+    from forecast.csv_dialect import EXCEL_RU
+
+    header = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return EXCEL_RU.name if header.count(EXCEL_RU.sep) > header.count(",") else "tidy"
+
+
+def _decode_upload(data: bytes, source: str) -> str:
+    """UTF-8 (a byte-order mark allowed); a ``;``-separated file that is not UTF-8 is read
+    as Windows-1251 (what Excel writes in a Russian locale); otherwise a SchemaError."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        alt = data.decode("cp1251", errors="replace")
+        if sniff_dialect(alt) != "excel-ru":
+            line = data[: e.start].count(b"\n") + 1
+            _fail(source, None, f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+                  [line], hint="save the file as UTF-8")
+        text = alt
+    if "\x00" in text:
+        _fail(source, None, "contains a NUL byte (not a text CSV file)")
+    if not text.strip():
+        _fail(source, None, "file is empty (expected a header line and data rows)")
+    return text
+
+
+def _from_excel_ru(text: str, source: str) -> str:
+    """Russian-Excel CSV text -> tidy CSV text, cell by cell: ``;`` -> ``,``, a decimal
+    comma -> a point (spaces between digit groups dropped), ``dd.mm.yyyy`` -> ISO.
+    Lines stay where they were, so errors name the file's own lines."""
+    from forecast.csv_dialect import EXCEL_RU
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=EXCEL_RU.sep)
+    for rec in _records(reader, source):
+        cells = []
+        for c in rec:
+            if _RU_NUMBER.match(c):
+                c = re.sub(r"[\s\u00a0\u202f]", "", c).replace(EXCEL_RU.decimal, ".")
+            elif (m := _RU_DATE.match(c)) and _real_date(*map(int, m.groups()[::-1])):
+                c = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+            cells.append(c)
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def upload_text(data: bytes, source: str) -> tuple[str, str]:
+    """An upload's bytes as tidy CSV text, and the dialect it was in (``tidy`` or
+    ``excel-ru``; see :func:`read_upload`)."""
+    text = _decode_upload(data, source)
+    dialect = sniff_dialect(text)
+    return (_from_excel_ru(text, source) if dialect != "tidy" else text), dialect
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def read_upload(data: bytes, table_id: str, source: str) -> pd.DataFrame:
+    """Read and validate an uploaded file's bytes (never a path built from its name)
+    against the spec ``table_id``, in either dialect: tidy (``,``, decimal point, ISO
+    dates) or Russian Excel (``;``, decimal comma, ``dd.mm.yyyy`` or ISO dates; UTF-8
+    with or without a byte-order mark, or Windows-1251). Returns the frame of
+    :func:`read_table` with ``attrs["dialect"]``; errors name ``source`` and its lines."""
+    spec = spec_for(table_id)
+    text, dialect = upload_text(data, source)
+    typed = _validate(_parse(text, source), spec, source, is_file=True)
+    out = typed.reset_index(drop=True)
+    out.attrs["dialect"] = dialect
+    return out
 
 
 def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd.DataFrame:

@@ -20,7 +20,7 @@ import datetime as _dt
 import gettext as _gettext
 import io
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -50,7 +50,7 @@ def _check(lang: str) -> str:
     return lang
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str, domain: str) -> _gettext.NullTranslations:
     """The compiled catalogue of ``domain`` in ``lang`` (``NullTranslations`` for English
     or a missing file). Fuzzy entries are left out, as ``msgfmt`` does."""

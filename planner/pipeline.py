@@ -8,6 +8,10 @@ forecast settings and the capacity settings, the area share and planning multipl
 included), which is the file the app exports (``plan.json``) and the command line
 reads (``planner plan plan.json``), so the command line reproduces any app result.
 
+Every stage takes an optional ``progress`` callable (:data:`Progress`), called with
+a :class:`StageProgress` as the work goes on, so a front end can say what is being
+done and how far it is (the app draws ``st.status``; the stages stay plain Python).
+
 ``planner`` composes ``forecast`` and ``abm`` (which never import each other) and
 never imports streamlit.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +44,7 @@ class ForecastSettings:
     ``series_id``: the movement series the models learn from; ``host``: ISO3 of the
     host country; ``model``: model alias whose paths feed the capacity model;
     ``horizon``: periods ahead (months); ``n_paths``: sample paths per model;
-    ``seed``: every random draw; ``host_method``: ``"dyadic"`` (the pooled model of
+    ``seed``: every random draw (these three within :data:`forecast.bounds.BOUNDS`); ``host_method``: ``"dyadic"`` (the pooled model of
     annual arrivals learned from the world's displacement history,
     :mod:`forecast.host_model`; at most 24 months) or ``"share"`` (the movement
     forecast times each host's UNHCR share, :mod:`forecast.hosts`, kept as a
@@ -96,11 +101,15 @@ class PlanSpec:
         if f.host not in HOSTS:
             raise PlanError(f"field 'forecast.host': unknown host {f.host!r}; choose from "
                             f"{', '.join(HOSTS)}")
-        for name, v, lo, hi in (("forecast.horizon", f.horizon, 1, 36),
-                                ("forecast.n_paths", f.n_paths, 1, 5000),
-                                ("forecast.seed", f.seed, 0, 2**31 - 1),
-                                ("forecast.share_years", f.share_years, 1, 60),
-                                ("capacity.n_runs", c.n_runs, 1, 5000),
+        from abm.schema import BOUNDS as ABM_BOUNDS
+        from forecast.bounds import check_value
+
+        for name, v in (("forecast.horizon", f.horizon), ("forecast.n_paths", f.n_paths),
+                        ("forecast.seed", f.seed)):
+            check_value(v, name.split(".")[1], f"field {name!r}", PlanError)
+        runs = ABM_BOUNDS["n_runs"]
+        for name, v, lo, hi in (("forecast.share_years", f.share_years, 1, 60),
+                                ("capacity.n_runs", c.n_runs, int(runs.low), int(runs.high)),
                                 ("capacity.step_days", c.step_days, 1, 7)):
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise PlanError(f"field {name!r}: must be a whole number in [{lo}, {hi}], "
@@ -179,36 +188,86 @@ def bundled_data() -> PlanData:
     return PlanData(datasets.load_history(), datasets.load_drivers(), datasets.load_hosts())
 
 
+# ---------------------------------------------------------------- progress
+@dataclass(frozen=True)
+class StageProgress:
+    """One progress report of a stage: ``done`` of ``total`` units of work.
+
+    ``stage``: ``"fit"`` (units: movement models fitted), ``"fit_hosts"`` (the pooled
+    host model; 0 of 1, then 1 of 1), ``"forecast"`` and ``"host_paths"`` (0 of 1,
+    then 1 of 1), ``"capacity"`` (Monte Carlo runs done). ``item``: what is worked on
+    now (a model alias; empty when done); ``months``: months of history the models
+    learn from (``fit``); ``series_id``: that series (``fit``); ``rows``: rows of the
+    world panel, origin-host-years (``fit_hosts``).
+    """
+
+    stage: str
+    done: int
+    total: int
+    item: str = ""
+    months: int = 0
+    series_id: str = ""
+    rows: int = 0
+
+    @property
+    def fraction(self) -> float:
+        """Share of the stage done, in [0, 1]."""
+        return min(1.0, self.done / self.total) if self.total > 0 else 0.0
+
+
+Progress = Callable[[StageProgress], None]
+"""A progress callback: ``progress(StageProgress(...))``; it must not raise."""
+
+
+def _report(progress: Progress | None, stage: str, done: int, total: int = 1, **kw) -> None:
+    if progress is not None:
+        progress(StageProgress(stage, done, total, **kw))
+
+
 # ---------------------------------------------------------------- stages
-def fit(spec: PlanSpec, data: PlanData):
+def fit(spec: PlanSpec, data: PlanData, progress: Progress | None = None):
     """Stage 1: every registered model fitted once on the chosen series
-    (:func:`forecast.api.fit_models`); the app then switches models without refitting."""
+    (:func:`forecast.api.fit_models`); the app then switches models without refitting.
+    ``progress``: a ``"fit"`` report before each model's fit and after the last."""
     from forecast import api
     from forecast.models import MODEL_NAMES
 
-    return api.fit_models(data.history, data.drivers, series_id=spec.forecast.series_id,
-                          models=list(MODEL_NAMES), seed=spec.forecast.seed)
+    sid = spec.forecast.series_id
+
+    def each(done: int, total: int, alias: str, months: int) -> None:
+        _report(progress, "fit", done, total, item=alias, months=months, series_id=sid)
+
+    return api.fit_models(data.history, data.drivers, series_id=sid,
+                          models=list(MODEL_NAMES), seed=spec.forecast.seed,
+                          model_progress=each if progress is not None else None)
 
 
-def forecast(fitted, spec: PlanSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+def forecast(fitted, spec: PlanSpec,
+             progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stage 2: (forecast quantiles, sample paths) of every fitted model under the scenario."""
     from forecast import api
 
     f = spec.forecast
-    return api.predict(fitted, spec.scenario, horizon=f.horizon, n_paths=f.n_paths, seed=f.seed)
+    _report(progress, "forecast", 0)
+    out = api.predict(fitted, spec.scenario, horizon=f.horizon, n_paths=f.n_paths, seed=f.seed)
+    _report(progress, "forecast", 1)
+    return out
 
 
-def fit_hosts(spec: PlanSpec, data: PlanData):
+def fit_hosts(spec: PlanSpec, data: PlanData, progress: Progress | None = None):
     """Stage 3a (dyadic method): the pooled host model fitted once on the world panel
     up to its last year (:func:`forecast.host_model.fit_host_model`)."""
     from forecast import datasets, host_model
 
     dyads = data.dyads if data.dyads is not None else datasets.load_dyads()
-    return host_model.fit_host_model(dyads, seed=spec.forecast.seed)
+    _report(progress, "fit_hosts", 0, rows=len(dyads))
+    model = host_model.fit_host_model(dyads, seed=spec.forecast.seed)
+    _report(progress, "fit_hosts", 1, rows=len(dyads))
+    return model
 
 
 def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
-               model=None) -> pd.DataFrame:
+               model=None, progress: Progress | None = None) -> pd.DataFrame:
     """Stage 3: per-host monthly arrival paths (``series_id`` = host ISO3, persons per
     month). Dyadic method: the annual paths of :func:`annual_hosts` split into months
     with the observed calendar profile (annual sums kept exactly), the first
@@ -220,11 +279,16 @@ def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
     f = spec.forecast
     if f.host_method == "share":
         p = paths[paths["model"] == f.model]
-        return api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario,
-                                 seed=f.seed, years=f.share_years)
-    model = model if model is not None else fit_hosts(spec, data)
-    return api.pooled_host_arrivals(model, spec.scenario, horizon=f.horizon,
-                                    n_paths=f.n_paths, seed=f.seed, surges=data.surges)
+        _report(progress, "host_paths", 0)
+        out = api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario,
+                                seed=f.seed, years=f.share_years)
+    else:
+        model = model if model is not None else fit_hosts(spec, data, progress)
+        _report(progress, "host_paths", 0)
+        out = api.pooled_host_arrivals(model, spec.scenario, horizon=f.horizon,
+                                       n_paths=f.n_paths, seed=f.seed, surges=data.surges)
+    _report(progress, "host_paths", 1)
+    return out
 
 
 def arrivals(paths: pd.DataFrame, hosts: pd.DataFrame | None, spec: PlanSpec,
@@ -251,21 +315,35 @@ def abm_config(spec: PlanSpec):
 
 
 def facilities(spec: PlanSpec, data: PlanData) -> pd.DataFrame:
+    """The facilities of the plan: the data's own table if given, else the bundled default
+    set of the spec's host (:func:`abm.default_facility_set`; a context host without one
+    is a :class:`PlanError` asking for a facilities table)."""
     import abm
 
     if data.facilities is not None:
         return abm.check_facilities(data.facilities, source="facilities table")
-    return abm.default_facilities()
+    host = spec.forecast.host
+    if host not in abm.default_facility_hosts():
+        raise PlanError(f"field 'forecast.host': no bundled facility set for {host!r} (bundled: "
+                        f"{', '.join(abm.default_facility_hosts())}); give a facilities table")
+    return abm.default_facilities(host)
 
 
-def capacity(arr: pd.DataFrame, spec: PlanSpec, data: PlanData):
-    """Stage 5: the Monte Carlo capacity result (:func:`abm.monte_carlo`)."""
+def capacity(arr: pd.DataFrame, spec: PlanSpec, data: PlanData,
+             progress: Progress | None = None):
+    """Stage 5: the Monte Carlo capacity result (:func:`abm.monte_carlo`).
+    ``progress``: a ``"capacity"`` report of runs done, first 0 of ``n_runs``, then
+    after each chunk of runs."""
     import abm
 
     plans = abm.check_plans(data.plans, source="expansion plans") if data.plans is not None \
         else None
+    n = spec.capacity.n_runs
+    _report(progress, "capacity", 0, n)
     return abm.monte_carlo(arr, facilities(spec, data), abm_config(spec), plans=plans,
-                           n_runs=spec.capacity.n_runs, seed=spec.forecast.seed)
+                           n_runs=n, seed=spec.forecast.seed,
+                           progress=(lambda done, total: _report(progress, "capacity", done, total))
+                           if progress is not None else None)
 
 
 def advice(mc, spec: PlanSpec, data: PlanData) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -288,15 +366,17 @@ class PlanResult:
     capacity: Any
     advice: pd.DataFrame
     schedule: pd.DataFrame
+    warnings: tuple[str, ...] = ()  # e.g. stale drivers (FittedModels.stale_drivers)
 
 
-def run_plan(spec: PlanSpec, data: PlanData | None = None) -> PlanResult:
-    """Run every stage in order."""
+def run_plan(spec: PlanSpec, data: PlanData | None = None,
+             progress: Progress | None = None) -> PlanResult:
+    """Run every stage in order (``progress``: every stage's reports, in order)."""
     data = data or bundled_data()
-    fitted = fit(spec, data)
-    fc, paths = forecast(fitted, spec)
-    hp = None if data.user_arrivals else host_paths(paths, spec, data)
+    fitted = fit(spec, data, progress)
+    fc, paths = forecast(fitted, spec, progress)
+    hp = None if data.user_arrivals else host_paths(paths, spec, data, progress=progress)
     arr = arrivals(paths, hp, spec, data)
-    mc = capacity(arr, spec, data)
+    mc = capacity(arr, spec, data, progress)
     adv, sched = advice(mc, spec, data)
-    return PlanResult(spec, fc, paths, hp, arr, mc, adv, sched)
+    return PlanResult(spec, fc, paths, hp, arr, mc, adv, sched, tuple(fitted.stale_drivers()))

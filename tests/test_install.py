@@ -29,7 +29,7 @@ def test_wheel_ships_each_data_file_once_and_a_plain_install_loads_them(tmp_path
     base = [Path(n).name for n in names if n.endswith(".csv")]
     assert len(base) == len(set(base)), sorted(base)
     assert "forecast/data/movement_monthly.csv" in names
-    assert "abm/data/facilities_kaz_default.csv" in names
+    assert "abm/data/facilities_default.csv" in names
     assert not [n for n in names if n.endswith("build.py")]
     assert not [n for n in names if "_bundled" in n]
     target = tmp_path / "site"

@@ -69,6 +69,9 @@ class NetworkResult:
     seed : int
     wall_seconds : float
         Wall-clock time of the run [s].
+    route_persons : np.ndarray
+        Persons who set out along each route over the run (routes x 2, int64):
+        column 0 from ``name1`` to ``name2``, column 1 back.
     """
 
     scenario: NetworkScenario
@@ -78,11 +81,23 @@ class NetworkResult:
     waiting: np.ndarray
     seed: int
     wall_seconds: float
+    route_persons: np.ndarray
 
     @property
     def person_days(self) -> float:
         """Sum over days of persons in the network (the agent-days simulated)."""
         return float(self.occupancy.sum() + self.in_transit.sum())
+
+    def route_frame(self) -> pd.DataFrame:
+        """Persons who set out along each route over the run.
+
+        Columns: ``name1``, ``name2`` (str, as in the routes file), ``forward`` and
+        ``back`` (persons from ``name1`` to ``name2`` and back), ``persons`` (both ways).
+        """
+        r = self.scenario.network.routes
+        f, b = self.route_persons[:, 0], self.route_persons[:, 1]
+        return pd.DataFrame({"name1": r["name1"].to_numpy(), "name2": r["name2"].to_numpy(),
+                             "forward": f, "back": b, "persons": f + b})
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy occupancy.
@@ -179,6 +194,7 @@ class _Compiled:
         order = np.argsort(src, kind="stable")
         self.src, self.dst, self.dist = src[order], dst[order], dist[order]
         self.route_of = np.concatenate([np.arange(len(r)), np.arange(len(r))])[order]
+        self.back = np.concatenate([np.zeros(len(r), np.int64), np.ones(len(r), np.int64)])[order]
         # Flee 3.1 adds a route marked 1 twice (InputGeography: the forced link and,
         # through its if/else, a plain one), so it weighs double when redirection is not enforced
         self.multiplicity = np.where((fr[self.route_of] == 1) & (not rules.forced_redirection), 2.0, 1.0)
@@ -314,6 +330,7 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
     in_transit = np.zeros(days, dtype=np.int64)
     entered = np.zeros(days, dtype=np.int64)
     waiting = np.zeros(days, dtype=np.int64)
+    route_persons = np.zeros((len(sc.network.routes), 2), dtype=np.int64)
     registered = 0
     placed = 0
     slot = np.arange(len(c.src)) - c.out_ptr[c.src]
@@ -434,6 +451,7 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
             e, j = np.nonzero(split)
             link = c.out_ptr[p_loc[e]] + j
             k = split[e, j]
+            np.add.at(route_persons, (c.route_of[link], c.back[link]), k)
             d = c.dist[link]
             b = p_bud[e]
             # Flee: each route taken gets the full day's distance; the budget only
@@ -472,4 +490,5 @@ def simulate(scenario: NetworkScenario, rules: MoveRules | None = None, seed: in
         waiting=waiting,
         seed=seed,
         wall_seconds=time.perf_counter() - t0,
+        route_persons=route_persons,
     )

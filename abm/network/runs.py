@@ -242,7 +242,8 @@ def central_asia_run(arrivals: pd.DataFrame | None, scale: float = 1.0, days: in
     closure of that border is replaced by it, not added to it).
 
     Returns frames: ``sites`` (with lat/lon), ``routes``, ``occupancy`` (day, date, site,
-    site_type, persons) and ``summary`` (:func:`allocation_summary`).
+    site_type, persons), ``summary`` (:func:`allocation_summary`) and ``flows``
+    (:meth:`NetworkResult.route_frame`: persons who set out along each route).
     """
     from abm.network.sites import Closure
 
@@ -264,7 +265,8 @@ def central_asia_run(arrivals: pd.DataFrame | None, scale: float = 1.0, days: in
     sc = dataclasses.replace(sc, closures=closures)
     res = simulate(sc, seed=seed)
     return {"sites": sc.network.sites, "routes": sc.network.routes,
-            "occupancy": res.to_frame(), "summary": allocation_summary(res)}
+            "occupancy": res.to_frame(), "summary": allocation_summary(res),
+            "flows": res.route_frame()}
 
 
 def allocation_summary(result: NetworkResult) -> pd.DataFrame:

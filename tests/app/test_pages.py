@@ -27,6 +27,13 @@ def app(monkeypatch, tmp_path) -> AppTest:
     return ok(at.run())
 
 
+def press(at: AppTest, key: str = "apply_scenario") -> AppTest:
+    """Press a form's Apply button (sidebar: ``apply_scenario``; Capacity page:
+    ``apply_capacity``): the levers inside a form wait for it; the next run applies them."""
+    at.button(key=key).click()
+    return at
+
+
 def goto(at: AppTest, page: str) -> AppTest:
     at.switch_page(f"app_pages/{page}.py")
     return ok(at.run())
@@ -48,7 +55,8 @@ def test_forecast_page_reacts_to_scenario_sliders(app):
     before = chart_data(at)
     assert len(before) >= 2
     at.sidebar.slider(key="conflict_k").set_value(5.0)
-    after = chart_data(ok(at.run()))
+    assert chart_data(ok(at.run())) == before  # moved, not applied: nothing reruns
+    after = chart_data(ok(press(at).run()))
     assert after != before
     assert "conflict 5" in at.caption[0].value
 
@@ -57,7 +65,7 @@ def test_forecast_page_border_openness_scales_host_arrivals(app):
     at = goto(app, "forecast_page")
     totals = at.dataframe[0].value
     at.sidebar.slider(key="border_openness_pct").set_value(50)
-    half = ok(at.run()).dataframe[0].value
+    half = ok(press(at).run()).dataframe[0].value
     assert (half["median"] <= totals["median"] + 1e-9).all()
     assert half["median"].sum() < totals["median"].sum()
 
@@ -73,17 +81,18 @@ def test_capacity_page_runs_and_reacts(app):
     app.session_state["horizon"] = 12
     at = goto(app, "capacity")
     at.slider(key="cap_runs").set_value(40)
-    before = chart_data(ok(at.run()))
+    before = chart_data(ok(press(at, "apply_capacity").run()))
     assert len(before) == 4  # shelter, school, clinic, P(shortfall)
-    small = at.dataframe[-1].value.set_index("facility_type")
+    small = at.dataframe[-1].value.set_index("Facility")
     at.slider(key="cap_scale").set_value(400)
-    after = chart_data(ok(at.run()))
+    after = chart_data(ok(press(at, "apply_capacity").run()))
     assert after[0] != before[0] and after[3] != before[3]
-    big = at.dataframe[-1].value.set_index("facility_type")
-    assert set(big.index) == {"shelter", "school", "clinic"}
+    big = at.dataframe[-1].value.set_index("Facility")
+    assert set(big.index) == {"Shelter", "School seats", "Clinic consultations"}
     # a 400x surge needs at least as much added capacity of every kind, and more of some
-    assert (big["added_capacity"] >= small["added_capacity"]).all()
-    assert (big["added_capacity"] > small["added_capacity"]).any()
+    big, small = big["Capacity to add"], small["Capacity to add"].reindex(big.index)
+    assert (big >= small).all()
+    assert (big > small).any()
 
 
 def test_capacity_page_rejects_bad_facilities(app):
@@ -161,17 +170,17 @@ def test_export_page_offers_downloads(app):
     assert {"dl_forecast", "dl_paths", "dl_scenario", "dl_zip", "dl_png"} <= keys
     before = chart_data(at)
     at.sidebar.slider(key="food_k").set_value(2.0)
-    assert chart_data(ok(at.run())) != before
+    assert chart_data(ok(press(at).run())) != before
 
 
 def test_host_without_estimated_share_is_explained_then_usable(app):
     app.sidebar.selectbox(key="host").set_value("TKM")
-    at = goto(app, "capacity")
+    at = goto(press(app), "capacity")
     if at.warning:  # no UNHCR share for Turkmenistan: the page says what to do
         assert "share" in at.warning[0].value
         at.sidebar.number_input(key="host_share_pct").set_value(1.0)
-        ok(at.run())
-    assert not at.warning
+        ok(press(at).run())
+    assert not [w for w in at.warning if "share" in w.value]
     assert len(chart_data(at)) == 4
 
 
@@ -201,7 +210,7 @@ def test_share_years_changes_host_arrivals(app):
     at = goto(app, "forecast_page")
     before = at.dataframe[0].value
     at.sidebar.select_slider(key="share_years").set_value(3)
-    after = ok(at.run()).dataframe[0].value
+    after = ok(press(at).run()).dataframe[0].value
     assert not after["median"].equals(before["median"])
 
 
@@ -214,7 +223,7 @@ def test_user_arrivals_series_is_used_by_forecast_and_capacity(app):
     ok(app.run())
     assert "my_area" in app.sidebar.selectbox(key="series_id").options
     app.sidebar.selectbox(key="series_id").set_value("my_area")
-    at = goto(app, "forecast_page")
+    at = goto(press(app), "forecast_page")
     assert at.subheader[0].value.startswith("my_area")
     at = goto(at, "capacity")
     assert "your series my_area" in at.caption[0].value
@@ -232,11 +241,11 @@ def test_a_surge_analogue_raises_host_arrivals_and_the_capacity_advice(app):
     # of the order of UNHCR's recent Tajik arrivals (5,307 in 2024, 1,876 in 2025), not tens
     assert 300 < base[tjk] < 20_000
     at.sidebar.selectbox(key="analogue").set_value("Afghanistan->Tajikistan 2021")
-    surge = ok(at.run()).dataframe[0].value["median"]
+    surge = ok(press(at).run()).dataframe[0].value["median"]
     assert surge[tjk] > 2.5 * base[tjk]
     at = goto(at, "capacity")
     at.slider(key="cap_runs").set_value(40)
-    adv_surge = ok(at.run()).dataframe[-1].value.set_index("facility_type")
+    adv_surge = ok(press(at, "apply_capacity").run()).dataframe[-1].value.set_index("Facility")
     at.sidebar.selectbox(key="analogue").set_value("")
-    adv_base = ok(at.run()).dataframe[-1].value.set_index("facility_type")
-    assert adv_surge.loc["shelter", "required_capacity"] > adv_base.loc["shelter", "required_capacity"]
+    adv_base = ok(press(at).run()).dataframe[-1].value.set_index("Facility")
+    assert adv_surge.loc["Shelter", "Capacity needed"] > adv_base.loc["Shelter", "Capacity needed"]

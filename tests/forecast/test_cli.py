@@ -31,7 +31,7 @@ def test_scenarios_commands(tmp_path):
     r = runner.invoke(app, ["scenarios", "validate", str(p)])
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and "start" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("forecast: error:") and "start" in lines[0]
 
 
 def test_run_writes_outputs_and_refuses_to_overwrite(tmp_path):

@@ -112,6 +112,14 @@ def test_min_years_is_inclusive_and_years_keeps_the_latest():
     assert (last2["n_years"], last2["first_year"]) == (2, 2011)
 
 
+def test_the_share_follows_the_unit_of_the_movement_index():
+    # the same movement in units 10,000 times larger (yearly sums below 1): shares x 10,000
+    small = _history({y: v / 1e4 for y, v in MONTHLY.items()})
+    est = hosts.estimate_shares(_hosts_frame(), small, series_id="mov").set_index("host_iso3")
+    assert est.at["TJK", "share_mean"] == pytest.approx(0.2 * 1e4)
+    assert est.at["TJK", "share_sd"] == pytest.approx(math.sqrt(0.0075) * 1e4)
+
+
 def test_a_zero_movement_year_gives_no_share():
     hist = _history({2010: 0.0, 2011: 0.0})
     est = hosts.estimate_shares(_hosts_frame(), hist, series_id="mov").set_index("host_iso3")
@@ -162,7 +170,8 @@ def test_hosts_without_a_share_are_skipped_and_named():
     assert out.attrs["skipped_hosts"] == ["KAZ", "KGZ", "TKM", "UZB", "IRN", "PAK"]
     with pytest.raises(SchemaError, match=r"no host has .*\['UZB'\].*shares="):
         hosts.arrivals_paths(_paths(), est, hosts=["UZB"])
-    with pytest.raises(SchemaError, match=r"unknown host\(s\) \['FRA'\]"):
+    with pytest.raises(SchemaError, match=r"unknown host\(s\) \['FRA'\]; choose from "
+                                          r"KAZ, KGZ, TJK, TKM, UZB, IRN, PAK$"):
         hosts.arrivals_paths(_paths(), est, hosts=["TJK", "FRA"])
 
 

@@ -173,3 +173,32 @@ def test_a_horizon_without_seasonal_naive_keeps_its_rows():
     t = _result(p).table().set_index(["model", "horizon"])
     assert ("ets", 2) in t.index and np.isnan(t.loc[("ets", 2), "rel_crps"])
     assert t.loc[("ets", 1), "rel_crps"] == pytest.approx(0.5)
+
+
+def test_interval_hits_count_only_truths_inside_both_bounds():
+    # below the interval, on the lower bound, inside, on the upper bound, above: 3 of 5
+    p = pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0, 4.0], "lo80": 1.0, "hi80": 3.0})
+    assert bt._hits(80)(p) == pytest.approx(3 / 5)
+    assert bt._hits(80)(p.iloc[[0, 4]]) == 0.0  # outside on either side is a miss
+
+
+def test_a_user_metrics_dict_replaces_the_default_metrics():
+    mine = {"max_ae": lambda p: float((p["y"] - p["median"]).abs().max())}
+    tab = bt.performance_metrics(_points(), ["model"], mine)
+    assert list(tab.columns) == ["model", "n", "max_ae"]
+    assert tab.set_index("model")["max_ae"].to_dict() == {"ets": 9.0, "snaive": 6.0}
+    assert list(bt.performance_metrics(_points(), ["model"]).columns) == ["model", "n",
+                                                                          *bt.METRICS]
+
+
+def test_seasonal_naive_scale_by_hand():
+    ins = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    # lag 1: differences 1, 2, 3, 4 -> MAE 2.5, MSE 30 / 4
+    assert bt._snaive_scale(ins, 1) == pytest.approx((2.5, 7.5))
+    # lag 2: differences 3, 5, 7 -> MAE 5, MSE 83 / 3
+    assert bt._snaive_scale(ins, 2) == pytest.approx((5.0, 83 / 3))
+    # a month not reported drops the differences it enters: only 7 - 4 is left
+    assert bt._snaive_scale(np.array([1.0, np.nan, 4.0, 7.0]), 1) == pytest.approx((3.0, 9.0))
+    mae, mse = bt._snaive_scale(np.array([1.0, np.nan, 3.0]), 2)
+    assert (mae, mse) == pytest.approx((2.0, 4.0))
+    assert all(np.isnan(bt._snaive_scale(np.array([np.nan, 1.0, np.nan]), 1)))

@@ -77,3 +77,32 @@ def test_cli_plan_equals_the_apps_cached_call(tmp_path):
     adv = pd.read_csv(out / "advice.csv")
     assert adv["added_capacity"].tolist() == app["advice"]["added_capacity"].tolist()
     assert (out / "plan.json").read_text() == f.read_text()
+
+
+def test_stages_report_progress():
+    """A model set reports each fit before it starts and once at the end; the capacity
+    stage reports Monte Carlo runs done, from 0 to n_runs, in order."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from forecast.fitting import ModelSet
+    from planner import pipeline
+
+    z = pd.Series(np.log1p(np.arange(36.0)),
+                  index=pd.date_range("2020-01-01", periods=36, freq="MS"))
+    calls = []
+    ModelSet(("naive", "drift")).fit(z, None, progress=lambda *a: calls.append(a))
+    assert calls == [(0, 2, "naive", 36), (1, 2, "drift", 36), (2, 2, "", 36)]
+
+    abm_data = Path(__file__).resolve().parents[1] / "abm" / "data"
+    arr = pd.read_csv(abm_data / "arrivals_paths.csv")
+    fac = pd.read_csv(abm_data / "facilities_small.csv")
+    spec = PlanSpec(capacity=CapacitySettings(n_runs=8))
+    seen = []
+    pipeline.capacity(arr, spec, pipeline.PlanData(None, None, None, facilities=fac),
+                      seen.append)
+    assert {p.stage for p in seen} == {"capacity"} and {p.total for p in seen} == {8}
+    done = [p.done for p in seen]
+    assert done[0] == 0 and done[-1] == 8 and done == sorted(done) and len(done) > 2
+    assert seen[0].fraction == 0.0 and seen[-1].fraction == 1.0

@@ -1,0 +1,198 @@
+"""What a planner waits for in the browser: the app's latency, step by step.
+
+Starts ``streamlit run app.py`` on a free local port, drives headless Debian
+Chromium (Playwright, ``/usr/bin/chromium``) and prints (never asserts) seconds for:
+
+1. first chart on Overview (a new session, right after the server is healthy);
+2. first visit to Scenario & forecast (every model fitted; progress shown);
+3. one scenario slider step + Apply, until every chart is updated;
+4. first visit to Capacity (Monte Carlo runs);
+5. planning multiplier 1 -> 100 by keyboard + Apply, until every chart is updated.
+
+A step ends when the app has finished its run: the run counter at the foot of the
+sidebar (``?runs=1``, drawn after every chart) shows the stage that step computes,
+no run is in progress, and the charts are drawn. The machine's 1-minute load
+average is printed with each step (the larger of its values at the start and the
+end of the step): this machine is shared, so a step is called "busy" when that
+load is above the cores, "quiet" otherwise.
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/app_latency.py [--repeats 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHART = "[data-testid='stVegaLiteChart']"
+RUNS = "[data-testid='stSidebar'] [data-testid='stCaptionContainer']"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def start_server() -> tuple[subprocess.Popen, str, float]:
+    port = _port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(1200):
+        if proc.poll() is not None:
+            raise SystemExit(f"streamlit exited early ({proc.returncode})")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc, url, time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("streamlit did not answer /_stcore/health within 120 s")
+
+
+def runs(page) -> dict[str, int]:
+    """The stage run counts at the foot of the sidebar (``runs: fit=1, ...``)."""
+    loc = page.locator(RUNS).filter(has_text="runs:")
+    if not loc.count():
+        return {}
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", loc.last.inner_text())}
+
+
+def wait_done(page, stage: str, before: int, min_charts: int, timeout=600_000) -> None:
+    """Until the run counter shows ``stage`` computed once more than ``before``, no run
+    is in progress and at least ``min_charts`` charts are drawn."""
+    page.wait_for_function(
+        """([sel, stage, before, chart, n]) => {
+             const c = [...document.querySelectorAll(sel)].filter(e => e.innerText.includes('runs:'));
+             if (!c.length) return false;
+             const m = c[c.length - 1].innerText.match(new RegExp(stage + '=(\\\\d+)'));
+             if (!m || Number(m[1]) <= before) return false;
+             if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+             return document.querySelectorAll(chart + ' canvas, ' + chart + ' svg').length >= n;
+           }""", arg=[RUNS, stage, before, CHART, min_charts], timeout=timeout)
+
+
+def measure(browser, url: str) -> list[tuple[str, float, float, str]]:
+    rows = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+
+    load = _load()
+    t0 = time.perf_counter()
+    page.goto(f"{url}/?runs=1")
+    page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=600_000)
+    rows.append(("first chart on Overview", time.perf_counter() - t0, max(load, _load()), ""))
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=600_000)
+
+    load = _load()
+    t0 = time.perf_counter()
+    page.goto(f"{url}/forecast_page?runs=1")
+    seen = ""
+    try:  # the words the planner reads while the models are fitted
+        status = page.locator("[data-testid='stExpander'], [data-testid='stStatus']").filter(
+            has_text="Fitting").first
+        status.wait_for(timeout=120_000)
+        seen = status.inner_text(timeout=5_000).splitlines()[0][:60]
+    except Exception:  # noqa: BLE001 - a fit already cached shows no status
+        seen = "(no progress seen)"
+    wait_done(page, "host_paths", 0, 2)
+    rows.append(("Scenario & forecast, first visit (fits)", time.perf_counter() - t0,
+                 max(load, _load()),
+                 f"progress: {seen!r}"))
+
+    before = runs(page).get("forecast", 0)
+    thumb = page.locator("[data-testid='stSlider']").filter(
+        has_text="Fatalities multiplier").get_by_role("slider")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    load = _load()
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Apply").first.click()
+    wait_done(page, "forecast", before, 2)
+    rows.append(("one slider step + Apply -> all charts updated", time.perf_counter() - t0,
+                 max(load, _load()), f"runs {runs(page)}"))
+
+    load = _load()
+    t0 = time.perf_counter()
+    page.goto(f"{url}/capacity?runs=1")
+    wait_done(page, "capacity", 0, 4)
+    rows.append(("Capacity, first visit (200 Monte Carlo runs)", time.perf_counter() - t0,
+                 max(load, _load()), ""))
+
+    before = runs(page).get("capacity", 0)
+    thumb = page.locator("[data-testid='stSlider']").filter(
+        has_text="Planning multiplier").get_by_role("slider")
+    thumb.focus()
+    t_keys = time.perf_counter()
+    for _ in range(99):  # 1 -> 100
+        thumb.press("ArrowRight")
+    keys_s = time.perf_counter() - t_keys
+    load = _load()
+    t0 = time.perf_counter()
+    page.locator("[data-testid='stMain']").get_by_role("button", name="Apply").click()
+    wait_done(page, "capacity", before, 4)
+    shown = page.locator("[data-testid='stSlider']").filter(
+        has_text="Planning multiplier").locator("[data-testid='stSliderThumbValue']").inner_text()
+    counts = runs(page)
+    rows.append(("planning multiplier 1 -> 100 by keyboard + Apply", time.perf_counter() - t0,
+                 max(load, _load()), f"multiplier {shown}; 99 key presses {keys_s:.1f} s (no run); "
+                       f"capacity runs {counts.get('capacity', 0) - before}"))
+    ctx.close()
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    cores = _cores()
+    print(f"machine: {cores} cores; load average at start {os.getloadavg()}")
+    proc, url, server_s = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu"])
+            rows = measure(browser, url)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(f"server healthy after {server_s:.1f} s")
+    print("| step | seconds | 1-min load | machine | note |\n|---|---|---|---|---|")
+    for step, s, load, note in rows:
+        state = "busy" if load > cores else "quiet"
+        print(f"| {step} | {s:.2f} | {load:.1f} | {state} | {note} |")
+    print(f"load average at end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""`planner brief` and the ZIP bundle, on the small plan result (no model fit)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from planner import bundle, cli, pipeline
+
+
+def test_brief_command_writes_and_refuses_to_overwrite(plan_result, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None: plan_result)
+    plan = plan_result.spec.write(tmp_path / "plan.json")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli.app, ["brief", str(plan), "--out", str(out), "--lang", "ru"])
+    assert r.exit_code == 0, r.output
+    assert "Справка" in PdfReader(out / "brief.pdf").pages[0].extract_text()
+    r = CliRunner().invoke(cli.app, ["brief", str(plan), "--out", str(out)])
+    assert r.exit_code == 2 and "exists; pass --force" in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    r = CliRunner().invoke(cli.app, ["brief", str(plan), "--out", str(out), "--format", "html"])
+    assert r.exit_code == 0 and (out / "brief.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_zip_holds_every_result_named_by_host_and_scenario(plan_result):
+    docs = {"pdf": b"%PDF-1.4", "html": "<html></html>", "xlsx": b"PK"}
+    data = bundle.zip_bytes(plan_result.spec, bundle.summary_frames(plan_result), docs,
+                            {"package": "x"}, "excel-ru", "ru")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    names = set(z.namelist())
+    want = bundle.file_names(plan_result.spec, "ru")
+    for key in ("forecast", "paths", "hosts", "arrivals", "capacity", "p_shortfall", "advice",
+                "schedule"):
+        assert want[key] in names and want[key] + ".json" in names
+    for key in ("pdf", "html", "xlsx", "plan", "scenario"):
+        assert want[key] in names
+    assert want["capacity"] == "capacity_quantiles_TJK_compound.csv"
+    q = pd.read_csv(z.open(want["capacity"]), sep=";", decimal=",", encoding="utf-8-sig")
+    counts = q[q["metric"] != "occupancy"]["value"]
+    assert (counts == counts.round()).all()
+    adv = pd.read_csv(z.open(want["advice"]), sep=";", decimal=",", encoding="utf-8-sig")
+    assert adv["added_capacity"].tolist() == plan_result.advice["added_capacity"].round().tolist()
