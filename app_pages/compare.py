@@ -11,6 +11,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+from abm.errors import ABMError
 from app_pages import charts, labels, services
 from app_pages.controls import (
     CAPACITY_KEY,
@@ -95,7 +96,7 @@ def _save() -> None:
     data = services.plan_data(spec.forecast.series_id)
     try:
         results = services.plan_summary(spec, tok, data)
-    except ForecastError as e:
+    except (ForecastError, ABMError) as e:
         results = {}
         _say("warning", _("Saved without results: {error}").format(error=e))
     try:
@@ -308,7 +309,7 @@ for name, spec in plans.items():
             name=name, runs=spec.capacity.n_runs)):
         try:
             advice[name] = services.plan_summary(spec, tok, data)["advice"]
-        except ForecastError as e:
+        except (ForecastError, ABMError) as e:
             st.warning(f"{name}: {e}")
 if advice:
     rows = []
