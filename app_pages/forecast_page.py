@@ -1,5 +1,7 @@
 """Scenario & forecast: fan charts of movement and of host arrivals under the sidebar scenario."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -135,5 +137,18 @@ with st.expander(_("Save this scenario for comparison")):
     if st.button(_("Save scenario"), key="save_button"):
         saved = s.setdefault("saved_scenarios", {})
         saved[name] = sc.with_name(name)
-        st.success(_("Saved '{name}'. Open the Compare page to see it beside others.").format(
-            name=name))
+        # also into the plan store (survives a restart; shared through the store file),
+        # with the forecast's totals and monthly range (the advice is added on Compare)
+        from planner.store import StoreError
+
+        named = dataclasses.replace(spec, scenario=sc.with_name(name))
+        try:
+            results = services.plan_summary(named, tok, data, with_advice=False)
+        except ForecastError:
+            results = {}
+        try:
+            services.plan_store().save(name, named, results, data_token=tok)
+            st.success(_("Saved '{name}' in the plan store. Open the Compare page to see it "
+                         "beside others.").format(name=name))
+        except StoreError as e:
+            st.error(str(e))
