@@ -216,7 +216,8 @@ class StageProgress:
 
 
 Progress = Callable[[StageProgress], None]
-"""A progress callback: ``progress(StageProgress(...))``; it must not raise."""
+"""A progress callback: ``progress(StageProgress(...))``. An exception it raises stops
+the stage and propagates (Streamlit does so when the planner starts a new run)."""
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int = 1, **kw) -> None:
