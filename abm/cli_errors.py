@@ -55,7 +55,7 @@ class OneLineGroup(TyperGroup):
             hint = f" (see '{err.ctx.command_path} --help')" if getattr(err, "ctx", None) else ""
             print(f"abm: error: {_one_line(err.format_message())}{hint}", file=sys.stderr)
             rv = 2
-        except click.exceptions.Abort:
+        except typer.Abort:
             print("abm: error: aborted", file=sys.stderr)
             rv = 1
         if not standalone_mode:

@@ -11,7 +11,7 @@ from abm.advice import order_status
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
-from app_pages.text import _, bound, language, localized, t
+from app_pages.text import _, bound, keep, language, localized, t
 from forecast.errors import SchemaError
 from planner import brief, bundle, pipeline
 from planner.pipeline import CapacitySettings
@@ -56,8 +56,10 @@ with c3:
                      key="cap_stay",
                      help=_("Assumption (no published figure for Central Asia); exits are drawn "
                             "from this mean."))
-    step_days = st.radio(_("Step"), [1, 7], index=1, horizontal=True, key="cap_step",
+    step_days = st.radio(_("Step"), [1, 7], index=None if "cap_step" in s else 1,
+                         horizontal=True, key="cap_step",
                          format_func=bound(lambda d: _(labels.STEPS[d])))
+    keep("cap_step")
 capacity_form.form_submit_button(_("Apply"), key="apply_capacity", type="primary",
                                  help=_("Run the capacity model with these settings."))
 
@@ -85,9 +87,11 @@ elif in_use:
                  "each row cites its figure and standard (Sphere 2018: 3.5 m² covered space per "
                  "person; UNHCR: 240 pupils per 1,000 refugees, 40 pupils per class, double "
                  "shifts; 1 clinic of 3 clinicians per 10,000 people). Not an inventory of real "
-                 "facilities. Edit freely: facility types are shelter, school or clinic; units "
-                 "are persons or m2 (shelter), classrooms or seats (school), clinicians or "
-                 "consultations_per_day (clinic).").format(label=fset.label))
+                 "facilities. Edit freely: facility types are `shelter`, `school` or `clinic`; "
+                 "units are `persons` or `m2` (shelter), `classrooms` or `seats` (school), "
+                 "`clinicians` or `consultations_per_day` (clinic).").format(
+        label=fset.label if language() == "en" else  # the set's own label is English data
+        _("the {host} default set (illustrative)").format(host=host_label(s["host"]))))
 else:
     st.warning(_("No default facility set for {host}: the bundled sets cover the five Central "
                  "Asian hosts. Upload your facilities on the Your data page.")

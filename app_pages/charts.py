@@ -49,7 +49,7 @@ OBSERVED_COLOUR = "#111111"
 CAPACITY_COLOUR = "#b03a2e"
 
 # Text colours of the theme, with their WCAG contrast on white (#ffffff):
-INK = "#262730"        # titles: 15.1:1
+INK = "#262730"        # titles: 14.8:1
 INK_LABEL = "#333333"  # axis and legend labels: 12.6:1
 INK_SOFT = "#444444"   # grid-adjacent text (axis titles): 9.7:1
 THEME = "planner"

@@ -11,6 +11,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+from abm.errors import ABMError
 from app_pages import charts, labels, services
 from app_pages.controls import (
     CAPACITY_KEY,
@@ -20,7 +21,7 @@ from app_pages.controls import (
     spec_from_state,
     state_from_scenario,
 )
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import ForecastError, ScenarioError
 from forecast.scenarios import PRESETS, Scenario
 from forecast.vocabulary import HOSTS
@@ -95,7 +96,7 @@ def _save() -> None:
     data = services.plan_data(spec.forecast.series_id)
     try:
         results = services.plan_summary(spec, tok, data)
-    except ForecastError as e:
+    except (ForecastError, ABMError) as e:
         results = {}
         _say("warning", _("Saved without results: {error}").format(error=e))
     try:
@@ -205,6 +206,7 @@ s["compare_choice"] = [c for c in s.get("compare_choice", default) if c in candi
 chosen = st.multiselect(_("Scenarios to compare (the first is the reference)"),
                         list(candidates), key="compare_choice", max_selections=4,
                         format_func=bound(_label))
+keep("compare_choice")
 if len(chosen) < 2:
     st.info(_("Pick two or more scenarios."))
     st.stop()
@@ -307,7 +309,7 @@ for name, spec in plans.items():
             name=name, runs=spec.capacity.n_runs)):
         try:
             advice[name] = services.plan_summary(spec, tok, data)["advice"]
-        except ForecastError as e:
+        except (ForecastError, ABMError) as e:
             st.warning(f"{name}: {e}")
 if advice:
     rows = []

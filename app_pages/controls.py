@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from app_pages import labels
-from app_pages.text import LANG_KEY, _, bound
+from app_pages.text import LANG_KEY, _, bound, keep, restore_choices
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
@@ -146,6 +146,8 @@ def preset_scenario(name: str, state: Mapping) -> Scenario:
 
 
 def _apply_preset():
+    if st.session_state["preset"] not in PRESETS:  # a label of the old language (see text.keep)
+        return
     for k, val in preset_values(st.session_state["preset"]).items():
         st.session_state[k] = val
 
@@ -159,10 +161,15 @@ def apply_label() -> str:
     return _("Apply")
 
 
+MENUS = ("preset", "series_id", "host", "host_method", "model", "analogue")
+"""Sidebar menus whose labels depend on the language (kept across a change of language)."""
+
+
 def sidebar() -> None:
     """Draw the language menu and the scenario controls; applied values land in
     ``st.session_state``."""
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+    restore_choices()
     for k, d in DEFAULTS.items():
         st.session_state.setdefault(k, d)
     from app_pages import services
@@ -276,6 +283,9 @@ def _levers(sb, series: list[str], services) -> None:
                         help=_("Monte Carlo sample paths per model (more = smoother bands, "
                                "slower)."))
         st.number_input(_("Random seed"), 0, 2**31 - 1, step=1, key="seed")
+    keep(*MENUS)
     sb.form_submit_button(apply_label(), key=APPLY_KEY, type="primary", width="stretch",
                           help=_("Run the models with the settings above; the charts on every "
                                  "page follow."))
+    sb.caption(_("Scenario: **{words}**").format(
+        words=labels.scenario_words(scenario_from_state(st.session_state))))

@@ -1,12 +1,14 @@
 """Scenario & forecast: fan charts of movement and of host arrivals under the sidebar scenario."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, spec_from_state
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.errors import ForecastError
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOSTS
 
@@ -58,8 +60,10 @@ if not data.user_arrivals:
                   "(Borders and destination) to include it.").format(
                       hosts=", ".join(host_label(h) for h in missing)))
     hosts = st.multiselect(_("Hosts"), sorted(hq["series_id"].unique()),
-                           default=[h for h in CENTRAL_ASIA if h in set(hq["series_id"])],
+                           default=(None if "fc_hosts" in s else
+                                    [h for h in CENTRAL_ASIA if h in set(hq["series_id"])]),
                            format_func=bound(host_label), key="fc_hosts")
+    keep("fc_hosts")
     past = services.host_history(sid, tok, data)
     past = past[past["ds"] >= past["ds"].max() - services.pd.DateOffset(years=4)]
     cols = st.columns(2)
@@ -71,8 +75,8 @@ if not data.user_arrivals:
                 width="stretch")
     st.caption(_("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                  "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
-                 "not report are gaps. Shaded: the central 50% and 80% intervals of the forecast "
-                 "(80-percent interval: 8 paths in 10 fall inside); line: the median."))
+                 "not report are gaps. Shaded: the central 50%, 80%, 90% and 95% intervals of the "
+                 "forecast (80-percent interval: 8 paths in 10 fall inside); line: the median."))
     totals = (hp.groupby(["series_id", "path"])["value"].sum().groupby("series_id")
               .quantile([0.1, 0.5, 0.9]).unstack().round(0))
     totals.columns = ["P10", "median", "P90"]
@@ -133,5 +137,18 @@ with st.expander(_("Save this scenario for comparison")):
     if st.button(_("Save scenario"), key="save_button"):
         saved = s.setdefault("saved_scenarios", {})
         saved[name] = sc.with_name(name)
-        st.success(_("Saved '{name}'. Open the Compare page to see it beside others.").format(
-            name=name))
+        # also into the plan store (survives a restart; shared through the store file),
+        # with the forecast's totals and monthly range (the advice is added on Compare)
+        from planner.store import StoreError
+
+        named = dataclasses.replace(spec, scenario=sc.with_name(name))
+        try:
+            results = services.plan_summary(named, tok, data, with_advice=False)
+        except ForecastError:
+            results = {}
+        try:
+            services.plan_store().save(name, named, results, data_token=tok)
+            st.success(_("Saved '{name}' in the plan store. Open the Compare page to see it "
+                         "beside others.").format(name=name))
+        except StoreError as e:
+            st.error(str(e))

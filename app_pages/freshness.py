@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from app_pages import labels
 from app_pages.text import _, t
 from planner.freshness import data_ends
 from planner.pipeline import PlanData
@@ -28,7 +29,7 @@ def data_end_table(data: PlanData, series_id: str, today: dt.date) -> pd.DataFra
     """The table shown: source (words), last month with data, months since (one row per title)."""
     ends = data_ends(data.history, data.drivers, data.hosts, series_id, today)
     titles = source_titles()
-    words = [_("Movement: {series}").format(series=s) if k == "movement" else titles.get(s, s)
+    words = [_("Movement: {series}").format(series=labels.series_name(s)) if k == "movement" else titles.get(s, s)
              for s, k in zip(ends["source"], ends["kind"], strict=True)]
     out = pd.DataFrame({_("Source"): words,
                         _("Last month with data"): [t().month(m) for m in ends["last_month"]],

@@ -307,6 +307,9 @@ def table(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None,
     kinds = dict(kinds or {})
     fmts = {column(c): _fmt(kinds.get(c, "text")) for c in out.columns}
     out.columns = [column(c) for c in out.columns]
+    for c in out.columns:  # the grid draws a missing value as "None": NA is a blank cell
+        if out[c].isna().any():
+            out[c] = out[c].map(fmts.pop(c)).astype(object)
     return out.style.format(fmts)
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, localized, t
+from app_pages.text import _, bound, keep, localized, t
 from forecast.vocabulary import CENTRAL_ASIA
 
 st.title(_("Afghan arrivals into Central Asia: history and drivers"))
@@ -21,10 +21,12 @@ show_data_ends(services.plan_data(st.session_state["series_id"]), st.session_sta
 
 series = st.multiselect(
     _("Movement series"), services.series_choices(),
-    default=[s for s in ("frontex_afg_total", "unhcr_asylum_DEU") if s in services.series_choices()],
-    format_func=bound(labels.series_name),
+    default=(None if "overview_series" in st.session_state else
+             [s for s in ("frontex_afg_total", "unhcr_asylum_DEU") if s in services.series_choices()]),
+    format_func=bound(labels.series_name), key="overview_series",
     help=_("Frontex: detections of Afghans at EU external borders (all routes summed). "
            "UNHCR: monthly asylum applications by Afghans in the named country (to 2018)."))
+keep("overview_series")
 st.altair_chart(localized(charts.history_chart(
     history[history["series_id"].isin(series)], _("Monthly movement of Afghans"),
     tr=t(), names=labels.series_name)), width="stretch")

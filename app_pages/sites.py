@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, localized, t
+from app_pages.text import _, keep, localized, t
 
 s = st.session_state
 st.title(_("Sites & routes"))
@@ -22,6 +22,7 @@ SOURCES = {"forecast": _("Forecast arrivals into Central Asia (median path)"),
 c1, c2, c3 = st.columns(3)
 source = c1.radio(_("Entries into the network"), list(SOURCES), key="net_source",
                   format_func=SOURCES.get)
+keep("net_source")
 scale = c2.slider(_("Planning multiplier on arrivals (x)"), 1, 500, 50, key="net_scale",
                   help=_("Recorded Central Asian arrivals are small; plan for a surge by "
                          "multiplying them."))
@@ -57,7 +58,8 @@ st.altair_chart(localized(
         color=alt.Color("site:N", title=_("site"), legend=alt.Legend(columns=1)),
         tooltip=[alt.Tooltip("site:N", title=_("site")),
                  alt.Tooltip("date:T", title=_("date"), format=date_format),
-                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])),
+                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])
+    .properties(height=480)),  # the legend of eight sites below takes ~180 px of it
     width="stretch")
 st.markdown(_("**Allocation at the end of the run** (first day each capacity was reached; empty "
               "= never)"))

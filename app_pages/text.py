@@ -56,3 +56,28 @@ def localized(chart):
     """``chart`` with the session's number and time locale (Vega-Lite ``config.locale``):
     in Russian, month names on time axes and ``1 876`` on value axes and in tooltips."""
     return chart.configure(locale=vega_locale(language()))
+
+
+CHOICES = "_choices"
+"""session_state key: the option (not its label) of every menu, as chosen in the last run."""
+_CHOICES_LANG = "_choices_lang"
+
+
+def keep(*keys: str) -> None:
+    """Remember the options now chosen in the menus ``keys`` (call after drawing them)."""
+    kept = st.session_state.setdefault(CHOICES, {})
+    for k in keys:
+        if k in st.session_state:
+            kept[k] = st.session_state[k]
+
+
+def restore_choices() -> None:
+    """Menus (selectbox, multiselect, radio) send back the *label* of their option; after a
+    change of language that label is in the old language and matches no option. Before any
+    widget is drawn, put back the options kept by :func:`keep` in the last run."""
+    lang = language()
+    if st.session_state.get(_CHOICES_LANG, lang) != lang:
+        for k, v in st.session_state.get(CHOICES, {}).items():
+            if k in st.session_state:
+                st.session_state[k] = v
+    st.session_state[_CHOICES_LANG] = lang

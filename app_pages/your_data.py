@@ -13,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 import abm
-from app_pages import charts, services
+from app_pages import charts, labels, services
 from app_pages.controls import PENDING_SERIES
-from app_pages.text import _, t
+from app_pages.text import _, keep, t
 from forecast.errors import ForecastError
 from forecast.schema import sniff_dialect, upload_text
 
@@ -113,6 +113,7 @@ kind = st.radio(_("The series is"), ["movement", "arrivals"], horizontal=True, k
                                                      "hosts are estimated)"),
                                        "arrivals": _("arrivals into my host area (used directly "
                                                      "by the capacity page)")}[k])
+keep("user_kind")
 u["kind"] = kind
 _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="upload_history"),
         _read_history,
@@ -121,24 +122,24 @@ _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="
             first=df["series_id"].iloc[0]))
 
 st.subheader(_("Drivers"))
-st.caption(_("Columns: `ds` plus any of fatalities, spi3, spi12, precip_anom_mm, temp_c, "
-             "nino34_anom_c, wheat_price_index. Replaces the bundled drivers."))
+st.caption(_("Columns: `ds` plus any of `fatalities`, `spi3`, `spi12`, `precip_anom_mm`, "
+             "`temp_c`, `nino34_anom_c`, `wheat_price_index`. Replaces the bundled drivers."))
 _ingest("drivers", st.file_uploader(_("Drivers CSV"), type=["csv"], key="upload_drivers"),
         _read_drivers,
         lambda df: _("Loaded drivers: {n} months, columns {columns}.").format(
             n=t().number(len(df)), columns=", ".join(df.columns[1:])))
 
 st.subheader(_("Facilities"))
-st.caption(_("Columns: facility_id, facility_type (shelter, school, clinic), quantity, "
-             "quantity_unit; optional name, opens, lead_time_days, source. Replaces the "
-             "Kazakhstan preset."))
+st.caption(_("Columns: `facility_id`, `facility_type` (`shelter`, `school`, `clinic`), "
+             "`quantity`, `quantity_unit`; optional `name`, `opens`, `lead_time_days`, `source`. "
+             "Replaces the host's default facility set."))
 _ingest("facilities", st.file_uploader(_("Facilities CSV"), type=["csv"],
                                        key="upload_facilities"),
         _read_facilities, lambda df: _("Loaded {n} facilities.").format(n=t().number(len(df))))
 
 st.subheader(_("In use now"))
 lines = [_("Series chosen in the sidebar: **{series}**").format(
-    series=st.session_state.get("series_id", ""))]
+    series=labels.series_name(st.session_state.get("series_id", "")))]
 h = u["history"]
 if h is None:
     lines.append(_("Monthly series: the bundled data (UNHCR and Frontex)."))
@@ -154,7 +155,7 @@ lines.append(_("Drivers: the bundled data (UCDP, CRU, ERA5, NOAA, WFP).") if d i
              _("Drivers: yours, {months} months, {span}, columns {cols}.").format(
                  months=t().number(len(d)), span=_span(d), cols=", ".join(d.columns[1:])))
 f = u["facilities"]
-lines.append(_("Facilities: the bundled Kazakhstan preset.") if f is None else
+lines.append(_("Facilities: the illustrative default set of the host chosen in the sidebar.") if f is None else
              _("Facilities: yours, {n} facilities.").format(n=t().number(len(f))))
 st.markdown("\n".join(f"- {line}" for line in lines))
 if h is not None:  # what was read, so a misread decimal or date shows at once

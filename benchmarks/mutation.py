@@ -1,9 +1,12 @@
 """Mutation score of the modules that decide (issue 15), per module, with mutmut 3.8.
 
-Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/scenarios.py`` (every
-function) and ``forecast/backtest.py`` (its metric functions only: CRPS,
-pinball, the skill tables and the skill weights; the rolling-origin loop itself
-is exercised by the slow backtest tests, left out here). The mutmut
+Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/hosts.py``,
+``forecast/scenarios.py`` (every function), ``forecast/host_model.py`` (its
+decision functions: Mondrian bins, conformal draws, quantiles, surge multipliers,
+the monthly split; not the booster fit) and ``forecast/backtest.py`` (its metric
+functions only: interval hits, CRPS, pinball, the seasonal-naive scale, the skill
+tables and the skill weights; the rolling-origin loop itself is exercised by the
+slow backtest tests, left out here). The last measured table is in docs/testing.md. The mutmut
 configuration is ``[tool.mutmut]`` in pyproject.toml: which files, which fast
 tests (Dask LocalCluster, browser and slow tests are left out by marker).
 
@@ -132,6 +135,9 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
      "with one year the ratio is the mean: sd = 0 x 1/0 = NaN, the same 'no sd' (a warning)"),
     ("x_estimate_shares", "if n > 1 and sv.sum() > 0", "sv.sum() >= 0",
      "a zero movement sum gives sd = 0/0 = NaN either way (and the mean is NaN already)"),
+    # forecast/host_model.py
+    ("x_predict_annual", "zip(rows, idx, strict=True)", "zip(rows, idx, )",
+     "rows and idx both come from _pairs, one entry per host: the same length"),
     # forecast/backtest.py (metric functions)
     ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
     ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
@@ -140,6 +146,8 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
     ("xǁScenarioǁto_json", "sort_keys=False", "", "sort_keys defaults to False"),
+    ("x_read_json", 'encoding="utf-8-sig"', 'encoding="UTF-8-SIG"',
+     "codec names are case-insensitive: the same codec"),
     ("xǁScenarioǁfrom_dict", 'raise ScenarioError(f"{source}: {exc}") from None', "",
      "unreachable when it is the TypeError branch: keys are checked, values raise ScenarioError"),
     ("xǁScenarioǁread", 'encoding="utf-8"', "",

@@ -109,13 +109,14 @@ def template() -> Catalog:
     return cat
 
 
-def merged(lang: str) -> tuple[Catalog, str]:
-    """The ``lang`` catalogue merged with the template, and its text as written."""
+def merged(lang: str, tmpl: Catalog | None = None) -> tuple[Catalog, str]:
+    """The ``lang`` catalogue merged with the template (``tmpl``, extracted when None),
+    and its text as written."""
     path = catalogue_path(lang, DOMAIN)
     with path.open("rb") as fh:
         cat = read_po(fh, locale=lang, domain=DOMAIN)
     created, revised = cat.creation_date, cat.revision_date
-    cat.update(template(), no_fuzzy_matching=True, update_header_comment=False)
+    cat.update(tmpl if tmpl is not None else template(), no_fuzzy_matching=True, update_header_comment=False)
     cat.creation_date, cat.revision_date = created, revised  # stable text: --check compares
     cat.last_translator = "ca-refugee-planner contributors"
     cat.language_team = "Russian"

@@ -135,6 +135,11 @@ def translator(lang: str = DEFAULT_LANGUAGE, domain: str = "app") -> Translator:
     return Translator(lang, domain)
 
 
+OFFICIAL_NAMES: dict[tuple[str, str], str] = {("ru", "KGZ"): "Кыргызстан"}
+"""Where CLDR's name differs from the country's own official short name in the language
+(CLDR ru: "Киргизия"; the UN's Russian short name and the Kyrgyz Republic's: "Кыргызстан")."""
+
+
 def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A country's name in ``lang`` from the CLDR territory names (Babel), looked up by
     its ISO 3166-1 alpha-3 code (pycountry); the code itself when it is not a country."""
@@ -143,6 +148,8 @@ def country_name(iso3: str, lang: str = DEFAULT_LANGUAGE) -> str:
     c = pycountry.countries.get(alpha_3=str(iso3).upper())
     if c is None:
         return str(iso3)
+    if (lang, c.alpha_3) in OFFICIAL_NAMES:
+        return OFFICIAL_NAMES[(lang, c.alpha_3)]
     return Locale.parse(_check(lang)).territories.get(c.alpha_2, getattr(c, "common_name", c.name))
 
 

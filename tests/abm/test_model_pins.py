@@ -35,6 +35,15 @@ def test_round_persons_hand_values():
     assert round_persons(mixed).tolist() == [1, 1, 2]  # totals 1, 1.6, 3.85 -> 1, 2, 4
 
 
+@pytest.mark.parametrize("bad", [[1.0, -0.5], [np.nan], [np.inf, 1.0]])
+def test_round_persons_refuses_in_one_plain_line(bad):
+    from abm.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        round_persons(bad)
+    assert str(err.value) == "arrivals: persons per month must be finite and >= 0"
+
+
 def test_sheltered_prefix_with_nobody_waiting_is_everyone_present():
     """With every present household admitted, the helper returns the persons present
     and keeps the blocked position (there is nobody behind it to scan)."""

@@ -228,8 +228,9 @@ def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page,
     # the grid is drawn on a canvas (its accessible table has no boxes): the order-by date
     # is the third column and the grid fits the 1440 px page without horizontal scroll
     grid = page.locator("[data-testid='stDataFrame']").last
-    headers = grid.get_by_role("columnheader").all_text_contents()
-    assert headers.index("Order by") <= 2 and headers[0] == "Status", headers
+    headers = [h.strip() for h in grid.locator("[role='columnheader']").all_text_contents()]
+    headers = [h for h in headers if h]  # an unnamed index column, if drawn
+    assert headers[0] == "Status" and "Order by" in headers[:3], headers
     box = grid.bounding_box()
     assert box["x"] + box["width"] <= 1440
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
@@ -279,6 +280,87 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     page.get_by_text("your series my_area").first.wait_for(timeout=120_000)
 
 
+RU_PAGES = {  # file -> its label in the Russian navigation, its title's start, its charts
+    "overview": ("Обзор", "Прибытия афганцев", 3),
+    "forecast": ("Сценарий и прогноз", "Сценарий и прогноз", 2),
+    "capacity": ("Вместимость", "Вместимость", 4),
+    "sites": ("Пункты и маршруты", "Пункты и маршруты", 2),
+    "compare": ("Сравнение", "Сравнение", 1), "your_data": ("Ваши данные", "Ваши данные", 0),
+    "export": ("Выгрузка", "Выгрузка", 1)}
+# the visible elements checked on every page; code (in backticks) is left out, and so is the
+# file uploader's drop zone ("Upload", "Drag and drop file here"): Streamlit draws those words
+# itself and offers no way to translate them (a known limitation, reported)
+VISIBLE = ", ".join(f"[data-testid='{t}']" for t in (
+    "stHeading", "stMarkdownContainer", "stCaptionContainer", "stWidgetLabel", "stSidebarNav",
+    "stExpander", "stAlertContainer", "stTooltipIcon")) + ", button, [role='option']"
+ENGLISH_WORDS = {"the", "and", "of", "for", "with", "from", "month", "months", "persons",
+                 "arrivals", "forecast", "scenario", "capacity", "shelter", "school", "clinic",
+                 "risk", "share", "host", "series", "model", "median", "runs", "upload",
+                 "download", "data", "page", "shortfall", "total", "sites", "routes", "compare",
+                 "none", "yes", "facility", "facilities", "movement", "drivers", "sources",
+                 "step", "days", "horizon", "seed", "paths", "borders", "drought", "conflict",
+                 "food", "prices", "surge", "plan", "export", "overview", "your", "language",
+                 "baseline", "advice", "browse", "files", "drag", "drop", "limit"}
+
+
+def _visible_english(page) -> list[str]:
+    import re
+
+    texts = page.evaluate(
+        """(sel) => Array.from(document.querySelectorAll(sel))
+             .filter(e => !e.closest("[data-testid='stFileUploaderDropzone']"))
+             .map(e => {
+               const c = e.cloneNode(true);
+               c.querySelectorAll("code, [data-testid='stIconMaterial'], "
+                                  + "[data-testid='stFileUploaderDropzone']")
+                 .forEach(x => x.remove());
+               return c.innerText || ''; })""", VISIBLE)
+    words = set()
+    for text in texts:
+        text = re.sub(r"\S*[/_]\S*", " ", text)  # file paths and codes (docs/model_card.md)
+        words |= {w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS}
+    return sorted(words)
+
+
+def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page, capsys):
+    """Switch to Russian in the sidebar; every page (reached through the navigation, in
+    the same session) has no English word left in its visible texts and labels; a
+    screenshot of every page in Russian goes to docs/screenshots/ru/."""
+    from pathlib import Path
+
+    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "ru"
+    shots.mkdir(parents=True, exist_ok=True)
+    url, _ = app_server
+    t0 = time.perf_counter()
+    open_page(page, url, "overview", min_charts=2)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="Русский").click()
+    page.get_by_text("Прибытия афганцев в Центральную Азию").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    # the menus keep their options across the switch (their labels change language)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("combobox", name="Принимающая страна")).to_have_value("Казахстан")
+    left = {}
+    for name, (nav, title, charts) in RU_PAGES.items():
+        if name != "overview":
+            page.locator("[data-testid='stSidebarNav']").get_by_text(nav, exact=True).click()
+        # this page's own charts are drawn and nothing is still computing (no spinner)
+        page.wait_for_function(
+            "([n, title]) => (document.querySelector('h1')?.innerText || '').startsWith(title)"
+            f" && document.querySelectorAll(\"{CHART} canvas, {CHART} svg\").length >= n"
+            " && !document.querySelector(\"[data-testid='stSpinner']\")",
+            arg=[charts, title], timeout=300_000)
+        wait_idle(page)
+        page.wait_for_timeout(1500)  # let the last charts finish drawing for the screenshot
+        words = _visible_english(page)
+        if words:
+            left[name] = words
+        page.screenshot(path=shots / f"{name}.png", full_page=True)
+    FIGURES["russian_pages_s"] = time.perf_counter() - t0
+    with capsys.disabled():
+        print(f"\n[browser] Russian: 7 pages visited and checked in {FIGURES['russian_pages_s']:.1f} s")
+    assert not left, left
 def test_upload_names_never_become_paths_and_russian_excel_is_read(app_server, page, tmp_path):
     """An upload named '../../../../tmp/<random>/victim.csv', then one named with the victim's
     absolute path, are accepted from memory: the victim file is unchanged and no new file

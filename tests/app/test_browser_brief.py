@@ -14,10 +14,6 @@ from tests.app.test_browser import PAGES, wait_idle
 pytestmark = pytest.mark.browser
 
 
-def _numbers(text: str) -> list[int]:
-    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
-
-
 def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, tmp_path,
                                                                  capsys):
     import openpyxl
@@ -33,7 +29,10 @@ def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, 
     page.get_by_text(re.compile(r"; add [\d,]+ ")).first.wait_for(timeout=600_000)
     wait_idle(page, timeout=600_000)
     figs = page.locator(".st-key-brief_figures").inner_text()
-    n_months, median, low, high = _numbers(figs)[:4]
+    m = re.search(r"over (\d+) months:\s*median ([\d,]+) persons \(80% range ([\d,]+) to "
+                  r"([\d,]+) persons\)", figs)
+    assert m, figs
+    n_months, median, low, high = (int(g.replace(",", "")) for g in m.groups())
     sentences = " ".join(page.locator("[data-testid='stMarkdownContainer']").all_inner_texts())
     orders = [(int(a.replace(",", "")), int(q.replace(",", "")))
               for a, q in re.findall(r"; add ([\d,]+) [^(]+\(([\d,]+) [^)]+\)", sentences)]
@@ -55,7 +54,7 @@ def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, 
     buttons = page.locator("[data-testid='stDownloadButton'] button")
     labels = [b.inner_text() for b in buttons.all()]
     got = []
-    page.on("download", got.append)
+    page.on("download", lambda d: got.append(d))
     t0 = time.perf_counter()
     for i in range(len(labels)):
         buttons.nth(i).click()

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.labels import COLUMNS
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+MEDIAN = COLUMNS["median"]  # tables show words (English by default), the data keep their codes
+
+
+def advice(at: AppTest):
+    """The capacity advice frame behind the Capacity page's table (codes, numbers)."""
+    return at.session_state["last_capacity"]["advice"].set_index("facility_type")
 
 
 def chart_data(at: AppTest) -> list[tuple[str, ...]]:
@@ -29,9 +37,9 @@ def app(monkeypatch, tmp_path) -> AppTest:
 
 def totals(at: AppTest):
     """The forecast page's table of total arrivals per host, with a ``median`` column
-    (persons; its header in words is "Median (persons)")."""
-    df = next(d.value for d in at.dataframe if "Median (persons)" in d.value.columns)
-    return df.rename(columns={"Median (persons)": "median"})
+    (persons; found by its header in words, :data:`MEDIAN`)."""
+    df = next(d.value for d in at.dataframe if MEDIAN in d.value.columns)
+    return df.rename(columns={MEDIAN: "median"})
 
 
 def press(at: AppTest, key: str = "apply_scenario") -> AppTest:
@@ -197,20 +205,24 @@ def test_sites_page_allocates_and_reacts_to_closure(app):
     before = chart_data(at)
     assert len(before) == 2  # map, reception-site occupancy
     table = at.dataframe[0].value
-    tkm_before = table.loc[table["country"] == "Turkmenistan", "persons_end"].sum()
+    country, persons = COLUMNS["country"], COLUMNS["persons_end"]
+    tkm_before = table.loc[table[country] == "Turkmenistan", persons].sum()
     at.checkbox(key="net_close_tkm").check()
     after = chart_data(ok(at.run()))
     assert after != before
     table = at.dataframe[0].value
-    tkm_after = table.loc[table["country"] == "Turkmenistan", "persons_end"].sum()
+    tkm_after = table.loc[table[country] == "Turkmenistan", persons].sum()
     assert tkm_after < tkm_before  # a closed border sends nobody to Turkmenistan
 
 
 def test_forecast_page_shows_backtest_skill_of_every_model(app):
     at = goto(app, "forecast_page")
     skill = at.dataframe[-1].value
-    assert {"ensemble", "snaive", "naive", "sarimax", "prophet", "ets", "drift"} <= set(skill.index)
-    assert skill["crps"].is_monotonic_increasing
+    from forecast.models import MODEL_TITLES
+
+    assert {MODEL_TITLES[m] for m in ("ensemble", "snaive", "naive", "sarimax", "prophet", "ets",
+                                      "drift")} <= set(skill.index)
+    assert skill[COLUMNS["crps"]].is_monotonic_increasing
 
 
 def test_share_years_changes_host_arrivals(app):
@@ -253,7 +265,67 @@ def test_a_surge_analogue_raises_host_arrivals_and_the_capacity_advice(app):
     assert surge[tjk] > 2.5 * base[tjk]
     at = goto(at, "capacity")
     at.slider(key="cap_runs").set_value(40)
-    adv_surge = ok(press(at, "apply_capacity").run()).dataframe[-1].value.set_index("Facility")
+    adv_surge = advice(ok(press(at, "apply_capacity").run()))
     at.sidebar.selectbox(key="analogue").set_value("")
-    adv_base = ok(press(at).run()).dataframe[-1].value.set_index("Facility")
-    assert adv_surge.loc["Shelter", "Capacity needed"] > adv_base.loc["Shelter", "Capacity needed"]
+    adv_base = advice(ok(press(at).run()))
+    assert adv_surge.loc["shelter", "required_capacity"] > adv_base.loc["shelter", "required_capacity"]
+
+
+# English words that must not be left on a page in Russian (proper names, codes in
+# backticks and column codes of the upload formats are allowed)
+ENGLISH = {"the", "and", "of", "for", "with", "from", "into", "per", "month", "months", "year",
+           "persons", "arrivals", "arrival", "forecast", "scenario", "scenarios", "capacity",
+           "shelter", "school", "clinic", "risk", "share", "host", "hosts", "series", "model",
+           "median", "runs", "run", "upload", "download", "data", "page", "shortfall", "total",
+           "sites", "site", "routes", "compare", "none", "yes", "facility", "facilities",
+           "movement", "drivers", "sources", "step", "days", "horizon", "seed", "paths",
+           "borders", "border", "drought", "conflict", "food", "prices", "surge", "plan",
+           "export", "overview", "your", "language", "baseline", "advice", "open", "country",
+           "unit", "name", "save", "loaded", "refused", "random", "advanced", "sample"}
+PAGES = ("overview", "forecast_page", "capacity", "sites", "compare", "export", "your_data")
+
+
+def _page_words(at: AppTest) -> list[tuple[str, str]]:
+    """Visible words of a page: texts, widget labels, help and options, table headers."""
+    import re
+
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "error", "success"):
+        out += [(kind, e.value) for e in getattr(at, kind)]
+    for kind in ("selectbox", "multiselect", "slider", "select_slider", "radio", "checkbox",
+                 "button", "number_input", "text_input"):
+        for w in at.get(kind):
+            out.append((kind, w.label))
+            out += [(kind, str(h)) for h in [getattr(w, "help", None)] if h]
+            out += [(kind, str(o)) for o in (getattr(w, "options", None) or [])
+                    if w.label != "Язык"]
+    for d in at.dataframe:
+        if d.editing_mode == "read_only":  # editors keep their codes (headers in column_config)
+            frame = d.value
+            out += [("table", str(c)) for c in [*frame.columns, frame.index.name] if c]
+    found = []
+    for kind, text in out:
+        text = re.sub(r"`[^`]*`|:material/\w+:|docs/\S+", " ", str(text))
+        found += [(kind, w) for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH]
+    return found
+
+
+@pytest.mark.slow
+def test_every_page_in_russian_has_no_english_left(app):
+    """With the language set to Russian, no page shows an English word of the stop list in
+    its titles, texts, widget labels, help, options or table headers."""
+    app.session_state["lang"] = "ru"
+    app.session_state["horizon"] = 12
+    app.session_state["n_paths"] = 50
+    at = ok(app.run())
+    left = {}
+    for page in PAGES:
+        if page != "overview":
+            at = goto(at, page)
+        assert at.title, page
+        words = _page_words(at)
+        if words:
+            left[page] = words[:10]
+    assert not left, left
+

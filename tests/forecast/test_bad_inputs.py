@@ -462,7 +462,7 @@ def test_stale_drivers_are_one_visible_line_on_stderr(workdir, monkeypatch):
     months = pd.date_range("1997-01-01", "2000-12-01", freq="MS")
     (workdir / "old.csv").write_text("ds,spi3\n" + "".join(f"{m:%Y-%m-%d},0.5\n" for m in months))
     called = []
-    monkeypatch.setattr(ModelSet, "fit", lambda self, z, X: called.append(len(z)))
+    monkeypatch.setattr(ModelSet, "fit", lambda self, z, X, **kw: called.append(len(z)))
     monkeypatch.setattr(api, "predict", lambda *a, **k: (_ for _ in ()).throw(
         ForecastError("stop after the fit (test)")))
     hist = workdir / "hist_long.csv"

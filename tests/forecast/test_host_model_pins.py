@@ -213,6 +213,8 @@ def test_observed_profile_by_hand():
     np.testing.assert_allclose(hm.observed_profile(pd.concat([h, extra]), ["t", "s"]), w)
     with pytest.raises(SchemaError, match="no complete reported year"):
         hm.observed_profile(extra)
+    with pytest.raises(SchemaError, match="no complete reported year"):  # only a zero year
+        hm.observed_profile(h[h["ds"].dt.year == 2011])
     h2 = h.copy()
     h2.loc[5, "y"] = np.nan  # a missing month makes 2010 incomplete: only 2012 remains
     np.testing.assert_allclose(hm.observed_profile(h2), np.full(12, 1 / 12))
@@ -273,7 +275,8 @@ def test_split_refuses_non_persons(values, message):
 
 
 @pytest.mark.parametrize("profile", [np.ones(11), -np.ones(12), np.zeros(12),
-                                     np.r_[np.ones(11), np.nan]])
+                                     np.r_[np.ones(11), np.nan],
+                                     np.r_[2.0, -1.0, np.zeros(10)]])  # positive sum
 def test_split_refuses_bad_weights(profile):
     with pytest.raises(ScenarioError, match="need 12 finite non-negative weights"):
         hm.monthly_split(_annual([12.0]), profile)

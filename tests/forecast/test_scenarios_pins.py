@@ -151,6 +151,13 @@ def test_with_host_shares_replaces_the_shares():
     assert s.with_host_shares({}).host_shares == ()
 
 
+def test_with_analogue_names_the_surge_and_keeps_the_rest():
+    base = Scenario.border_restriction(0.4)
+    s = base.with_analogue("Afghanistan->Tajikistan 2021")
+    assert s.analogue == "Afghanistan->Tajikistan 2021" and base.analogue == ""
+    assert s.border_openness == 0.4 and s.name == "border_restriction"
+
+
 def test_with_name_shock_and_openness():
     s = Scenario(name="a", description="first")
     assert s.with_name("b").description == "first" and s.with_name("b").name == "b"

@@ -18,6 +18,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "plan"
 def small_plan_result(multiplier: float = 4.0, n_runs: int = 20):
     from forecast import export
     from forecast.scenarios import PRESETS
+    from forecast.vocabulary import QUANTILES
     from planner import pipeline
     from planner.pipeline import CapacitySettings, ForecastSettings, PlanResult, PlanSpec
 
@@ -33,7 +34,7 @@ def small_plan_result(multiplier: float = 4.0, n_runs: int = 20):
     adv, sched = pipeline.advice(mc, spec, data)
     tjk = hp[hp["series_id"] == "TJK"]
     fc = (tjk.groupby(["series_id", "ds", "model", "scenario"])["value"]
-          .quantile([0.1, 0.5, 0.9]).rename("value").reset_index()
+          .quantile(list(QUANTILES)).rename("value").reset_index()
           .rename(columns={"level_4": "quantile"}))
     return PlanResult(spec, fc[["series_id", "ds", "model", "scenario", "quantile", "value"]],
                       tjk.reset_index(drop=True), hp, arr, mc, adv, sched)

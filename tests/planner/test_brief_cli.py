@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pandas as pd
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -44,3 +45,25 @@ def test_zip_holds_every_result_named_by_host_and_scenario(plan_result):
     assert (counts == counts.round()).all()
     adv = pd.read_csv(z.open(want["advice"]), sep=";", decimal=",", encoding="utf-8-sig")
     assert adv["added_capacity"].tolist() == plan_result.advice["added_capacity"].round().tolist()
+
+
+@pytest.mark.slow  # the provenance reads every bundled dataset once (list_datasets)
+def test_plan_command_writes_workbook_brief_and_excel_ru_csvs(plan_result, tmp_path,
+                                                              monkeypatch):
+    import openpyxl
+
+    from forecast.csv_dialect import BOM
+
+    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None: plan_result)
+    plan = plan_result.spec.write(tmp_path / "plan.json")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli.app, ["plan", str(plan), "--out", str(out), "--dialect",
+                                     "excel-ru"])
+    assert r.exit_code == 0, r.output
+    assert (out / "advice.csv").read_bytes().startswith(BOM)
+    adv = pd.read_csv(out / "advice.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert adv["added_capacity"].tolist() == plan_result.advice["added_capacity"].tolist()
+    assert "Advice" in openpyxl.load_workbook(out / "workbook.xlsx").sheetnames
+    assert PdfReader(out / "brief.pdf").pages
+    r = CliRunner().invoke(cli.app, ["plan", str(plan), "--out", str(out)])
+    assert r.exit_code == 2 and "exists; pass --force" in r.output
