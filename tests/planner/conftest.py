@@ -15,7 +15,7 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data" / "plan"
 
 
-def small_plan_result(multiplier: float = 4.0, n_runs: int = 20):
+def small_plan_result(multiplier: float = 20.0, n_runs: int = 20):
     from forecast import export
     from forecast.scenarios import PRESETS
     from forecast.vocabulary import QUANTILES
