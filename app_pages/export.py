@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, keep, language, localized, t
+from app_pages.text import _, bound, keep, language, localized, t
 from forecast import export
 from forecast.csv_dialect import DIALECTS
 from planner import bundle
@@ -44,7 +44,7 @@ def N_(message: str) -> str:  # marks a message for the catalogue; translated wh
 DIALECT_LABELS = {"tidy": N_("Tidy (comma, decimal point) for analysts"),
                   "excel-ru": N_("Russian Excel (semicolon, decimal comma, UTF-8 with BOM)")}
 dialect = st.radio(_("CSV format"), list(DIALECTS), key="export_dialect", horizontal=True,
-                   format_func=lambda d: _(DIALECT_LABELS[d]))
+                   format_func=bound(lambda d: _(DIALECT_LABELS[d])))
 keep("export_dialect")
 
 

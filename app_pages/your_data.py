@@ -15,7 +15,7 @@ import streamlit as st
 import abm
 from app_pages import charts, labels, services
 from app_pages.controls import PENDING_SERIES
-from app_pages.text import _, keep, t
+from app_pages.text import _, bound, keep, t
 from forecast.errors import ForecastError
 from forecast.schema import sniff_dialect, upload_text
 
@@ -109,10 +109,10 @@ st.caption(_("Columns: `series_id` (text), `ds` (month, YYYY-MM-01 or 01.MM.YYYY
              "in the month; leave empty where not reported). One row per series and month, no "
              "gaps, at least 26 months (two years and two months) for the models."))
 kind = st.radio(_("The series is"), ["movement", "arrivals"], horizontal=True, key="user_kind",
-                format_func=lambda k: {"movement": _("movement out of Afghanistan (shares to "
-                                                     "hosts are estimated)"),
-                                       "arrivals": _("arrivals into my host area (used directly "
-                                                     "by the capacity page)")}[k])
+                format_func=bound(lambda k: {
+                    "movement": _("movement out of Afghanistan (shares to hosts are estimated)"),
+                    "arrivals": _("arrivals into my host area (used directly by the capacity "
+                                  "page)")}[k]))
 keep("user_kind")
 u["kind"] = kind
 _ingest("history", st.file_uploader(_("Monthly series CSV"), type=["csv"], key="upload_history"),
