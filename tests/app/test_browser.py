@@ -197,6 +197,7 @@ def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page,
     t0 = time.perf_counter()
     page.locator("[data-testid='stSelectbox']").filter(has_text="Host country").click()
     page.get_by_role("option", name="Tajikistan", exact=True).click()
+    apply(page)  # the host sits in the sidebar's Apply form
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
                            ".some(c => c.innerText.includes('Tajikistan default set'))",
                            timeout=180_000)
