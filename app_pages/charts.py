@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib import resources
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from planner.i18n import Translator, country_name, translator
@@ -567,15 +568,18 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
             .project(type="mercator", fit=fit).properties(height=680, title=words.title))  # ~200 px legends
 
 
-def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
-                 panel_width: int = 300, y_title: str | None = None) -> alt.VConcatChart:
-    """Small multiples of scenarios: one row per host, one panel per scenario, each with
-    its 80% band and median, and the first scenario's median dashed in every panel as
-    the reference; the panels of a row share one y scale.
+def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
+                   y_title: str | None = None) -> list[tuple[str, list[alt.LayerChart]]]:
+    """Small multiples of scenarios: per host, one panel per scenario, each with its 80%
+    band and median, and the first scenario's median dashed in every panel as the
+    reference; the panels of a host share one y scale (0 to the highest P90).
 
-    Reads ``host, scenario, ds, p10, p50, p90`` (persons per month; ``host`` and
-    ``scenario`` as shown); ``order``: scenario labels in panel order (the first is the
-    reference). The legend sits below the panels with uncut labels.
+    Each panel is a single view, so the page can lay the panels out in columns that
+    stack on a phone and stretch to the column's width. Reads ``host, scenario, ds,
+    p10, p50, p90`` (persons per month; ``host`` and ``scenario`` as shown); ``order``:
+    scenario labels in panel order (the first is the reference). Returns ``[(host,
+    [panel per scenario])]`` in the order of the hosts in ``frame``. The legend sits
+    below each panel with uncut labels.
     """
     _ = tr.gettext
     y_title = y_title or _("persons per month")
@@ -584,7 +588,7 @@ def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
          "reference": _("median: {name}").format(name=order[0])}
     ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})
     data = frame.merge(ref, on=["host", "ds"], how="left")
-    legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=400,
+    legend = alt.Legend(orient="bottom", direction="vertical", title=None, labelLimit=400,
                         symbolType="square", labelFontSize=12, symbolSize=200)
     colour = alt.Scale(domain=list(w.values()), range=["#9ecae1", "#1f5fa8", "#555555"])
     x = alt.X("ds:T", title=_("month"), axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
@@ -594,21 +598,27 @@ def compare_fans(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
             alt.Tooltip("p50:Q", title=_("median"), format=",.0f"),
             alt.Tooltip("p90:Q", title="P90", format=",.0f")]
     col = alt.Color("what:N", scale=colour, legend=legend)
-    rows = []
+    out = []
     for host in dict.fromkeys(data["host"]):
-        base = alt.Chart(data[data["host"] == host])
-        band = base.mark_area(opacity=0.7).transform_calculate(what=_literal(w["band"])).encode(
-            x=x, y=alt.Y("p10:Q", title=y_title), y2="p90:Q", color=col, tooltip=tips)
-        med = base.mark_line(strokeWidth=2).transform_calculate(what=_literal(w["median"])).encode(
-            x=x, y="p50:Q", color=col, tooltip=tips)
-        refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
-            what=_literal(w["reference"])).encode(x=x, y="ref:Q", color=col)
-        rows.append(alt.layer(band, refl, med).properties(width=panel_width, height=190).facet(
-            column=alt.Column("scenario:N", sort=order, title=None,
-                              header=alt.Header(labelFontSize=13, labelFontWeight="bold",
-                                                labelLimit=panel_width)),
-        ).properties(title=alt.TitleParams(str(host), anchor="start", fontSize=14)))
-    return alt.vconcat(*rows)
+        rows = data[data["host"] == host]
+        top = float(np.nanmax(rows[["p90", "p50", "ref"]].to_numpy(dtype=float), initial=0.0))
+        y = alt.Scale(domain=[0, top if top > 0 else 1], nice=True)
+        panels = []
+        for name in order:
+            base = alt.Chart(rows[rows["scenario"] == name])
+            band = base.mark_area(opacity=0.7).transform_calculate(
+                what=_literal(w["band"])).encode(
+                x=x, y=alt.Y("p10:Q", title=y_title, scale=y), y2="p90:Q", color=col,
+                tooltip=tips)
+            med = base.mark_line(strokeWidth=2).transform_calculate(
+                what=_literal(w["median"])).encode(x=x, y=alt.Y("p50:Q", scale=y), color=col,
+                                                   tooltip=tips)
+            refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
+                what=_literal(w["reference"])).encode(x=x, y=alt.Y("ref:Q", scale=y), color=col)
+            panels.append(alt.layer(band, refl, med).properties(
+                height=190, title=alt.TitleParams(str(name), anchor="start", fontSize=13)))
+        out.append((str(host), panels))
+    return out
 
 
 def _literal(text: str) -> str:

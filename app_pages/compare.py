@@ -269,12 +269,16 @@ bands = pd.concat(frames, ignore_index=True).sort_values(
     ["series_id", "ds"], key=lambda c: c.map(rank) if c.name == "series_id" else c,
     kind="stable")
 bands["host"] = [sid if user_series else host_label(sid) for sid in bands["series_id"]]
-panel = max(190, min(420, 960 // len(order) - 40))  # fits the wide layout at 1440 px
 st.subheader(_("Monthly arrivals per scenario"))
 st.caption(_("Each panel: the median and the band holding 80% of the sample paths (P10-P90), "
              "persons per month arriving in the country. The dashed line repeats the median "
              "of the first scenario in every panel; panels of a row share one scale."))
-st.altair_chart(localized(charts.compare_fans(bands, order, t(), panel)), width="content")
+for host_name, panels in charts.compare_panels(bands, order, t()):
+    st.markdown(f"**{host_name}**")
+    # one column per scenario: side by side on a wide screen, stacked on a phone
+    for column, chart in zip(st.columns(len(panels)), panels, strict=True):
+        with column:
+            st.altair_chart(localized(chart), width="stretch")
 
 tot = pd.concat(totals, ignore_index=True)
 tot = tot.sort_values("series_id", key=lambda c: c.map(rank), kind="stable")

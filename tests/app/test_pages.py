@@ -137,10 +137,13 @@ def test_compare_page_two_scenarios_and_saved_plans(app):
     app.session_state["n_paths"] = 50
     at = goto(app, "compare")
     before = chart_data(at)
-    assert len(before) == 1
+    n_hosts = len(at.multiselect(key="compare_hosts").value) if any(
+        m.key == "compare_hosts" for m in at.multiselect) else 1
+    # one panel per scenario and host
+    assert len(before) == len(at.multiselect(key="compare_choice").value) * n_hosts
     at.multiselect(key="compare_choice").set_value(["baseline", "border_restriction"])
     after = chart_data(ok(at.run()))
-    assert after != before
+    assert after != before and len(after) == 2 * n_hosts
     totals, advice = at.dataframe[0].value, at.dataframe[1].value
     base, restr = (_persons(v) for v in totals["Median total"])
     assert restr < base
