@@ -508,7 +508,9 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             bad = d.isna() & ~na
             _check_years(source, name, d, raw, bad, is_file)
             if bad.any():
-                _fail(source, name, "unparsable dates (expected YYYY-MM-DD)",
+                want = "YYYY-MM-DD, or dd.mm.yyyy in a ';'-separated file" if is_file \
+                    else "YYYY-MM-DD"
+                _fail(source, name, f"unparsable dates (expected {want})",
                       s.index[bad], raw[bad], is_file)
             if getattr(d.dt, "tz", None) is not None:
                 d = d.dt.tz_localize(None)
