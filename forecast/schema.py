@@ -401,10 +401,11 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     if header is None:
         _fail(source, None, "file is empty (expected a header line and data rows)")
     if len(header) == 1:
-        for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        for sep, name in (("\t", "tab"), ("|", "pipe")):  # ';' is read (sniff_dialect)
             if sep in header[0]:
                 _fail(source, None, f"wrong delimiter: the header is {name}-separated "
-                      f"({header[0][:60]!r})", [1], hint="save the file comma-separated")
+                      f"({header[0][:60]!r})", [1],
+                      hint="save the file comma-separated, or as Russian Excel (';')")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         _fail(source, None, f"duplicate column names {dup} in the header", [1])
