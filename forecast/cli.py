@@ -3,7 +3,9 @@
 Bad input (a project error, a usage error caught by click, a value outside
 :data:`forecast.bounds.BOUNDS`) ends with one line ``forecast: error: ...`` on stderr
 and exit code 2, before any fit and before any file is written. A stale driver
-(:meth:`forecast.api.FittedModels.stale_drivers`) is one line ``forecast: warning: ...``.
+(:meth:`forecast.api.FittedModels.stale_drivers`) is one line ``forecast: warning: ...``
+(``run``, ``export`` and ``backtest``). ``--history`` and ``--drivers`` files are read in
+either dialect, tidy or Russian Excel (:func:`forecast.schema.read_table`).
 """
 
 from __future__ import annotations
@@ -81,10 +83,13 @@ Seed = Annotated[int, typer.Option(help="Seed of every random draw.")]
 Horizon = Annotated[int, typer.Option(help="Periods ahead (months for a monthly series; "
                                            "1-120).")]
 Paths = Annotated[int, typer.Option(help="Sample paths per model (1-10,000).")]
+DIALECTS_HELP = ("; comma-separated or Russian Excel (`;`, decimal comma, dd.mm.yyyy; "
+                 "UTF-8 or Windows-1251)")
 HistoryCsv = Annotated[Path | None, typer.Option(help="Your history CSV (series_id, ds, y) "
-                                                      "instead of the bundled data.")]
+                                                      "instead of the bundled data"
+                                                      + DIALECTS_HELP + ".")]
 DriversCsv = Annotated[Path | None, typer.Option(help="Your drivers CSV instead of the "
-                                                      "bundled data.")]
+                                                      "bundled data" + DIALECTS_HELP + ".")]
 Force = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
 ScenarioOpt = Annotated[str, typer.Option(help="Preset name (see `forecast scenarios list`) "
                                                "or a scenario .json file.")]
@@ -239,14 +244,16 @@ def backtest(series: Series = "frontex_afg_total", origins: Annotated[int, typer
     from rich.progress import Progress
     from rich.table import Table
 
+    from forecast import api, export
     from forecast import backtest as bt
-    from forecast import export
 
     _check(origins=origins, horizon=horizon, n_paths=paths, seed=seed)
     if out:
         _free([out], force)
     h, d = _inputs(series, history, drivers)
     names = _models(models)
+    for line in api.check_inputs(h, d, series_id=series, models=names):
+        _warn(line)  # stale drivers, as `run` and `export` warn after their fit
     with Progress(console=_console(), transient=True) as bar:
         task = bar.add_task(f"backtest {series}", total=origins)
         res = bt.backtest(h, d, series_id=series, models=names, n_origins=origins,

@@ -268,7 +268,8 @@ def read_csv(path: str | Path, dataset_id: str) -> pd.DataFrame:
     """Read a user's CSV and validate it against the schema ``dataset_id``.
 
     ``dataset_id`` is a bundled dataset id (see :func:`list_datasets`) or one of the
-    frame ids ``history``, ``drivers``, ``forecast``, ``paths``. Returns the typed frame
+    frame ids ``history``, ``drivers``, ``forecast``, ``paths``. The file may be tidy or
+    as Russian Excel saves it (:func:`forecast.schema.read_table`). Returns the typed frame
     (columns and units as in that dataset's :class:`DatasetMeta`). Raises
     :class:`forecast.errors.SchemaError` naming the file, column and first bad lines.
     """
@@ -324,7 +325,7 @@ def load_history(series_ids=None, path: str | Path | None = None) -> pd.DataFram
 
     ``series_ids``: a string or a list of ids to keep (unknown ids raise SchemaError).
     ``path``: a user's CSV with at least ``series_id, ds, y`` (extra columns dropped),
-    validated as a history frame.
+    validated as a history frame (tidy or Russian Excel, :func:`forecast.schema.read_table`).
     """
     if path is not None:
         df = schema.read_table(path, "history")[["series_id", "ds", "y"]]
@@ -359,7 +360,7 @@ def load_drivers(path: str | Path | None = None) -> pd.DataFrame:
     - ``wheat_price_index`` WFP median retail wheat price over markets, AFN, 2019 mean = 100
 
     ``path``: a user's drivers CSV (``ds`` + any of those columns, extra numeric
-    columns allowed), validated the same way.
+    columns allowed; tidy or Russian Excel), validated the same way.
     """
     if path is not None:
         return schema.read_table(path, "drivers")

@@ -9,7 +9,8 @@ Every failure raises :class:`forecast.errors.SchemaError` whose message names th
 file (or frame), the column and the first bad rows. For a file, rows are given as
 line numbers in the file (header = line 1); for a frame, as index labels.
 
-Public checks: :func:`read_table` (a CSV file), :func:`validate_frame` (a frame),
+Public checks: :func:`read_table` (a CSV file by path), :func:`read_upload` (a file's
+bytes; both read the tidy and the Russian-Excel dialect), :func:`validate_frame` (a frame),
 and the frame shortcuts :func:`validate_history`, :func:`validate_drivers`,
 :func:`validate_forecast`, :func:`validate_paths`.
 """
@@ -369,20 +370,16 @@ def _fail(source: str, column: str | list[str] | None, problem: str, labels=(), 
 
 # ----------------------------------------------------------------------------- reading
 def read_text(path: Path | str) -> str:
-    """Read a file as UTF-8 (BOM allowed), or raise SchemaError naming the first bad line."""
+    """A CSV file's text as tidy CSV text, read in either dialect by the rule of
+    :func:`read_table`; SchemaError naming the file (and the first bad line) otherwise."""
+    return upload_text(_file_bytes(path), str(path))[0]
+
+
+def _file_bytes(path: Path | str) -> bytes:
     path = Path(path)
     if not path.is_file():
         raise SchemaError(f"{path}: no such file")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        _fail(str(path), None, f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
-              [line], hint="save the file as UTF-8")
-    if not text.strip():
-        _fail(str(path), None, "file is empty (expected a header line and data rows)")
-    return text
+    return path.read_bytes()
 
 
 def _parse(text: str, source: str) -> pd.DataFrame:
@@ -404,10 +401,11 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     if header is None:
         _fail(source, None, "file is empty (expected a header line and data rows)")
     if len(header) == 1:
-        for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        for sep, name in (("\t", "tab"), ("|", "pipe")):  # ';' is read (sniff_dialect)
             if sep in header[0]:
                 _fail(source, None, f"wrong delimiter: the header is {name}-separated "
-                      f"({header[0][:60]!r})", [1], hint="save the file comma-separated")
+                      f"({header[0][:60]!r})", [1],
+                      hint="save the file comma-separated, or as Russian Excel (';')")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
         _fail(source, None, f"duplicate column names {dup} in the header", [1])
@@ -511,7 +509,9 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             bad = d.isna() & ~na
             _check_years(source, name, d, raw, bad, is_file)
             if bad.any():
-                _fail(source, name, "unparsable dates (expected YYYY-MM-DD)",
+                want = "YYYY-MM-DD, or dd.mm.yyyy in a ';'-separated file" if is_file \
+                    else "YYYY-MM-DD"
+                _fail(source, name, f"unparsable dates (expected {want})",
                       s.index[bad], raw[bad], is_file)
             if getattr(d.dt, "tz", None) is not None:
                 d = d.dt.tz_localize(None)
@@ -681,17 +681,17 @@ def spec_for(table_id: str) -> TableSpec:
 def read_table(path: Path | str, table_id: str) -> pd.DataFrame:
     """Read and validate a CSV file against the spec ``table_id``.
 
-    Returns a typed frame (columns in spec order, then any extra allowed columns):
+    The file's bytes are read by the one rule of the app's uploads (:func:`read_upload`):
+    tidy (``,``, decimal point, ISO dates, UTF-8 with or without a byte-order mark) or
+    Russian Excel (``;``, decimal comma, ``dd.mm.yyyy`` or ISO dates, UTF-8 with or
+    without a byte-order mark, or Windows-1251), sniffed from the header line
+    (:func:`sniff_dialect`). Returns a typed frame (columns in spec order, then any extra allowed columns):
     text columns as ``str`` ('' = NA for nullable text), dates as ``datetime64[ns]``,
     numbers as ``float64`` (NaN = not reported; whole-number columns with no NA as
     ``int64``), with a fresh ``RangeIndex``. Raises :class:`SchemaError` naming the
     file, column and first bad lines (header = line 1).
     """
-    spec = spec_for(table_id)
-    text = read_text(path)
-    raw = _parse(text, str(path))
-    typed = _validate(raw, spec, str(path), is_file=True)
-    return typed.reset_index(drop=True)
+    return _read_bytes(_file_bytes(path), spec_for(table_id), str(path))[0]
 
 
 EXCEL_RU_DATE_FORMATS: tuple[str, ...] = ("%d.%m.%Y",)
@@ -724,7 +724,8 @@ def _decode_upload(data: bytes, source: str) -> str:
                   [line], hint="save the file as UTF-8")
         text = alt
     if "\x00" in text:
-        _fail(source, None, "contains a NUL byte (not a text CSV file)")
+        _fail(source, None, "contains a NUL byte (not a text CSV file)",
+              [text[: text.index("\x00")].count("\n") + 1])
     if not text.strip():
         _fail(source, None, "file is empty (expected a header line and data rows)")
     return text
@@ -773,12 +774,17 @@ def read_upload(data: bytes, table_id: str, source: str) -> pd.DataFrame:
     dates) or Russian Excel (``;``, decimal comma, ``dd.mm.yyyy`` or ISO dates; UTF-8
     with or without a byte-order mark, or Windows-1251). Returns the frame of
     :func:`read_table` with ``attrs["dialect"]``; errors name ``source`` and its lines."""
-    spec = spec_for(table_id)
-    text, dialect = upload_text(data, source)
-    typed = _validate(_parse(text, source), spec, source, is_file=True)
-    out = typed.reset_index(drop=True)
+    out, dialect = _read_bytes(data, spec_for(table_id), source)
     out.attrs["dialect"] = dialect
     return out
+
+
+def _read_bytes(data: bytes, spec: TableSpec, source: str) -> tuple[pd.DataFrame, str]:
+    """The one reading rule of a CSV file's or an upload's bytes (:func:`read_table`,
+    :func:`read_upload`): the typed frame and the dialect it was in."""
+    text, dialect = upload_text(data, source)
+    typed = _validate(_parse(text, source), spec, source, is_file=True)
+    return typed.reset_index(drop=True), dialect
 
 
 def validate_frame(df: pd.DataFrame, table_id: str, source: str = "frame") -> pd.DataFrame:

@@ -70,6 +70,7 @@ def _cli(app, prog: str, args: list[str], name: str, folder: Path, entry: str) -
     _one_line(err, name)
     assert "Traceback" not in res.output
     assert _digest(folder) == before, f"a refused command changed files on disk: {args}"
+    return err
 
 
 # --------------------------------------------------------------------------- file corruptions
@@ -475,6 +476,114 @@ def test_stale_drivers_are_one_visible_line_on_stderr(workdir, monkeypatch):
     warn = [ln for ln in lines if ln.startswith("forecast: warning: stale drivers")]
     assert called and len(warn) == 1 and "spi3 2000-12" in warn[0], res.stderr
     assert "Traceback" not in res.output
+
+
+# ------------------------------------------------------------- Russian Excel on the command line
+def _excel_ru(frame: pd.DataFrame, note: str | None = None) -> str:
+    """``frame`` as Russian Excel writes it: ``;``, decimal comma, ``dd.mm.yyyy``, NA empty;
+    ``note``: an extra text column (Cyrillic) the readers ignore (history) or refuse."""
+    cols = [*frame.columns, *(["примечание"] if note else [])]
+    rows = [";".join(cols)]
+    for rec in frame.itertuples(index=False):
+        cells = [f"{v:%d.%m.%Y}" if isinstance(v, pd.Timestamp) else "" if pd.isna(v)
+                 else f"{v:.6f}".replace(".", ",") if isinstance(v, float) else str(v)
+                 for v in rec]
+        rows.append(";".join([*cells, *([note] if note else [])]))
+    return "\n".join(rows) + "\n"
+
+
+def _tidy(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.6f")
+
+
+def test_forecast_run_reads_russian_excel_history_like_the_tidy_file(tmp_path):
+    """The bundled Frontex series as a tidy file, as Russian Excel (UTF-8 with BOM) and as
+    Russian Excel in Windows-1251 with a Cyrillic column: the same forecast, byte for byte."""
+    CASES["forecast CLI"] += 3
+    h = datasets.load_history("frontex_afg_total")
+    files = {"tidy.csv": _tidy(h).encode(),
+             "ru.csv": b"\xef\xbb\xbf" + _excel_ru(h).encode(),
+             "cp.csv": _excel_ru(h, note="Фронтекс").encode("cp1251")}
+    with pytest.raises(UnicodeDecodeError):
+        files["cp.csv"].decode("utf-8")
+    got = {}
+    for name, data in files.items():
+        _write(tmp_path, name, data)
+        out = tmp_path / f"out_{name}"
+        res = runner.invoke(forecast_app, ["run", "--history", str(tmp_path / name),
+                                           "--series", "frontex_afg_total", "--models", "naive",
+                                           "--horizon", "1", "--paths", "1", "--out", str(out)])
+        assert res.exit_code == 0, (name, res.output[-500:])
+        got[name] = [(out / f).read_bytes() for f in ("forecast.csv", "paths.csv")]
+    assert got["ru.csv"] == got["tidy.csv"] and got["cp.csv"] == got["tidy.csv"]
+
+
+def test_russian_excel_drivers_read_like_the_tidy_file(tmp_path):
+    CASES["drivers CSV reader"] += 1
+    d = datasets.load_drivers()
+    tidy = datasets.load_drivers(path=_write(tmp_path, "tidy.csv", _tidy(d).encode()))
+    ru = datasets.load_drivers(path=_write(tmp_path, "ru.csv", _excel_ru(d).encode("cp1251")))
+    assert ru.attrs == {} and tidy["spi3"].notna().any()
+    pd.testing.assert_frame_equal(ru, tidy)
+
+
+RU_H = ("\ufeffseries_id;ds;y\n" + "".join(f"s;{m:%d.%m.%Y};{i + 5},5\n"
+                                           for i, m in enumerate(MONTHS))).splitlines()
+
+
+def _ru_line(line: int, cells: str) -> str:
+    """``RU_H`` with file line ``line`` (header = 1) replaced by ``cells``."""
+    return "\n".join([*RU_H[:line - 1], cells, *RU_H[line:]]) + "\n"
+
+
+RU_BAD = {  # Russian-Excel history files with one bad line -> (text, file line, what)
+    "31 February": (_ru_line(4, "s;31.02.2019;7,5"), 4, "dates"),
+    "a fourth field": (_ru_line(4, "s;01.03.2019;7,5;1"), 4, "fields"),
+    "text in y": (_ru_line(5, "s;01.04.2019;восемь"), 5, "non-numeric"),
+    "two decimal commas": (_ru_line(6, "s;01.05.2019;9,5,5"), 6, "non-numeric"),
+    "negative y": (_ru_line(7, "s;01.06.2019;-10,5"), 7, "negative"),
+    "mid-month date": (_ru_line(8, "s;15.07.2019;11,5"), 8, "first day"),
+}
+
+
+def test_malformed_russian_excel_history_is_one_line_naming_file_and_line(workdir):
+    for case, (text, line, what) in RU_BAD.items():
+        for enc in ("utf-8", "cp1251"):
+            name = f"ru_bad_{enc}.csv"
+            _write(workdir, name, text.encode(enc) if enc == "utf-8"
+                   else text.lstrip("\ufeff").encode(enc))
+            err = _cli(forecast_app, "forecast", ["run", "--history", str(workdir / name),
+                                                  "--series", "s", "--models", "naive"],
+                       name, workdir, "forecast CLI")
+            assert f"line {line}" in err and what in err, (case, enc, err)
+
+
+def test_backtest_prints_the_stale_driver_warning(workdir, monkeypatch):
+    """A Russian-Excel drivers file ending in 2000 for a series to 2021: `forecast backtest`
+    prints the one warning line of `run` before it backtests."""
+    CASES["forecast CLI"] += 1
+    from forecast import backtest as bt
+
+    months = pd.date_range("1997-01-01", "2000-12-01", freq="MS")
+    (workdir / "old_ru.csv").write_text("ds;spi3\n" + "".join(f"{m:%d.%m.%Y};0,5\n"
+                                                              for m in months))
+    rows = pd.date_range("1998-01-01", "2021-06-01", freq="MS")
+    hist = workdir / "hist_long.csv"
+    hist.write_text(H + "".join(f"s,{m:%Y-%m-%d},{i % 40 + 1}\n" for i, m in enumerate(rows)))
+    called = []
+
+    def stop(*a, **kw):
+        called.append(kw["models"])
+        raise ForecastError("stop before the backtest (test)")
+
+    monkeypatch.setattr(bt, "backtest", stop)
+    res = runner.invoke(forecast_app, ["backtest", "--history", str(hist), "--series", "s",
+                                       "--drivers", str(workdir / "old_ru.csv"), "--models",
+                                       "sarimax", "--origins", "1", "--horizon", "1"])
+    lines = res.stderr.strip().splitlines()
+    warn = [ln for ln in lines if ln.startswith("forecast: warning: stale drivers")]
+    assert called == [["sarimax"]] and len(warn) == 1 and "spi3 2000-12" in warn[0], res.stderr
+    assert lines.index(warn[0]) < len(lines) - 1 and "Traceback" not in res.output
 
 
 def test_zz_report_counts():

@@ -148,12 +148,15 @@ def test_not_utf8_names_the_line():
     assert str(p) in msg and "UTF-8" in msg and lines_in(msg) == [3]
 
 
-def test_wrong_delimiter_semicolon():
+def test_semicolon_file_is_read_as_russian_excel_and_a_tab_file_is_refused(tmp_path):
     p = FIX / "history_semicolon.csv"
+    tidy = write(tmp_path, p.read_text().replace(";", ","), "tidy.csv")
+    pd.testing.assert_frame_equal(read_csv(p, "history"), read_csv(tidy, "history"))
+    tab = write(tmp_path, p.read_text().replace(";", "\t"), "tab.csv")
     with pytest.raises(SchemaError) as e:
-        read_csv(p, "history")
+        read_csv(tab, "history")
     msg = str(e.value)
-    assert str(p) in msg and "delimiter" in msg and "semicolon" in msg
+    assert str(tab) in msg and "delimiter" in msg and "tab" in msg
 
 
 def test_ragged_row_names_line(tmp_path):
