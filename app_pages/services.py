@@ -36,7 +36,7 @@ import streamlit as st
 from app_pages import labels, text
 from forecast import datasets
 from forecast.vocabulary import BAND_QUANTILES, CENTRAL_ASIA
-from planner import pipeline
+from planner import cache, pipeline
 from planner.pipeline import ForecastSettings, PlanData, PlanSpec, StageProgress
 
 T = TypeVar("T")
@@ -277,11 +277,20 @@ def _fit_slot(series_id: str, seed: int, token: str) -> _Slot:
     return _Slot()
 
 
+@st.cache_resource(show_spinner=False)
+def _disk() -> cache.FitCache:
+    """The fitted models kept on disk (:mod:`planner.cache`: ``PLANNER_CACHE_DIR``), so a
+    restarted server does not refit."""
+    return cache.fit_cache()
+
+
 def fitted(series_id: str, seed: int, token: str, data: PlanData):
-    """Every model fitted on one series (cached per series, seed and data token)."""
+    """Every model fitted on one series (cached per series, seed and data token; in
+    memory, and on disk across restarts)."""
     spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
     return _fit_slot(series_id, seed, token).get(
-        "fit", lambda progress: pipeline.fit(spec, data, progress))
+        "fit", lambda progress: _disk().get("fit", (series_id, seed, token),
+                                            lambda: pipeline.fit(spec, data, progress)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -307,8 +316,9 @@ def _host_model_slot(seed: int, token: str) -> _Slot:
 
 def host_model(seed: int, token: str, data: PlanData):
     """The pooled annual host model (:func:`planner.pipeline.fit_hosts`), fitted once."""
-    return _host_model_slot(seed, token).get("fit_hosts", lambda progress: pipeline.fit_hosts(
-        PlanSpec(forecast=ForecastSettings(seed=seed)), data, progress))
+    return _host_model_slot(seed, token).get("fit_hosts", lambda progress: _disk().get(
+        "fit_hosts", (seed, token), lambda: pipeline.fit_hosts(
+            PlanSpec(forecast=ForecastSettings(seed=seed)), data, progress)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

@@ -48,6 +48,7 @@ def test_saved_plan_survives_a_server_restart(start_server, browser, tmp_path, c
             page.keyboard.press("Home")  # 24 -> 6 months: a setting the saved plan must keep
             expect(_horizon(page).locator("[data-testid='stSliderThumbValue']")).to_have_text(
                 "6", timeout=30_000)
+            page.locator("[data-testid='stSidebar']").get_by_role("button", name="Apply").click()
             _wait_idle(page)  # the 6-month comparison: its results are what the save keeps
             page.get_by_text("Saved plans (0)").click()
             box = page.get_by_label("Save the current sidebar plan as")
