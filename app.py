@@ -7,7 +7,7 @@ language and the scenario every page uses; each page is a thin file in ``app_pag
 import streamlit as st
 
 from app_pages import charts, controls
-from app_pages.guard import page_errors
+from app_pages.guard import page_errors, profiled
 from app_pages.text import _
 from forecast.threads import limit_threads
 
@@ -41,7 +41,8 @@ nav = st.navigation({
         st.Page("app_pages/export.py", title=_("Export"), icon=":material/download:"),
     ],
 })
-controls.sidebar()
-with page_errors():  # no traceback on any page: one st.error line
-    nav.run()
-controls.show_runs()
+with profiled(nav.url_path):  # PLANNER_PROFILE_DIR: one cProfile file per run (benchmarks/app_profile.py)
+    controls.sidebar()
+    with page_errors():  # no traceback on any page: one st.error line
+        nav.run()
+    controls.show_runs()

@@ -11,7 +11,7 @@ from abm.advice import order_status
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
 from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
-from app_pages.text import _, bound, keep, language, localized, t
+from app_pages.text import _, bound, draw, keep, language, t
 from forecast.errors import SchemaError
 from planner import brief, bundle, pipeline
 from planner.pipeline import CapacitySettings
@@ -137,15 +137,14 @@ for col, (ft, unit) in zip(cols, units.items(), strict=True):
     demand = q[(q["facility_type"] == ft) & (q["metric"] == "demand")][["ds", "quantile", "value"]]
     cap = q[(q["facility_type"] == ft) & (q["metric"] == "capacity") & ((q["quantile"] - 0.5).abs() < 1e-9)]
     with col:
-        st.altair_chart(localized(charts.capacity_chart(demand, cap[["ds", "value"]],
-                                                        labels.facility(ft), unit, tr=tr)),
-                        width="stretch")
+        draw(charts.capacity_chart(demand, cap[["ds", "value"]],
+                                                        labels.facility(ft), unit, tr=tr))
 st.caption(_("Shaded: demand over the runs (central 50% and 80% intervals), line: the median "
              "run; red dashes: the capacity in place."))
 
 p = mc.p_shortfall.rename(columns={"ds": "month", "facility_type": "facility"})
 p = p.assign(facility=p["facility"].map(labels.facility))
-st.altair_chart(localized(charts.shortfall_heatmap(p, tr=tr)), width="stretch")
+draw(charts.shortfall_heatmap(p, tr=tr))
 
 adv, schedule = pipeline.advice(mc, spec, data)
 sq = mc.summary_quantiles

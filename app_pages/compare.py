@@ -21,7 +21,7 @@ from app_pages.controls import (
     spec_from_state,
     state_from_scenario,
 )
-from app_pages.text import _, bound, keep, localized, t
+from app_pages.text import _, bound, draw, keep, t
 from forecast.errors import ForecastError, ScenarioError
 from forecast.scenarios import PRESETS, Scenario
 from forecast.vocabulary import HOSTS
@@ -278,7 +278,7 @@ for host_name, panels in charts.compare_panels(bands, order, t()):
     # one column per scenario: side by side on a wide screen, stacked on a phone
     for column, chart in zip(st.columns(len(panels)), panels, strict=True):
         with column:
-            st.altair_chart(localized(chart), width="stretch")
+            draw(chart)
 
 tot = pd.concat(totals, ignore_index=True)
 tot = tot.sort_values("series_id", key=lambda c: c.map(rank), kind="stable")

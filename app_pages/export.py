@@ -13,7 +13,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, bound, keep, language, localized, t
+from app_pages.text import _, bound, draw, keep, language, localized, t
 from forecast import export
 from forecast.csv_dialect import DIALECTS
 from planner import bundle
@@ -119,6 +119,6 @@ chart = localized(charts.fan_chart(band, None, _("{series}: {model} forecast, {s
     series=labels.series_name(sid), model=labels.model_title(s["model"]),
     scenario=labels.preset_title(sc.name) if sc.name in labels.preset_names() else sc.name),
     tr=t()))
-st.altair_chart(chart, width="stretch")
+draw(chart)
 _download(st, _("Forecast chart (PNG)"), services.chart_png(chart), f"forecast_{sid}.png",
           "image/png", "dl_png")

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import charts, labels, services
 from app_pages.controls import host_label, spec_from_state
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, keep, localized, t
+from app_pages.text import _, bound, draw, keep, t
 from forecast.errors import ForecastError
 from forecast.vocabulary import CENTRAL_ASIA, DEFAULT_SERIES, HOSTS
 
@@ -35,7 +35,7 @@ one = fc[fc["model"] == model]
 band_src = services.paths_quantiles(paths[paths["model"] == model], ["ds"])
 title = (_("Arrivals forecast: your series (persons per month)") if data.user_arrivals
          else _("Movement forecast (persons per month)"))
-st.altair_chart(localized(charts.fan_chart(band_src, hist, title, tr=t())), width="stretch")
+draw(charts.fan_chart(band_src, hist, title, tr=t()))
 
 if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
@@ -69,10 +69,9 @@ if not data.user_arrivals:
     cols = st.columns(2)
     for i, h in enumerate(hosts):
         with cols[i % 2]:
-            st.altair_chart(localized(charts.fan_chart(
+            draw(charts.fan_chart(
                 hq[hq["series_id"] == h], past[past["series_id"] == h],
-                _("{host}: arrivals per month").format(host=host_label(h)), tr=t())),
-                width="stretch")
+                _("{host}: arrivals per month").format(host=host_label(h)), tr=t()))
     st.caption(_("Black: past monthly arrivals, UNHCR's annual figure spread over the months in "
                  "proportion to the movement series (annual sums equal UNHCR's); years UNHCR did "
                  "not report are gaps. Shaded: the central 50%, 80%, 90% and 95% intervals of the "

@@ -43,3 +43,33 @@ def page_errors():
         st.error(_("Something went wrong on this page ({kind}: {message}). This is a bug; "
                    "the details are in the server log.").format(kind=type(exc).__name__,
                                                                message=short(exc)))
+
+
+PROFILE_ENV = "PLANNER_PROFILE_DIR"
+
+
+@contextlib.contextmanager
+def profiled(page: str):
+    """With ``PLANNER_PROFILE_DIR`` set (by whoever runs the server, for
+    ``benchmarks/app_profile.py``), write one cProfile file per script run there, named
+    by the run's start time, its seconds and ``page`` (one of the app's own page paths,
+    never text from a browser); otherwise do nothing."""
+    import os
+
+    folder = os.environ.get(PROFILE_ENV)
+    if not folder:
+        yield
+        return
+    import cProfile
+    import time
+    from pathlib import Path
+
+    prof = cProfile.Profile()
+    start = time.time()
+    prof.enable()
+    try:
+        yield
+    finally:
+        prof.disable()
+        name = f"{start:.3f}-{time.time() - start:.2f}s-{page or 'overview'}.prof"
+        prof.dump_stats(Path(folder) / name)

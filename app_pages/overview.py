@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, keep, localized, t
+from app_pages.text import _, bound, draw, keep, t
 from forecast.vocabulary import CENTRAL_ASIA
 
 st.title(_("Afghan arrivals into Central Asia: history and drivers"))
@@ -27,9 +27,9 @@ series = st.multiselect(
     help=_("Frontex: detections of Afghans at EU external borders (all routes summed). "
            "UNHCR: monthly asylum applications by Afghans in the named country (to 2018)."))
 keep("overview_series")
-st.altair_chart(localized(charts.history_chart(
+draw(charts.history_chart(
     history[history["series_id"].isin(series)], _("Monthly movement of Afghans"),
-    tr=t(), names=labels.series_name)), width="stretch")
+    tr=t(), names=labels.series_name))
 
 hosts = data["hosts"]
 ca = hosts[hosts["host_iso3"].isin(list(CENTRAL_ASIA))]
@@ -37,7 +37,7 @@ st.subheader(_("Afghan refugees and asylum-seekers in Central Asia (UNHCR, year 
 stock = ca.assign(persons=ca["refugees"] + ca["asylum_seekers"],
                   host=ca["host_iso3"].map(labels.host))
 alt = charts.alt
-st.altair_chart(localized(
+draw(
     alt.Chart(stock).mark_line(point=True).encode(
         x=alt.X("year:O", title=_("year")),
         y=alt.Y("persons:Q", title=_("persons")),  # the subheader names who is counted
@@ -45,7 +45,7 @@ st.altair_chart(localized(
         tooltip=[alt.Tooltip("host:N", title=_("host country")),
                  alt.Tooltip("year:O", title=_("year")),
                  alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")],
-    ).properties(height=240)), width="stretch")
+    ).properties(height=240))
 st.caption(_("A year with either figure not reported is left out of the line, not shown as zero."))
 
 st.subheader(_("Drivers (Afghanistan, monthly)"))
@@ -56,7 +56,7 @@ words = {"fatalities": _("conflict fatalities (deaths/month)"), "spi3": _("SPI-3
          "spi12": _("SPI-12"), "wheat_price_index": _("wheat price index (2019=100)"),
          "nino34_anom_c": _("Nino-3.4 anomaly (°C)")}
 for panel in charts.driver_panels(d, {k: v for k, v in words.items() if k in d.columns}, tr=t()):
-    st.altair_chart(localized(panel), width="stretch")  # one chart each: they stretch on a phone
+    draw(panel)  # one chart each: they stretch on a phone
 
 st.subheader(_("Sources"))
 table = data["table"][["id", "title", "publisher", "licence", "vintage", "start", "end", "rows"]]

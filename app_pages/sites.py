@@ -5,7 +5,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.controls import spec_from_state
-from app_pages.text import _, keep, localized, t
+from app_pages.text import _, draw, keep, t
 
 s = st.session_state
 st.title(_("Sites & routes"))
@@ -42,8 +42,7 @@ words = sites.assign(label=sites["name"].map(labels.site_name),
                      country_name=sites["country"].map(labels.country),
                      type_name=sites["site_type"].map(labels.site_type))
 last = occ[occ["day"] == occ["day"].max()][["site", "persons"]]
-st.altair_chart(localized(charts.network_map(words, out["routes"], last, out.get("flows"), tr=tr)),
-                width="stretch")
+draw(charts.network_map(words, out["routes"], last, out.get("flows"), tr=tr))
 st.caption(_("Map: country outlines from Natural Earth (public domain). Line width: persons who "
              "set out along the route over the run, both ways (people may turn back). "
              "Diamonds: border crossings."))
@@ -51,7 +50,7 @@ st.caption(_("Map: country outlines from Natural Earth (public domain). Line wid
 camps = occ[occ["site_type"] == "camp"]
 camps = camps.assign(site=camps["site"].map(labels.site_name))
 date_format = "%Y-%m-%d" if tr.lang == "en" else "%d.%m.%Y"
-st.altair_chart(localized(
+draw(
     alt.Chart(camps, title=_("Reception sites: persons present")).mark_line().encode(
         x=alt.X("date:T", title=_("date"), axis=charts.time_axis(camps["date"])),
         y=alt.Y("persons:Q", title=_("persons")),
@@ -59,8 +58,7 @@ st.altair_chart(localized(
         tooltip=[alt.Tooltip("site:N", title=_("site")),
                  alt.Tooltip("date:T", title=_("date"), format=date_format),
                  alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")])
-    .properties(height=480)),  # the legend of eight sites below takes ~180 px of it
-    width="stretch")
+    .properties(height=480))  # the legend of eight sites below takes ~180 px of it
 st.markdown(_("**Allocation at the end of the run** (first day each capacity was reached; empty "
               "= never)"))
 shown = summary[summary["site_type"] != "conflict_zone"]

@@ -58,6 +58,22 @@ def localized(chart):
     return chart.configure(locale=vega_locale(language()))
 
 
+def draw(chart, **kwargs) -> None:
+    """Draw an Altair chart (``st.altair_chart``; ``kwargs`` go to it, ``width="stretch"``
+    unless given) in the session's locale (:func:`localized`), without validating its
+    spec against the Vega-Lite schema again on every run.
+
+    Altair validates a spec each time it is turned into a dict; for the app's layered
+    fan charts that jsonschema pass took about 80% of a page's chart time (0.5-3 s per
+    page on 2 cores). Every chart builder in :mod:`app_pages.charts` is validated
+    against the schema by the tests instead (``tests/app/test_charts.py``)."""
+    chart = localized(chart)
+    unvalidated = functools.partial(type(chart).to_dict, chart, validate=False)
+    object.__setattr__(chart, "to_dict", unvalidated)  # SchemaBase.__setattr__ would store a property
+    kwargs.setdefault("width", "stretch")
+    st.altair_chart(chart, **kwargs)
+
+
 CHOICES = "_choices"
 """session_state key: the option (not its label) of every menu, as chosen in the last run."""
 _CHOICES_LANG = "_choices_lang"

@@ -15,7 +15,7 @@ import streamlit as st
 import abm
 from app_pages import charts, labels, services
 from app_pages.controls import PENDING_SERIES
-from app_pages.text import _, bound, keep, t
+from app_pages.text import _, bound, draw, keep, t
 from forecast.errors import ForecastError
 from forecast.schema import sniff_dialect, upload_text
 
@@ -159,8 +159,7 @@ lines.append(_("Facilities: the illustrative default set of the host chosen in t
              _("Facilities: yours, {n} facilities.").format(n=t().number(len(f))))
 st.markdown("\n".join(f"- {line}" for line in lines))
 if h is not None:  # what was read, so a misread decimal or date shows at once
-    st.altair_chart(charts.history_chart(h, _("Your series as read"),
-                                         _("persons per month")), width="stretch")
+    draw(charts.history_chart(h, _("Your series as read"), _("persons per month"), tr=t()))
 if st.button(_("Forget my uploads"), key="forget_uploads"):
     u.update({"history": None, "drivers": None, "facilities": None, "kind": "movement",
               "seen": {}})

@@ -487,12 +487,14 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             continue
         s = df[name]
         raw = s.astype(object)
-        if is_file:
-            na = raw.map(lambda v: str(v).strip() in NA_STRINGS)
+        if is_file:  # every cell is text: str(cell).strip(), vectorised
+            txt = raw.astype(str).str.strip()
+            na = txt.isin(NA_STRINGS)
         else:
             na = pd.isna(raw)
         if col.kind == "str":
-            vals = raw.map(lambda v: "" if _isna(v) else str(v).strip()).where(~na, "")
+            vals = (txt if is_file else raw.map(lambda v: "" if _isna(v) else str(v).strip())
+                    ).where(~na, "")
             if not col.nullable:
                 bad = vals == ""
                 if bad.any():
@@ -502,7 +504,6 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             if pd.api.types.is_datetime64_any_dtype(s):
                 d = s
             elif is_file:
-                txt = raw.map(lambda v: str(v).strip())
                 d = pd.to_datetime(txt.where(~na), format="%Y-%m-%d", errors="coerce")
             else:
                 d = pd.Series([_to_ts(v) for v in raw], index=s.index, dtype="datetime64[ns]")
@@ -524,7 +525,6 @@ def _convert(df: pd.DataFrame, spec: TableSpec, source: str, is_file: bool) -> p
             out[name] = d
         else:  # int, float, count
             if is_file:
-                txt = raw.map(lambda v: str(v).strip())
                 num = pd.to_numeric(txt.where(~na), errors="coerce")
             elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
                 num = pd.to_numeric(s).astype("float64")
