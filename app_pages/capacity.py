@@ -10,7 +10,14 @@ import abm
 from abm.advice import order_status
 from abm.runs import TOTAL_UNITS
 from app_pages import charts, labels, services
-from app_pages.controls import CAPACITY_KEY, host_label, spec_from_state
+from app_pages.controls import (
+    CAPACITY_KEY,
+    CAPACITY_SLIDERS,
+    capacity_from_widgets,
+    capacity_widget_values,
+    host_label,
+    spec_from_state,
+)
 from app_pages.text import _, bound, draw, keep, language, t
 from forecast.errors import SchemaError
 from planner import brief, bundle, pipeline
@@ -36,36 +43,42 @@ st.caption(_("Arrivals: {origin}{movement}, {n} sample paths.").format(
 late_banner = st.empty()  # filled once the advice is known: late orders come first
 
 capacity_form = st.form("capacity_form", border=False, enter_to_submit=False)
+# the widgets show the settings in use (a loaded plan, or the last Apply) whenever Streamlit
+# has dropped their state (another page was open); they never also get a default value
+for key, value in capacity_widget_values(s.get(CAPACITY_KEY) or CapacitySettings()).items():
+    s.setdefault(key, value)
 c1, c2, c3 = capacity_form.columns(3)
+grid = CAPACITY_SLIDERS
 with c1:
-    share = st.slider(_("Share of the country's arrivals coming to this host area (%)"), 1, 100,
-                      100, key="cap_area_share",
-                      help=_("The default facilities are an illustrative set sized for the "
-                             "host's recent UNHCR caseload; lower this when arrivals spread over "
-                             "several areas."))
-    scale = st.slider(_("Planning multiplier on arrivals (x)"), 1, 500, 1, key="cap_scale",
-                      help=_("Stress test: multiply every arrivals path, e.g. to plan for a "
-                             "surge far above the recorded Central Asian flows."))
+    st.slider(_("Share of the country's arrivals coming to this host area (%)"),
+              *grid["cap_area_share"][:2], step=grid["cap_area_share"][2], key="cap_area_share",
+              help=_("The default facilities are an illustrative set sized for the "
+                     "host's recent UNHCR caseload; lower this when arrivals spread over "
+                     "several areas."))
+    st.slider(_("Planning multiplier on arrivals (x)"), *grid["cap_scale"][:2],
+              step=grid["cap_scale"][2], key="cap_scale",
+              help=_("Stress test: multiply every arrivals path, e.g. to plan for a "
+                     "surge far above the recorded Central Asian flows."))
 with c2:
-    n_runs = st.slider(_("Monte Carlo runs"), 20, 400, 200, step=20, key="cap_runs")
-    risk = st.slider(_("Accepted risk of any shortfall (%)"), 1, 50, 10, key="cap_risk",
-                     help=_("Capacity advice: the smallest capacity whose risk of any shortfall "
-                            "over the horizon is at most this share of the runs."))
+    st.slider(_("Monte Carlo runs"), *grid["cap_runs"][:2], step=grid["cap_runs"][2],
+              key="cap_runs")
+    st.slider(_("Accepted risk of any shortfall (%)"), *grid["cap_risk"][:2],
+              step=grid["cap_risk"][2], key="cap_risk",
+              help=_("Capacity advice: the smallest capacity whose risk of any shortfall "
+                     "over the horizon is at most this share of the runs."))
 with c3:
-    stay = st.slider(_("Mean stay in the host area (days)"), 30, 1095, 365, step=15,
-                     key="cap_stay",
-                     help=_("Assumption (no published figure for Central Asia); exits are drawn "
-                            "from this mean."))
-    step_days = st.radio(_("Step"), [1, 7], index=None if "cap_step" in s else 1,
-                         horizontal=True, key="cap_step",
-                         format_func=bound(lambda d: _(labels.STEPS[d])))
+    st.slider(_("Mean stay in the host area (days)"), *grid["cap_stay"][:2],
+              step=grid["cap_stay"][2], key="cap_stay",
+              help=_("Assumption (no published figure for Central Asia); exits are drawn "
+                     "from this mean."))
+    st.radio(_("Step"), [1, 7], horizontal=True, key="cap_step",
+             format_func=bound(lambda d: _(labels.STEPS[d])))
     keep("cap_step")
 capacity_form.form_submit_button(_("Apply"), key="apply_capacity", type="primary",
                                  help=_("Run the capacity model with these settings."))
 
-cap_settings = CapacitySettings(area_share=share / 100.0, multiplier=float(scale),
-                                n_runs=int(n_runs), risk=risk / 100.0,
-                                mean_stay_days=float(stay), step_days=int(step_days))
+cap_settings = capacity_from_widgets(s)
+n_runs, risk, stay, step_days = (s[k] for k in ("cap_runs", "cap_risk", "cap_stay", "cap_step"))
 s[CAPACITY_KEY] = cap_settings  # every page (Export, the plan file) uses these settings
 spec = dataclasses.replace(spec, capacity=cap_settings)
 arr, _origin = services.arrivals(spec, tok, data)

@@ -14,10 +14,10 @@ import streamlit as st
 from abm.errors import ABMError
 from app_pages import charts, labels, services
 from app_pages.controls import (
-    CAPACITY_KEY,
     SETTINGS,
     host_label,
     preset_scenario,
+    show_capacity_settings,
     spec_from_state,
     state_from_scenario,
 )
@@ -83,7 +83,7 @@ def _load(name: str) -> None:
                                    name=saved.name, series=values["series_id"]))
     for k, v in values.items():
         s[k] = v
-    s[CAPACITY_KEY] = saved.spec.capacity
+    show_capacity_settings(s, saved.spec.capacity)
     _say("success", _("Loaded '{name}' into the sidebar (scenario, host, settings and the "
                       "capacity settings).").format(name=saved.name))
 

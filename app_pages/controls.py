@@ -112,6 +112,49 @@ def scenario_from_state(state: Mapping, name: str | None = None) -> Scenario:
 CAPACITY_KEY = "capacity_settings"
 """session_state key: the Capacity page's settings (kept when other pages drop its widgets)."""
 
+CAPACITY_SLIDERS: dict[str, tuple[int, int, int]] = {
+    "cap_area_share": (1, 100, 1),   # % of the country's arrivals coming to the host area
+    "cap_scale": (1, 500, 1),        # planning multiplier (x)
+    "cap_runs": (20, 400, 20),       # Monte Carlo runs
+    "cap_risk": (1, 50, 1),          # accepted risk of any shortfall (%)
+    "cap_stay": (30, 1095, 15),      # mean stay (days)
+}
+"""The Capacity page's sliders: key -> (min, max, step); ``cap_step`` is a 1/7-day radio."""
+
+
+def _on_grid(key: str, value: float) -> int:
+    lo, hi, _step = CAPACITY_SLIDERS[key]
+    return int(min(hi, max(lo, round(value))))
+
+
+def capacity_widget_values(cap: CapacitySettings) -> dict[str, int]:
+    """The Capacity page's widget values that show ``cap``: percentages and whole numbers,
+    within each slider's range (a value between two steps stays as it is, like the
+    365-day default on the 15-day stay slider)."""
+    return {"cap_area_share": _on_grid("cap_area_share", cap.area_share * 100),
+            "cap_scale": _on_grid("cap_scale", cap.multiplier),
+            "cap_runs": _on_grid("cap_runs", cap.n_runs),
+            "cap_risk": _on_grid("cap_risk", cap.risk * 100),
+            "cap_stay": _on_grid("cap_stay", cap.mean_stay_days),
+            "cap_step": cap.step_days if cap.step_days in (1, 7) else 7}
+
+
+def capacity_from_widgets(values: Mapping) -> CapacitySettings:
+    """The settings the Capacity page's widget values stand for (the inverse of
+    :func:`capacity_widget_values` on its grid)."""
+    return CapacitySettings(area_share=values["cap_area_share"] / 100.0,
+                            multiplier=float(values["cap_scale"]),
+                            n_runs=int(values["cap_runs"]), risk=values["cap_risk"] / 100.0,
+                            mean_stay_days=float(values["cap_stay"]),
+                            step_days=int(values["cap_step"]))
+
+
+def show_capacity_settings(state, cap: CapacitySettings) -> None:
+    """Make the Capacity page's widgets show ``cap`` on their next draw (e.g. a loaded
+    plan), keeping ``cap`` itself as the settings in use."""
+    state[CAPACITY_KEY] = cap
+    state.update(capacity_widget_values(cap))
+
 
 def spec_from_state(state: Mapping) -> PlanSpec:
     """The plan every page uses: the sidebar's scenario and settings, and the Capacity

@@ -358,3 +358,50 @@ def _invalid_chart_specs(at: AppTest) -> tuple[int, list[str]]:
             bad.append(str(e).splitlines()[0][:200])
     return len(specs), bad
 
+
+
+def test_a_loaded_plan_sets_the_capacity_sliders_and_survives_leaving_the_page(app):
+    """Capacity settings applied, saved in the store, then changed: loading the plan puts
+    its settings back on the Capacity page's sliders (not the defaults), and they stay
+    after another page was open (Streamlit drops the widgets' own state there)."""
+    from planner.pipeline import CapacitySettings
+
+    app.session_state["horizon"] = 6
+    app.session_state["n_paths"] = 50
+    at = goto(app, "capacity")
+    at.slider(key="cap_runs").set_value(40)
+    at.slider(key="cap_risk").set_value(25)
+    at.slider(key="cap_scale").set_value(3)
+    ok(press(at, "apply_capacity").run())
+    assert at.session_state["capacity_settings"] == CapacitySettings(
+        n_runs=40, risk=0.25, multiplier=3.0)
+    at = goto(at, "compare")
+    at.text_input(key="store_save_name").input("three times")
+    ok(at.run())
+    at.button(key="store_save").click()
+    ok(at.run())
+    at = goto(at, "capacity")  # the sliders show what was applied, after another page
+    assert (at.slider(key="cap_runs").value, at.slider(key="cap_risk").value) == (40, 25)
+    at.slider(key="cap_runs").set_value(100)
+    at.slider(key="cap_scale").set_value(1)
+    ok(press(at, "apply_capacity").run())
+    at = goto(at, "compare")
+    at.selectbox(key="store_pick").set_value("three times")
+    at.button(key="store_load").click()
+    ok(at.run())
+    at = goto(at, "capacity")
+    got = {k: at.slider(key=k).value for k in ("cap_runs", "cap_risk", "cap_scale")}
+    assert got == {"cap_runs": 40, "cap_risk": 25, "cap_scale": 3}
+    assert at.session_state["capacity_settings"].n_runs == 40
+
+
+def test_capacity_widget_values_round_trip_on_the_slider_grid():
+    from app_pages.controls import capacity_from_widgets, capacity_widget_values
+    from planner.pipeline import CapacitySettings
+
+    for cap in (CapacitySettings(), CapacitySettings(0.35, 12.0, 60, 0.05, 180.0, 1)):
+        assert capacity_from_widgets(capacity_widget_values(cap)) == cap
+    off = capacity_widget_values(CapacitySettings(area_share=2.0, multiplier=0.2, n_runs=7,
+                                                  mean_stay_days=2000.4))
+    assert (off["cap_area_share"], off["cap_scale"], off["cap_runs"], off["cap_stay"]) == \
+        (100, 1, 20, 1095)  # clamped to each slider's range
