@@ -3,7 +3,8 @@
 Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/hosts.py``,
 ``forecast/scenarios.py`` (every function), ``forecast/host_model.py`` (its
 decision functions: Mondrian bins, conformal draws, quantiles, surge multipliers,
-the monthly split; not the booster fit) and ``forecast/backtest.py`` (its metric
+the monthly split, the model/persistence combination weights and where predictions
+apply them; not the booster fit) and ``forecast/backtest.py`` (its metric
 functions only: interval hits, CRPS, pinball, the seasonal-naive scale, the skill
 tables and the skill weights; the rolling-origin loop itself is exercised by the
 slow backtest tests, left out here). The last measured table is in docs/testing.md. The mutmut
@@ -50,7 +51,8 @@ MODULES: dict[str, tuple[str, ...]] = {
         f"forecast.host_model.{f}__mutmut_*" for f in (
             "x__bin", "x__draw_resid", "x_quantiles_of", "x__per_year", "x_predict_annual",
             "x_surge_multipliers", "x_apply_surge", "x_observed_profile",
-            "x__largest_remainder", "x_monthly_split")),
+            "x__largest_remainder", "x_monthly_split",
+            "x__combine", "x_combination_weights", "x_point_forecast_pairs")),
     "forecast/backtest.py (metric functions)": tuple(
         f"forecast.backtest.{f}__mutmut_*" for f in (
             "x__hits", "x_performance_metrics", "x__relative", "x_crps_samples", "x_pinball",
