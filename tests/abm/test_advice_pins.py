@@ -292,3 +292,5 @@ def test_any_capacity_to_add_needs_an_order_even_a_single_unit():
     assert list(out["facility_type"]) == ["school", "clinic", "shelter"]
     assert list(out["status"]) == ["late", "order", "none"]
     assert list(out["days_late"].astype(object).fillna(-1)) == [31, -1, -1]
+    # days late only for late orders; the others are NA ("not late"), not NaN nor 0
+    assert out["days_late"].dtype == "Float64" and out["days_late"].iloc[1] is pd.NA

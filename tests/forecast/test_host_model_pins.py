@@ -390,13 +390,13 @@ def test_combination_weights_by_hand_without_shrinkage():
 
 def test_combination_weights_shrink_an_origin_towards_its_border_class():
     p = _weights_panel([0, 0, 0, 1, 0, 0])
-    calib = _calib([(0, 1.0, 2.0), (1, 1.0, 2.0), (2, 4.0, 0.0), (2, 4.0, 0.0)])
-    # class means: model (1 + 1 + 4 + 4)/4 = 2.5, persistence (2 + 2)/4 = 1
-    # O with 10 pseudo-rows: model (2 + 25)/12 = 9/4, persistence (4 + 10)/12 = 7/6
-    o = (7 / 6) ** 2 / ((7 / 6) ** 2 + (9 / 4) ** 2)
-    # P: model (8 + 25)/12 = 11/4, persistence (0 + 10)/12 = 5/6
-    pw = (5 / 6) ** 2 / ((5 / 6) ** 2 + (11 / 4) ** 2)
-    cls = 1 / (1 + 2.5 ** 2)
+    calib = _calib([(0, 1.0, 3.0), (1, 1.0, 3.0), (2, 4.0, 1.0), (2, 4.0, 1.0)])
+    # class means: model (1 + 1 + 4 + 4)/4 = 2.5, persistence (3 + 3 + 1 + 1)/4 = 2
+    # O with 10 pseudo-rows: model (2 + 25)/12 = 9/4, persistence (6 + 20)/12 = 13/6
+    o = (13 / 6) ** 2 / ((13 / 6) ** 2 + (9 / 4) ** 2)
+    # P: model (8 + 25)/12 = 11/4, persistence (2 + 20)/12 = 11/6
+    pw = (11 / 6) ** 2 / ((11 / 6) ** 2 + (11 / 4) ** 2)
+    cls = 4 / (4 + 2.5 ** 2)
     want = [o, o, pw, 0.5, cls, cls]  # no border-class rows at all: an even 0.5
     np.testing.assert_allclose(hm.combination_weights(p, calib), want)  # default 10
     np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=10.0), want)
@@ -457,3 +457,17 @@ def test_a_host_never_reported_is_named_as_such(tiny):
     fc = hm.predict_annual(never, "O", ["H00", "H03"], horizon_years=1, n_paths=3)
     assert fc.notes == ("H03: no UNHCR arrivals from O reported since ever; the forecast is the "
                         "model's prior for an unreported corridor",)
+
+
+def test_combination_weights_for_small_errors_and_one_border_class_only():
+    # log1p errors below 1 (the usual case): still inverse squared errors, not an even 0.5
+    p = _weights_panel([1, 1, 1, 1, 1, 1])  # every pair across a land border
+    w = hm.combination_weights(p, _calib([(0, 0.2, 0.4), (2, 0.3, 0.2)]), shrink=0.0)
+    cls = 0.3 ** 2 / (0.3 ** 2 + 0.25 ** 2)  # class means: model 0.25, persistence 0.3
+    pw = 0.2 ** 2 / (0.2 ** 2 + 0.3 ** 2)
+    np.testing.assert_allclose(w, [0.8, 0.8, pw, 0.8, cls, cls])  # O: 0.16 / (0.16 + 0.04)
+    # no off-border rows at all: the border class is still weighted (Q and R by class)
+    p2 = _weights_panel([1, 1, 0, 1, 1, 1])
+    w2 = hm.combination_weights(p2, _calib([(0, 0.2, 0.4), (4, 0.6, 0.2)]), shrink=0.0)
+    # class: model 0.4, persistence 0.3 -> 0.09 / 0.25; P off the border: no class rows
+    np.testing.assert_allclose(w2, [0.8, 0.8, 0.5, 0.8, 0.1, 0.36])

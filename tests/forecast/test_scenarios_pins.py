@@ -401,3 +401,46 @@ def test_read_json_raises_the_callers_error_type(tmp_path):
     bom = tmp_path / "bom.json"
     bom.write_bytes(b'\xef\xbb\xbf{"a": "\xc3\xa9"}')  # a byte-order mark and UTF-8 text
     assert read_json(bom, "bom.json") == {"a": "\u00e9"}
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(start=0), "shock.start: must be an integer >= 1, got 0 (it must be a whole number in "
+                    "[1, 120] forecast month (1 = first) (plausibility bound 'shock.start': "),
+    (dict(start=121), "shock.start: it must be a whole number in [1, 120] forecast month "
+                      "(1 = first), got 121 (plausibility bound 'shock.start': "),
+    (dict(duration=121), "shock.duration: it must be a whole number in [1, 120] months, got 121 "
+                         "(plausibility bound 'shock.duration': "),
+])
+def test_shock_windows_beyond_the_horizons_ceiling_name_the_bound(kw, message):
+    assert Shock("conflict", **{k: 120 for k in kw}).start >= 1  # 120 months: the edge
+    with pytest.raises(ScenarioError) as err:
+        Shock("conflict", **kw)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(border_openness=11), "field 'border_openness': must be a number in [0, 10], got 11 "
+                               "(it must be in [0, 10] multiplier on arrivals into a host "
+                               "(plausibility bound 'openness': "),
+    (dict(host_shares={"TJK": -0.1}), "field 'host_shares.TJK': must be a number >= 0, got -0.1 "
+                                      "(it must be in [0, 1] share of the outflow reaching a "
+                                      "host (plausibility bound 'host_share': "),
+    (dict(host_shares={"TJK": 1.5}), "field 'host_shares.TJK': it must be in [0, 1] share of "
+                                     "the outflow reaching a host, got 1.5 (plausibility bound "
+                                     "'host_share': "),
+    (dict(host_openness={"TJK": 10.5}), "field 'host_openness.TJK': it must be in [0, 10] "
+                                        "multiplier on arrivals into a host, got 10.5 "
+                                        "(plausibility bound 'openness': "),
+    (dict(analogue=5), "field 'analogue': must be a surge analogue name (text), got 5"),
+    (dict(analogue="x" * 201), "field 'analogue': must be a surge analogue name (text), got 'xx"),
+])
+def test_scenario_values_beyond_their_bounds_name_the_bound(kw, message):
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**kw)
+    assert str(err.value).startswith(message)
+
+
+def test_scenario_values_at_their_bounds_are_accepted():
+    assert Scenario(host_openness={"TJK": 10}).host_factor("TJK") == 10
+    assert Scenario(host_shares={"TJK": 1}).host_shares == (("TJK", 1.0),)
+    assert Scenario(analogue="x" * 200).analogue == "x" * 200  # a name of 200 characters
