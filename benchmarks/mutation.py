@@ -80,6 +80,8 @@ _LEXSORT = ("pandas ignores kind when sorting on several columns (lexsort), and 
             "pos, is unique: the order is total either way")
 _LATE_KEY = ("the late key is NA only on rows not late, and rows of one status are all late or "
              "all not: a constant within each status whatever fills it; order_by breaks the tie")
+_LEXSORT_MONTHS = ("pandas ignores kind when sorting on several columns (lexsort), and "
+                   "(series_id, path, ds) is unique per row: the order is total either way")
 EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # abm/advice.py
     ("x_advise", "to_numpy(float)", "to_numpy(None)",
@@ -161,6 +163,10 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_combination_weights", "continue", "break",
      "in the per-origin loop: loc's border classes come from the same rows as glob's, so the "
      "skip is never taken (in the per-class loop this mutant is killed by the pins)"),
+    ("x_monthly_split", 'kind="mergesort"', 'kind="XXmergesortXX"', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', 'kind="MERGESORT"', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', 'kind=None', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', '"ds"], ).reset_index', _LEXSORT_MONTHS),
     ("x_observed_profile", "return w / w.sum()", "return w * w.sum()",
      "only years with all 12 months are kept, each summing to 1: the month means sum to 1"),
     # forecast/backtest.py (metric functions)

@@ -270,11 +270,12 @@ def test_split_is_within_one_of_the_exact_share_and_sorted():
     assert list(m["series_id"].iloc[[0, -1]]) == ["KGZ", "UZB"]
 
 
-@pytest.mark.parametrize("values, message", [
-    ([1.5], "whole numbers >= 0"), ([-1.0], "whole numbers >= 0"), ([np.nan], "whole numbers")])
-def test_split_refuses_non_persons(values, message):
-    with pytest.raises(SchemaError, match=message):
+@pytest.mark.parametrize("values", [[1.5], [-1.0], [np.nan]])
+def test_split_refuses_non_persons(values):
+    with pytest.raises(SchemaError) as err:
         hm.monthly_split(_annual(values))
+    assert str(err.value) == ("annual paths: column 'arrivals' must be whole numbers >= 0 "
+                              "(persons per year)")
 
 
 @pytest.mark.parametrize("profile", [np.ones(11), -np.ones(12), np.zeros(12),
@@ -471,3 +472,17 @@ def test_combination_weights_for_small_errors_and_one_border_class_only():
     w2 = hm.combination_weights(p2, _calib([(0, 0.2, 0.4), (4, 0.6, 0.2)]), shrink=0.0)
     # class: model 0.4, persistence 0.3 -> 0.09 / 0.25; P off the border: no class rows
     np.testing.assert_allclose(w2, [0.8, 0.8, 0.5, 0.8, 0.1, 0.36])
+
+
+def test_the_conflict_lever_acts_and_more_conflict_never_lowers_the_forecast(tiny):
+    idx = np.array([tiny.panel.index("O", h) for h in ("H01", "H02")])
+
+    def levels(k):
+        return hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=k)["level"].to_numpy()
+
+    base, double, tenfold = levels(1.0), levels(2.0), levels(10.0)
+    assert np.all(double > base) and np.all(tenfold > double)  # fitted elasticities are > 0
+    # a multiplier for year 2 only leaves the year-1 forecast (rows h = 1) unchanged
+    late = levels([1.0, 10.0])
+    np.testing.assert_allclose(late[:2], base[:2])
+    assert np.all(late[2:] > base[2:])

@@ -80,6 +80,9 @@ def test_a_shock_whose_role_has_no_driver_is_an_error_not_silence(obs):
     # a shock starting after the horizon moves nothing inside it
     late = Scenario(shocks=(Shock("conflict", 5, 2, 3.0),))
     assert late.future_drivers(few, 2).equals(Scenario().future_drivers(few, 2))
+    # ... and does not stop the shocks after it from acting
+    both = Scenario(shocks=(Shock("conflict", 5, 2, 3.0), Shock("conflict", 2, 1, 2.0)))
+    assert list(both.future_drivers(obs, 2)["fatalities"]) == [30.0, 60.0]
 
 
 def test_horizon_must_be_positive(obs):
