@@ -486,3 +486,50 @@ def test_the_conflict_lever_acts_and_more_conflict_never_lowers_the_forecast(tin
     late = levels([1.0, 10.0])
     np.testing.assert_allclose(late[:2], base[:2])
     assert np.all(late[2:] > base[2:])
+
+
+def test_point_forecast_defaults_horizon_checks_and_layout(tiny):
+    idx = np.array([tiny.panel.index("O", "H01")])
+    got = hm.point_forecast_pairs(tiny, idx)  # defaults: 2 years, conflict as now, no warming
+    assert list(got["h"]) == [1, 2]
+    pd.testing.assert_index_equal(got.index, pd.RangeIndex(2))
+    explicit = hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=1.0,
+                                       temperature_delta=0.0)
+    pd.testing.assert_frame_equal(got, explicit)
+    # more conflict moves the default (the lever acts on this model: elasticities > 0)
+    assert not np.allclose(got["level"],
+                           hm.point_forecast_pairs(tiny, idx, conflict_multiplier=2.0)["level"])
+    for h in (0, 3):  # the model has horizons 1 and 2
+        with pytest.raises(ModelError, match=rf"^horizon_years must be in 1\.\.2, got {h}$"):
+            hm.point_forecast_pairs(tiny, idx, h)
+    for name in ("conflict_multiplier", "temperature_delta"):
+        with pytest.raises(ScenarioError, match=rf"^{name}: give one finite number or one per "
+                                                r"forecast year \(2 values\)"):
+            hm.point_forecast_pairs(tiny, idx, 2, **{name: [1.0, np.inf]})
+
+
+def test_pairs_are_forecast_independently_of_each_other(tiny):
+    a, b = tiny.panel.index("O", "H01"), tiny.panel.index("O", "H02")
+    fat = tiny.panel.fat.copy()
+    fat[b] *= 50.0  # another origin's worth of fatalities on pair b
+    m = dataclasses.replace(tiny, panel=dataclasses.replace(tiny.panel, fat=fat))
+    for k in (1.0, 3.0):
+        both = hm.point_forecast_pairs(m, np.array([a, b]), 2, conflict_multiplier=k)
+        alone = hm.point_forecast_pairs(m, np.array([a]), 2, conflict_multiplier=k)
+        np.testing.assert_allclose(both.loc[both["pair"] == a, "level"], alone["level"])
+
+
+def test_the_temperature_lever_adds_its_elasticity_per_degree_and_year(tiny):
+    # the tiny panel has no temperature: give every pair a known anomaly (0.3 deg C) and
+    # the scenario layer a temperature elasticity of 0.5 log1p units per deg C
+    temp = np.full_like(tiny.panel.temp, 0.3)
+    members = {h: dataclasses.replace(mb, elasticity={c: (e[0], e[1], 0.5, *e[3:])
+                                                      for c, e in mb.elasticity.items()})
+               for h, mb in tiny.boosters.items()}
+    m = dataclasses.replace(tiny, weights=None, boosters=members,
+                            panel=dataclasses.replace(tiny.panel, temp=temp))
+    idx = np.array([tiny.panel.index("O", h) for h in ("H00", "H01")])  # both border classes
+    base = hm.point_forecast_pairs(m, idx, 2)["level"].to_numpy()
+    warm = hm.point_forecast_pairs(m, idx, 2, temperature_delta=[1.0, -2.0])["level"].to_numpy()
+    # rows: h = 1 (two pairs), then h = 2: +1 deg C x 0.5, then -2 deg C x 0.5
+    np.testing.assert_allclose(warm - base, [0.5, 0.5, -1.0, -1.0])
