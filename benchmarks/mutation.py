@@ -267,6 +267,9 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="every mutant of every module")
     ap.add_argument("--module", action="append", choices=list(MODULES),
                     help="only this module (repeatable)")
+    ap.add_argument("--function", action="append", metavar="NAME",
+                    help="only the mutants of this function or method (repeatable; e.g. "
+                         "order_status, combination_weights, _validate)")
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--report-only", action="store_true",
                     help="report the results already in ./mutants (same options), run nothing")
@@ -286,6 +289,9 @@ def main() -> None:
     chosen: dict[str, list[str]] = {}
     for mod in modules:
         names = sorted(exit_codes(mod))
+        if args.function:
+            names = [n for n in names if any(f".x_{f}__mutmut_" in n or f"ǁ{f}__mutmut_" in n
+                                             for f in args.function)]
         if not args.full and len(names) > args.sample:
             names = sorted(random.Random(f"{args.seed}:{mod}").sample(names, args.sample))
         chosen[mod] = names
@@ -305,6 +311,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
 
     how = "every mutant" if args.full else f"random sample of {args.sample} per module, seed {args.seed}"
+    if args.function:
+        how += " of " + ", ".join(args.function)
     print(f"mutation score (mutmut 3.8, {how}; the fast tests of [tool.mutmut]"
           + ("" if args.report_only else f"; {seconds:.0f} s") + ")")
     print("killed = tests fail or time out on the mutant; equivalent = argued in EQUIVALENT")
