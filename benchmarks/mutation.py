@@ -3,7 +3,8 @@
 Modules: ``abm/advice.py``, ``abm/model.py``, ``forecast/hosts.py``,
 ``forecast/scenarios.py`` (every function), ``forecast/host_model.py`` (its
 decision functions: Mondrian bins, conformal draws, quantiles, surge multipliers,
-the monthly split; not the booster fit) and ``forecast/backtest.py`` (its metric
+the monthly split, the model/persistence combination weights and where predictions
+apply them; not the booster fit) and ``forecast/backtest.py`` (its metric
 functions only: interval hits, CRPS, pinball, the seasonal-naive scale, the skill
 tables and the skill weights; the rolling-origin loop itself is exercised by the
 slow backtest tests, left out here). The last measured table is in docs/testing.md. The mutmut
@@ -50,7 +51,8 @@ MODULES: dict[str, tuple[str, ...]] = {
         f"forecast.host_model.{f}__mutmut_*" for f in (
             "x__bin", "x__draw_resid", "x_quantiles_of", "x__per_year", "x_predict_annual",
             "x_surge_multipliers", "x_apply_surge", "x_observed_profile",
-            "x__largest_remainder", "x_monthly_split")),
+            "x__largest_remainder", "x_monthly_split",
+            "x__combine", "x_combination_weights", "x_point_forecast_pairs")),
     "forecast/backtest.py (metric functions)": tuple(
         f"forecast.backtest.{f}__mutmut_*" for f in (
             "x__hits", "x_performance_metrics", "x__relative", "x_crps_samples", "x_pinball",
@@ -74,6 +76,12 @@ NO_TESTS = {5, 33}
 #: survivors in the raw score; the table also gives the score without them.
 _ZERO_DAYS = ("with n = 0 days, np.add.reduceat of an empty array at no indices is empty "
               "too: the guard only saves a call")
+_LEXSORT = ("pandas ignores kind when sorting on several columns (lexsort), and the last key, "
+            "pos, is unique: the order is total either way")
+_LATE_KEY = ("the late key is NA only on rows not late, and rows of one status are all late or "
+             "all not: a constant within each status whatever fills it; order_by breaks the tie")
+_LEXSORT_MONTHS = ("pandas ignores kind when sorting on several columns (lexsort), and "
+                   "(series_id, path, ds) is unique per row: the order is total either way")
 EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # abm/advice.py
     ("x_advise", "to_numpy(float)", "to_numpy(None)",
@@ -83,6 +91,16 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_advise", "'the start'", "",
      "unreachable: added > 0 means more than risk x n runs fall short, so needed_by is set"),
     ("x_advise", 'unit="D"', 'unit="d"', "pandas reads 'd' and 'D' as the same unit (days)"),
+    ("x_order_status", 'kind="mergesort"', "kind=None", _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', 'kind="XXmergesortXX"', _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', 'kind="MERGESORT"', _LEXSORT),
+    ("x_order_status", 'kind="mergesort"', '"pos"], na_position="last").index', _LEXSORT),
+    ("x_order_status", 'na_position="last").index', ").index",
+     "na_position='last' is the pandas default"),
+    ("x_order_status", ".fillna(0).astype(float)", ".fillna(0).astype(None)",
+     "astype(None) is float64 in pandas"),
+    ("x_order_status", ".fillna(0)", ".fillna(None)", _LATE_KEY),
+    ("x_order_status", ".fillna(0)", ".fillna(1)", _LATE_KEY),
     # abm/model.py
     ("xǁCapacityModelǁ__init__", "dtype=np.int64", "",
      "days_in_month is int32: the same day counts and sums"),
@@ -138,6 +156,27 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # forecast/host_model.py
     ("x_predict_annual", "zip(rows, idx, strict=True)", "zip(rows, idx, )",
      "rows and idx both come from _pairs, one entry per host: the same length"),
+    ("x_predict_annual", "np.asarray(rows, dtype=object)", "np.asarray(rows, dtype=None)",
+     "the host column is cast with astype(str) after: the same host codes"),
+    ("x_combination_weights", "astype(int)", "astype(None)",
+     "border classes as floats 0.0/1.0 equal the ints 0/1: the same groups, lookups and masks"),
+    ("x_combination_weights", "continue", "break",
+     "in the per-origin loop: loc's border classes come from the same rows as glob's, so the "
+     "skip is never taken (in the per-class loop this mutant is killed by the pins)"),
+    ("x_monthly_split", 'kind="mergesort"', 'kind="XXmergesortXX"', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', 'kind="MERGESORT"', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', 'kind=None', _LEXSORT_MONTHS),
+    ("x_monthly_split", 'kind="mergesort"', '"ds"], ).reset_index', _LEXSORT_MONTHS),
+    ("x_point_forecast_pairs", "np.asarray(idx, dtype=int)", "np.asarray(idx, dtype=None)",
+     "idx holds panel row numbers (ints from _pairs or Panel.index): an int array either way"),
+    ("x_point_forecast_pairs", "np.asarray(idx, dtype=int)", "np.asarray(idx, )",
+     "idx holds panel row numbers (ints from _pairs or Panel.index): an int array either way"),
+    ("x_point_forecast_pairs", "features_at(sub, j, h,", "features_at(sub, j, None,",
+     "features_at reads h only when fut_fat is not given, and here it always is"),
+    ("x_point_forecast_pairs", "features_at(sub, j, h,", "features_at(sub, j, fut_fat=",
+     "features_at reads h only when fut_fat is not given, and here it always is"),
+    ("x_observed_profile", "return w / w.sum()", "return w * w.sum()",
+     "only years with all 12 months are kept, each summing to 1: the month means sum to 1"),
     # forecast/backtest.py (metric functions)
     ("x__snaive_scale", 'float("nan")', 'float("NAN")', "float('NAN') is NaN too"),
     ("x_crps_samples", "np.asarray(samples, dtype=float)", "np.asarray(samples, )",
@@ -145,9 +184,14 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # forecast/scenarios.py
     ("xǁScenarioǁ__post_init__", '_validate(self, "scenario")', "",
      "_validate never uses its where argument"),
+    ("x__validate", 'if total > BOUNDS["host_share"].high + 1e-9', 'if total >= BOUNDS',
+     "differs only at a sum of exactly 1 + 1e-9, the rounding tolerance's own edge; at the "
+     "bound itself (1) both accept"),
     ("xǁScenarioǁto_json", "sort_keys=False", "", "sort_keys defaults to False"),
     ("x_read_json", 'encoding="utf-8-sig"', 'encoding="UTF-8-SIG"',
      "codec names are case-insensitive: the same codec"),
+    ("x_read_json", 'encoding="utf-8-sig"', "encoding=None",
+     "UTF-8 locale here, and parse_json strips a leading byte-order mark itself"),
     ("xǁScenarioǁfrom_dict", 'raise ScenarioError(f"{source}: {exc}") from None', "",
      "unreachable when it is the TypeError branch: keys are checked, values raise ScenarioError"),
     ("xǁScenarioǁread", 'encoding="utf-8"', "",
@@ -223,6 +267,9 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="every mutant of every module")
     ap.add_argument("--module", action="append", choices=list(MODULES),
                     help="only this module (repeatable)")
+    ap.add_argument("--function", action="append", metavar="NAME",
+                    help="only the mutants of this function or method (repeatable; e.g. "
+                         "order_status, combination_weights, _validate)")
     ap.add_argument("--max-children", type=int, default=2)
     ap.add_argument("--report-only", action="store_true",
                     help="report the results already in ./mutants (same options), run nothing")
@@ -242,6 +289,9 @@ def main() -> None:
     chosen: dict[str, list[str]] = {}
     for mod in modules:
         names = sorted(exit_codes(mod))
+        if args.function:
+            names = [n for n in names if any(f".x_{f}__mutmut_" in n or f"ǁ{f}__mutmut_" in n
+                                             for f in args.function)]
         if not args.full and len(names) > args.sample:
             names = sorted(random.Random(f"{args.seed}:{mod}").sample(names, args.sample))
         chosen[mod] = names
@@ -261,6 +311,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
 
     how = "every mutant" if args.full else f"random sample of {args.sample} per module, seed {args.seed}"
+    if args.function:
+        how += " of " + ", ".join(args.function)
     print(f"mutation score (mutmut 3.8, {how}; the fast tests of [tool.mutmut]"
           + ("" if args.report_only else f"; {seconds:.0f} s") + ")")
     print("killed = tests fail or time out on the mutant; equivalent = argued in EQUIVALENT")

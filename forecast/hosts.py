@@ -125,7 +125,7 @@ def arrivals_paths(paths: pd.DataFrame, shares: pd.DataFrame,
     frame: ``series_id`` (host ISO3), ``ds``, ``model``, ``scenario``, ``path``,
     ``value`` (persons arriving in the host per month, >= 0).
     """
-    overrides = dict(overrides or kw.get("shares") or {})
+    overrides = dict(overrides or {})
     if scenario is not None:
         overrides = {**overrides, **dict(scenario.host_shares)}
     est = shares.set_index("host_iso3")

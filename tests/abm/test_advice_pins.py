@@ -279,3 +279,18 @@ def test_a_single_run_of_a_single_step():
     assert row["needed_by"] == pd.Timestamp("2025-05-10")
     assert "over 1 runs" in row["explanation"]
     assert list(sched["ds"]) == [pd.Timestamp("2025-05-01")] * 3
+
+
+def test_any_capacity_to_add_needs_an_order_even_a_single_unit():
+    from abm.advice import order_status
+
+    adv = pd.DataFrame({"facility_type": ["clinic", "school", "shelter"],
+                        "added_capacity": [1.0, 0.5, 0.0],
+                        "order_by": pd.to_datetime(["2026-03-01", "2026-01-01", "2026-01-01"])})
+    out = order_status(adv, "2026-02-01")
+    # one clinic (or half a classroom's worth) to add is an order; nothing to add is not
+    assert list(out["facility_type"]) == ["school", "clinic", "shelter"]
+    assert list(out["status"]) == ["late", "order", "none"]
+    assert list(out["days_late"].astype(object).fillna(-1)) == [31, -1, -1]
+    # days late only for late orders; the others are NA ("not late"), not NaN nor 0
+    assert out["days_late"].dtype == "Float64" and out["days_late"].iloc[1] is pd.NA

@@ -9,6 +9,7 @@ through a stand-in model that holds only what it reads (``residuals``,
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import numpy as np
@@ -162,6 +163,8 @@ def test_p90_is_over_land_border_surges_only_and_skips_gaps():
 def test_surge_inputs_are_checked():
     with pytest.raises(SchemaError, match=r"my.csv: missing column\(s\) \['mult_y3'\]"):
         hm.surge_multipliers(_catalogue().drop(columns="mult_y3"), "A->B 2001", source="my.csv")
+    with pytest.raises(SchemaError, match=r"^surge catalogue: missing column\(s\) \['name'\]"):
+        hm.surge_multipliers(_catalogue().drop(columns="name"), "A->B 2001")  # default source
     with pytest.raises(ScenarioError, match="multipliers for 4 years, asked 5"):
         hm.surge_multipliers(_catalogue(), "A->B 2001", 5)
     with pytest.raises(ScenarioError, match=r"unknown analogue 'A->Z 1999'.*5 names.*"
@@ -267,11 +270,12 @@ def test_split_is_within_one_of_the_exact_share_and_sorted():
     assert list(m["series_id"].iloc[[0, -1]]) == ["KGZ", "UZB"]
 
 
-@pytest.mark.parametrize("values, message", [
-    ([1.5], "whole numbers >= 0"), ([-1.0], "whole numbers >= 0"), ([np.nan], "whole numbers")])
-def test_split_refuses_non_persons(values, message):
-    with pytest.raises(SchemaError, match=message):
+@pytest.mark.parametrize("values", [[1.5], [-1.0], [np.nan]])
+def test_split_refuses_non_persons(values):
+    with pytest.raises(SchemaError) as err:
         hm.monthly_split(_annual(values))
+    assert str(err.value) == ("annual paths: column 'arrivals' must be whole numbers >= 0 "
+                              "(persons per year)")
 
 
 @pytest.mark.parametrize("profile", [np.ones(11), -np.ones(12), np.zeros(12),
@@ -285,7 +289,8 @@ def test_split_refuses_bad_weights(profile):
 def test_split_names_missing_columns_and_unknown_profiles():
     with pytest.raises(SchemaError, match=r"missing column\(s\) \['path'\]"):
         hm.monthly_split(_annual([12.0]).drop(columns="path"))
-    with pytest.raises(ScenarioError, match="unknown profile 'lumpy'; allowed: 'flat'"):
+    with pytest.raises(ScenarioError, match="^profile: unknown profile 'lumpy'; allowed: 'flat', "
+                                            "'observed' or 12 monthly weights$"):
         hm.monthly_split(_annual([12.0]), "lumpy")
 
 
@@ -344,3 +349,187 @@ def test_predict_annual_seed_defaults_to_the_models(tiny):
     assert not a.paths["arrivals"].equals(c.paths["arrivals"])
     with pytest.raises(ModelError, match="n_paths must be >= 1"):
         hm.predict_annual(tiny, "O", ["H01"], n_paths=0)
+
+
+# ----------------------------------------------------------------------------- combination
+def test_combine_is_the_weighted_mean_or_the_model_where_persistence_is_missing():
+    got = hm._combine(np.array([2.0, 4.0, 6.0, 8.0]), np.array([0.0, np.nan, 3.0, 5.0]),
+                      np.array([0.25, 0.5, 1.0, 0.0]))
+    # 0.25 x 2 + 0.75 x 0 = 0.5; no persistence: 4; w = 1: the model; w = 0: persistence
+    np.testing.assert_allclose(got, [0.5, 4.0, 6.0, 5.0])
+
+
+def _weights_panel(border) -> types.SimpleNamespace:
+    """Stand-in panel: pairs 0, 1, 3 from origin O, 2 from P, 4 from Q, 5 from R."""
+    return types.SimpleNamespace(
+        pairs=pd.DataFrame({"origin_iso3": ["O", "O", "P", "O", "Q", "R"]}),
+        border=np.asarray(border, dtype=float))
+
+
+def _calib(rows) -> pd.DataFrame:
+    """rows: (pair, model error, persistence error); actual 10 (log1p)."""
+    r = pd.DataFrame(rows, columns=["pair", "em", "ep"])
+    return pd.DataFrame({"pair": r["pair"], "model": 10.0 + r["em"],
+                         "persist": 10.0 - r["ep"], "actual": 10.0})
+
+
+def test_combination_weights_by_hand_without_shrinkage():
+    # pairs 0-2, 4 off a land border, 3 across one, 5 unknown (= off a border)
+    p = _weights_panel([0, 0, 0, 1, 0, np.nan])
+    calib = pd.concat([_calib([(0, 1.0, 3.0), (0, 1.0, 1.0), (1, 1.0, 2.0), (2, 4.0, 0.0),
+                               (3, 2.0, 1.0)]),
+                       # no persistence forecast: left out (else P's error would be 100)
+                       pd.DataFrame({"pair": [2], "model": [110.0], "persist": [np.nan],
+                                     "actual": [10.0]})], ignore_index=True)
+    w = hm.combination_weights(p, calib, shrink=0.0)
+    # off-border class: model errors 1, 1, 1, 4 (mean 7/4), persistence 3, 1, 2, 0 (6/4):
+    # w = 6^2 / (6^2 + 7^2) = 36/85 for origins with no rows of their own (Q, R)
+    # O off-border: model mean 1, persistence mean 2: w = 4 / (4 + 1) = 0.8
+    # P: persistence exact (0), model 4: w = 0; O across a border: 1 / (1 + 4) = 0.2
+    np.testing.assert_allclose(w, [0.8, 0.8, 0.0, 0.2, 36 / 85, 36 / 85])
+
+
+def test_combination_weights_shrink_an_origin_towards_its_border_class():
+    p = _weights_panel([0, 0, 0, 1, 0, 0])
+    calib = _calib([(0, 1.0, 3.0), (1, 1.0, 3.0), (2, 4.0, 1.0), (2, 4.0, 1.0)])
+    # class means: model (1 + 1 + 4 + 4)/4 = 2.5, persistence (3 + 3 + 1 + 1)/4 = 2
+    # O with 10 pseudo-rows: model (2 + 25)/12 = 9/4, persistence (6 + 20)/12 = 13/6
+    o = (13 / 6) ** 2 / ((13 / 6) ** 2 + (9 / 4) ** 2)
+    # P: model (8 + 25)/12 = 11/4, persistence (2 + 20)/12 = 11/6
+    pw = (11 / 6) ** 2 / ((11 / 6) ** 2 + (11 / 4) ** 2)
+    cls = 4 / (4 + 2.5 ** 2)
+    want = [o, o, pw, 0.5, cls, cls]  # no border-class rows at all: an even 0.5
+    np.testing.assert_allclose(hm.combination_weights(p, calib), want)  # default 10
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=10.0), want)
+    # with a huge shrinkage every origin takes its class's weight
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=1e9),
+                               [cls, cls, cls, 0.5, cls, cls])
+
+
+def test_combination_weights_are_even_where_both_forecasts_were_exact():
+    p = _weights_panel([0, 0, 0, 1, 1, 1])
+    w = hm.combination_weights(p, _calib([(0, 0.0, 0.0), (3, 0.0, 0.0)]), shrink=0.0)
+    np.testing.assert_allclose(w, np.full(6, 0.5))
+    # an origin's exact record among others' errors: its errors shrunk to 0 locally
+    w2 = hm.combination_weights(p, _calib([(0, 0.0, 0.0), (2, 1.0, 3.0)]), shrink=0.0)
+    np.testing.assert_allclose(w2, [0.5, 0.5, 0.9, 0.5, 0.5, 0.5])
+
+
+def test_point_forecasts_apply_each_horizons_weight_of_each_pair(tiny):
+    frame = _panel_frame()
+    idx = np.array([tiny.panel.index("O", h) for h in ("H05", "H00", "H03")])
+    # persistence: log1p of 2010's arrivals; H03 has none in 2006-2010 (none to combine)
+    last = frame[frame["year"] == 2010].set_index("asylum_iso3")["arrivals"]
+    persist = np.log1p(last[["H05", "H00"]].to_numpy())
+    raw = hm.point_forecast_pairs(dataclasses.replace(tiny, weights=None), idx, 2)
+    assert list(raw["row"]) == [0, 1, 2, 0, 1, 2] and list(raw["h"]) == [1, 1, 1, 2, 2, 2]
+    m = raw["level"].to_numpy().reshape(2, 3)  # horizon x pair
+    n = len(tiny.panel.pairs)
+    w1 = np.zeros(n)
+    w1[idx] = [0.25, 1.0, 0.0]  # horizon 1: by pair
+    weights = {1: w1, 2: np.full(n, 0.5)}
+    got = hm.point_forecast_pairs(dataclasses.replace(tiny, weights=weights), idx, 2)
+    lv = got["level"].to_numpy().reshape(2, 3)
+    np.testing.assert_allclose(lv[0], [0.25 * m[0, 0] + 0.75 * persist[0], m[0, 1], m[0, 2]])
+    np.testing.assert_allclose(lv[1], [(m[1, 0] + persist[0]) / 2, (m[1, 1] + persist[1]) / 2,
+                                       m[1, 2]])
+    assert np.isfinite(lv).all()
+    # the fitted model holds one weight in [0, 1] per pair and horizon, and uses them
+    assert set(tiny.weights) == {1, 2}
+    assert all(len(v) == n and ((v >= 0) & (v <= 1)).all() for v in tiny.weights.values())
+    fitted = hm.point_forecast_pairs(tiny, idx, 1)["level"].to_numpy()
+    w = tiny.weights[1][idx]
+    np.testing.assert_allclose(fitted, [*(w[:2] * m[0, :2] + (1 - w[:2]) * persist), m[0, 2]])
+
+
+def test_a_negative_conflict_multiplier_is_refused_zero_is_allowed(tiny):
+    idx = np.array([tiny.panel.index("O", "H01")])
+    for k in (-0.5, [1.0, -1.0]):
+        with pytest.raises(ScenarioError, match=r"^conflict_multiplier: must be >= 0, got "):
+            hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=k)
+    zero = hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=0.0)
+    assert np.isfinite(zero["level"]).all()
+
+
+def test_a_host_never_reported_is_named_as_such(tiny):
+    arr = tiny.panel.arr.copy()
+    arr[tiny.panel.index("O", "H03")] = np.nan  # H03 never reported
+    never = dataclasses.replace(tiny, panel=dataclasses.replace(tiny.panel, arr=arr))
+    fc = hm.predict_annual(never, "O", ["H00", "H03"], horizon_years=1, n_paths=3)
+    assert fc.notes == ("H03: no UNHCR arrivals from O reported since ever; the forecast is the "
+                        "model's prior for an unreported corridor",)
+
+
+def test_combination_weights_for_small_errors_and_one_border_class_only():
+    # log1p errors below 1 (the usual case): still inverse squared errors, not an even 0.5
+    p = _weights_panel([1, 1, 1, 1, 1, 1])  # every pair across a land border
+    w = hm.combination_weights(p, _calib([(0, 0.2, 0.4), (2, 0.3, 0.2)]), shrink=0.0)
+    cls = 0.3 ** 2 / (0.3 ** 2 + 0.25 ** 2)  # class means: model 0.25, persistence 0.3
+    pw = 0.2 ** 2 / (0.2 ** 2 + 0.3 ** 2)
+    np.testing.assert_allclose(w, [0.8, 0.8, pw, 0.8, cls, cls])  # O: 0.16 / (0.16 + 0.04)
+    # no off-border rows at all: the border class is still weighted (Q and R by class)
+    p2 = _weights_panel([1, 1, 0, 1, 1, 1])
+    w2 = hm.combination_weights(p2, _calib([(0, 0.2, 0.4), (4, 0.6, 0.2)]), shrink=0.0)
+    # class: model 0.4, persistence 0.3 -> 0.09 / 0.25; P off the border: no class rows
+    np.testing.assert_allclose(w2, [0.8, 0.8, 0.5, 0.8, 0.1, 0.36])
+
+
+def test_the_conflict_lever_acts_and_more_conflict_never_lowers_the_forecast(tiny):
+    idx = np.array([tiny.panel.index("O", h) for h in ("H01", "H02")])
+
+    def levels(k):
+        return hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=k)["level"].to_numpy()
+
+    base, double, tenfold = levels(1.0), levels(2.0), levels(10.0)
+    assert np.all(double > base) and np.all(tenfold > double)  # fitted elasticities are > 0
+    # a multiplier for year 2 only leaves the year-1 forecast (rows h = 1) unchanged
+    late = levels([1.0, 10.0])
+    np.testing.assert_allclose(late[:2], base[:2])
+    assert np.all(late[2:] > base[2:])
+
+
+def test_point_forecast_defaults_horizon_checks_and_layout(tiny):
+    idx = np.array([tiny.panel.index("O", "H01")])
+    got = hm.point_forecast_pairs(tiny, idx)  # defaults: 2 years, conflict as now, no warming
+    assert list(got["h"]) == [1, 2]
+    pd.testing.assert_index_equal(got.index, pd.RangeIndex(2))
+    explicit = hm.point_forecast_pairs(tiny, idx, 2, conflict_multiplier=1.0,
+                                       temperature_delta=0.0)
+    pd.testing.assert_frame_equal(got, explicit)
+    # more conflict moves the default (the lever acts on this model: elasticities > 0)
+    assert not np.allclose(got["level"],
+                           hm.point_forecast_pairs(tiny, idx, conflict_multiplier=2.0)["level"])
+    for h in (0, 3):  # the model has horizons 1 and 2
+        with pytest.raises(ModelError, match=rf"^horizon_years must be in 1\.\.2, got {h}$"):
+            hm.point_forecast_pairs(tiny, idx, h)
+    for name in ("conflict_multiplier", "temperature_delta"):
+        with pytest.raises(ScenarioError, match=rf"^{name}: give one finite number or one per "
+                                                r"forecast year \(2 values\)"):
+            hm.point_forecast_pairs(tiny, idx, 2, **{name: [1.0, np.inf]})
+
+
+def test_pairs_are_forecast_independently_of_each_other(tiny):
+    a, b = tiny.panel.index("O", "H01"), tiny.panel.index("O", "H02")
+    fat = tiny.panel.fat.copy()
+    fat[b] *= 50.0  # another origin's worth of fatalities on pair b
+    m = dataclasses.replace(tiny, panel=dataclasses.replace(tiny.panel, fat=fat))
+    for k in (1.0, 3.0):
+        both = hm.point_forecast_pairs(m, np.array([a, b]), 2, conflict_multiplier=k)
+        alone = hm.point_forecast_pairs(m, np.array([a]), 2, conflict_multiplier=k)
+        np.testing.assert_allclose(both.loc[both["pair"] == a, "level"], alone["level"])
+
+
+def test_the_temperature_lever_adds_its_elasticity_per_degree_and_year(tiny):
+    # the tiny panel has no temperature: give every pair a known anomaly (0.3 deg C) and
+    # the scenario layer a temperature elasticity of 0.5 log1p units per deg C
+    temp = np.full_like(tiny.panel.temp, 0.3)
+    members = {h: dataclasses.replace(mb, elasticity={c: (e[0], e[1], 0.5, *e[3:])
+                                                      for c, e in mb.elasticity.items()})
+               for h, mb in tiny.boosters.items()}
+    m = dataclasses.replace(tiny, weights=None, boosters=members,
+                            panel=dataclasses.replace(tiny.panel, temp=temp))
+    idx = np.array([tiny.panel.index("O", h) for h in ("H00", "H01")])  # both border classes
+    base = hm.point_forecast_pairs(m, idx, 2)["level"].to_numpy()
+    warm = hm.point_forecast_pairs(m, idx, 2, temperature_delta=[1.0, -2.0])["level"].to_numpy()
+    # rows: h = 1 (two pairs), then h = 2: +1 deg C x 0.5, then -2 deg C x 0.5
+    np.testing.assert_allclose(warm - base, [0.5, 0.5, -1.0, -1.0])

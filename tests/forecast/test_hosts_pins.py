@@ -199,3 +199,6 @@ def test_no_reported_year_gives_an_empty_typed_history():
     m = hosts.disaggregate_history(_hosts_frame(), _history(), series_id="mov", hosts=["UZB"])
     assert m.empty and list(m.columns) == ["series_id", "ds", "y"]
     assert str(m["ds"].dtype) == "datetime64[ns]" and m["y"].dtype == float
+    # host codes typed as in a history with rows (text), not as generic objects
+    full = hosts.disaggregate_history(_hosts_frame(), _history(), series_id="mov", hosts=["TJK"])
+    assert m["series_id"].dtype == full["series_id"].dtype and m["series_id"].dtype != object

@@ -80,6 +80,9 @@ def test_a_shock_whose_role_has_no_driver_is_an_error_not_silence(obs):
     # a shock starting after the horizon moves nothing inside it
     late = Scenario(shocks=(Shock("conflict", 5, 2, 3.0),))
     assert late.future_drivers(few, 2).equals(Scenario().future_drivers(few, 2))
+    # ... and does not stop the shocks after it from acting
+    both = Scenario(shocks=(Shock("conflict", 5, 2, 3.0), Shock("conflict", 2, 1, 2.0)))
+    assert list(both.future_drivers(obs, 2)["fatalities"]) == [30.0, 60.0]
 
 
 def test_horizon_must_be_positive(obs):
@@ -320,3 +323,127 @@ def test_files_read_write_and_lookup(tmp_path):
                               "border_restriction, compound, surge_afg_tjk_2021, surge_p90) nor "
                               "a .json file")
     assert get_scenario("drought") is PRESETS["drought"]
+
+
+# ----------------------------------------------------------------------------- bounds
+def test_a_shock_beyond_its_plausibility_bound_names_the_bound():
+    with pytest.raises(ScenarioError) as err:
+        Shock("conflict", value=100.5)
+    assert str(err.value).startswith("shock.value: it must be in [0, 100] multiplier on "
+                                     "fatalities, got 100.5 (plausibility bound "
+                                     "'shock.conflict': ")
+    assert Shock("conflict", value=100).value == 100  # the edge itself is allowed
+    with pytest.raises(ScenarioError) as err:
+        Shock("food_price", value=20.5)
+    assert str(err.value).startswith("shock.value: it must be in (0, 20] multiplier on "
+                                     "wheat_price_index, got 20.5")
+    # a refusal by the shock's own rule names the bound as well
+    with pytest.raises(ScenarioError) as err:
+        Shock("conflict", value=-1)
+    assert str(err.value).startswith("shock.value: a conflict multiplier must be >= 0, got -1 "
+                                     "(it must be in [0, 100] multiplier on fatalities "
+                                     "(plausibility bound 'shock.conflict': ")
+
+
+def test_at_most_a_hundred_shocks_in_a_scenario():
+    hundred = [{"kind": "conflict"}] * 100
+    assert len(Scenario.from_dict({"shocks": hundred}).shocks) == 100
+    assert len(Scenario(shocks=(Shock("conflict"),) * 100).shocks) == 100
+    want = ("field 'shocks': the number of shocks must be a whole number in [0, 100] shocks in "
+            "one scenario, got 101 (plausibility bound 'shocks': ")
+    with pytest.raises(ScenarioError) as err:
+        Scenario(shocks=(Shock("conflict"),) * 101)
+    assert str(err.value).startswith(want)
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict({"shocks": [*hundred, {"kind": "conflict"}]}, source="x.json")
+    assert str(err.value).startswith("x.json: " + want)
+
+
+def test_host_shares_summing_to_more_than_the_whole_outflow_are_refused():
+    assert sum(v for _, v in Scenario(host_shares={"TJK": 0.5, "UZB": 0.5}).host_shares) == 1.0
+    with pytest.raises(ScenarioError) as err:
+        Scenario(host_shares={"TJK": 0.6, "UZB": 0.6})
+    assert str(err.value) == ("field 'host_shares': the shares sum to 1.2, more than the whole "
+                              "outflow (plausibility bound 'host_share': they sum to at most 1)")
+
+
+def test_a_shock_without_a_driver_names_the_columns_its_role_moves(obs):
+    few = obs[["temp_c", "other"]]
+    for kind, value, cols in (("conflict", 2.0, "['fatalities']"),
+                              ("drought", -1.0, "['spi3', 'spi12']"),
+                              ("food_price", 2.0, "['wheat_price_index']")):
+        with pytest.raises(ScenarioError) as err:
+            Scenario(shocks=(Shock(kind, 1, 2, value),)).future_drivers(few, 2)
+        assert f"({kind}) moves no driver: the drivers have none of {cols}; map your driver " \
+               f"column to the role '{kind}'" in str(err.value)
+
+
+# ----------------------------------------------------------------------------- annual lever
+def test_conflict_by_year_is_the_mean_monthly_factor_of_each_year():
+    s = Scenario(shocks=(Shock("conflict", 11, 4, 2.0), Shock("conflict", 12, 1, 3.0),
+                         Shock("drought", 1, 24, -2.0), Shock("food_price", 1, 24, 5.0)))
+    # months 11..14 x 2 and month 12 x 3 more: year 1 = (10 x 1 + 2 + 6) / 12, year 2 =
+    # (2 + 2 + 10 x 1) / 12; drought and price shocks are no conflict lever
+    assert s.conflict_by_year(2) == pytest.approx((18 / 12, 14 / 12))
+    assert Scenario().conflict_by_year(3) == (1.0, 1.0, 1.0)
+    half = Scenario(shocks=(Shock("conflict", 1, 6, 0.5),))
+    assert half.conflict_by_year(1) == pytest.approx((0.75,))  # 6 months x 0.5, 6 x 1
+
+
+# ----------------------------------------------------------------------------- files
+def test_read_json_raises_the_callers_error_type(tmp_path):
+    from forecast.scenarios import read_json
+
+    class PlanLikeError(ScenarioError):
+        pass
+
+    bad = tmp_path / "plan.json"
+    bad.write_text('{"a": 1,\n}', encoding="utf-8")
+    with pytest.raises(PlanLikeError, match=r"^plan.json: not valid JSON \(line 2, column 1\)"):
+        read_json(bad, "plan.json", PlanLikeError)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b'\xef\xbb\xbf{"a": "\xc3\xa9"}')  # a byte-order mark and UTF-8 text
+    assert read_json(bom, "bom.json") == {"a": "\u00e9"}
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(start=0), "shock.start: must be an integer >= 1, got 0 (it must be a whole number in "
+                    "[1, 120] forecast month (1 = first) (plausibility bound 'shock.start': "),
+    (dict(start=121), "shock.start: it must be a whole number in [1, 120] forecast month "
+                      "(1 = first), got 121 (plausibility bound 'shock.start': "),
+    (dict(duration=121), "shock.duration: it must be a whole number in [1, 120] months, got 121 "
+                         "(plausibility bound 'shock.duration': "),
+])
+def test_shock_windows_beyond_the_horizons_ceiling_name_the_bound(kw, message):
+    assert Shock("conflict", **{k: 120 for k in kw}).start >= 1  # 120 months: the edge
+    with pytest.raises(ScenarioError) as err:
+        Shock("conflict", **kw)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(border_openness=11), "field 'border_openness': must be a number in [0, 10], got 11 "
+                               "(it must be in [0, 10] multiplier on arrivals into a host "
+                               "(plausibility bound 'openness': "),
+    (dict(host_shares={"TJK": -0.1}), "field 'host_shares.TJK': must be a number >= 0, got -0.1 "
+                                      "(it must be in [0, 1] share of the outflow reaching a "
+                                      "host (plausibility bound 'host_share': "),
+    (dict(host_shares={"TJK": 1.5}), "field 'host_shares.TJK': it must be in [0, 1] share of "
+                                     "the outflow reaching a host, got 1.5 (plausibility bound "
+                                     "'host_share': "),
+    (dict(host_openness={"TJK": 10.5}), "field 'host_openness.TJK': it must be in [0, 10] "
+                                        "multiplier on arrivals into a host, got 10.5 "
+                                        "(plausibility bound 'openness': "),
+    (dict(analogue=5), "field 'analogue': must be a surge analogue name (text), got 5"),
+    (dict(analogue="x" * 201), "field 'analogue': must be a surge analogue name (text), got 'xx"),
+])
+def test_scenario_values_beyond_their_bounds_name_the_bound(kw, message):
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**kw)
+    assert str(err.value).startswith(message)
+
+
+def test_scenario_values_at_their_bounds_are_accepted():
+    assert Scenario(host_openness={"TJK": 10}).host_factor("TJK") == 10
+    assert Scenario(host_shares={"TJK": 1}).host_shares == (("TJK", 1.0),)
+    assert Scenario(analogue="x" * 200).analogue == "x" * 200  # a name of 200 characters
