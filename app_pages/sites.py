@@ -19,7 +19,8 @@ st.markdown(_(
 
 SOURCES = {"forecast": _("Forecast arrivals into Central Asia (median path)"),
            "illustrative": _("Illustrative flat inflow")}
-c1, c2, c3 = st.columns(3)
+form = st.form("sites_form", border=False, enter_to_submit=False)  # runs on Apply only
+c1, c2, c3 = form.columns(3)
 source = c1.radio(_("Entries into the network"), list(SOURCES), key="net_source",
                   format_func=SOURCES.get)
 keep("net_source")
@@ -28,6 +29,8 @@ scale = c2.slider(_("Planning multiplier on arrivals (x)"), 1, 500, 50, key="net
                          "multiplying them."))
 days = c3.slider(_("Days simulated"), 30, 365, 180, step=15, key="net_days")
 close_tkm = c3.checkbox(_("Turkmen border closed"), value=False, key="net_close_tkm")
+form.form_submit_button(_("Apply"), key="apply_sites", type="primary",
+                        help=_("Run the network model with these settings."))
 
 arrivals = None
 if source == "forecast":
