@@ -289,8 +289,7 @@ def fitted(series_id: str, seed: int, token: str, data: PlanData):
     memory, and on disk across restarts)."""
     spec = PlanSpec(forecast=ForecastSettings(series_id=series_id, seed=seed))
     return _fit_slot(series_id, seed, token).get(
-        "fit", lambda progress: _disk().get("fit", (series_id, seed, token),
-                                            lambda: pipeline.fit(spec, data, progress)))
+        "fit", lambda progress: pipeline.fit(spec, data, progress, cache=_disk()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
@@ -316,9 +315,8 @@ def _host_model_slot(seed: int, token: str) -> _Slot:
 
 def host_model(seed: int, token: str, data: PlanData):
     """The pooled annual host model (:func:`planner.pipeline.fit_hosts`), fitted once."""
-    return _host_model_slot(seed, token).get("fit_hosts", lambda progress: _disk().get(
-        "fit_hosts", (seed, token), lambda: pipeline.fit_hosts(
-            PlanSpec(forecast=ForecastSettings(seed=seed)), data, progress)))
+    return _host_model_slot(seed, token).get("fit_hosts", lambda progress: pipeline.fit_hosts(
+        PlanSpec(forecast=ForecastSettings(seed=seed)), data, progress, cache=_disk()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

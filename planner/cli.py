@@ -56,11 +56,14 @@ def plan(file: Annotated[Path, typer.Argument(help="Plan file (JSON) exported by
                   "UTF-8 with BOM).")] = Dialect.tidy,
          lang: Annotated[Lang, typer.Option(help="Language of the brief and workbook.")
                          ] = Lang.en,
+         cache: Annotated[bool, typer.Option(
+             help="Keep the fitted models on disk and reuse them (PLANNER_CACHE_DIR, else "
+                  "the user cache folder; the app shares it).")] = True,
          ) -> None:
     """Run the plan and write every frame the app shows, with provenance, the workbook
     (workbook.xlsx) and the decision brief (brief.pdf)."""
     try:
-        _plan(file, out, force, dialect.value, lang.value)
+        _plan(file, out, force, dialect.value, lang.value, cache)
     except _user_errors() as exc:
         _fail(exc)
 
@@ -79,15 +82,16 @@ def _refuse_existing(targets: list[Path], force: bool) -> None:
                 raise FileExistsError(f"{f} exists; pass --force to replace it")
 
 
-def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str = "en") -> None:
+def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str = "en",
+          use_cache: bool = True) -> None:
     from forecast import export
-    from planner import brief, workbook
+    from planner import brief, cache, workbook
     from planner.pipeline import PlanSpec, run_plan
 
     spec = PlanSpec.read(file)
     _refuse_existing([out / n for n in OUTPUTS], force)
     brief.check_fonts()
-    res = run_plan(spec)
+    res = run_plan(spec, cache=cache.fit_cache() if use_cache else None)
     for line in res.warnings:
         typer.echo(f"planner: warning: {one_line(line)}", err=True)
     prov = export.provenance(None, spec.scenario, plan=spec.to_dict())

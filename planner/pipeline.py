@@ -19,18 +19,22 @@ never imports streamlit.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from forecast.errors import ScenarioError
 from forecast.scenarios import Scenario, read_json, write_text
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
+
+if TYPE_CHECKING:
+    from planner.cache import FitCache
 
 
 class PlanError(ScenarioError):
@@ -226,10 +230,26 @@ def _report(progress: Progress | None, stage: str, done: int, total: int = 1, **
 
 
 # ---------------------------------------------------------------- stages
-def fit(spec: PlanSpec, data: PlanData, progress: Progress | None = None):
+def content_hash(*frames: pd.DataFrame | None) -> str:
+    """A short SHA-256 over the values of ``frames`` (``None`` counts as absent): the key
+    of a fit's data in :mod:`planner.cache`."""
+    h = hashlib.sha256()
+    for df in frames:
+        if df is None:
+            h.update(b"none;")
+        else:
+            h.update(",".join(map(str, df.columns)).encode())
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:24]
+
+
+def fit(spec: PlanSpec, data: PlanData, progress: Progress | None = None,
+        cache: FitCache | None = None):
     """Stage 1: every registered model fitted once on the chosen series
     (:func:`forecast.api.fit_models`); the app then switches models without refitting.
-    ``progress``: a ``"fit"`` report before each model's fit and after the last."""
+    ``progress``: a ``"fit"`` report before each model's fit and after the last (none
+    when the fit is read from ``cache``: :class:`planner.cache.FitCache`, keyed by the
+    series, seed and a content hash of the history and drivers)."""
     from forecast import api
     from forecast.models import MODEL_NAMES
 
@@ -238,9 +258,15 @@ def fit(spec: PlanSpec, data: PlanData, progress: Progress | None = None):
     def each(done: int, total: int, alias: str, months: int) -> None:
         _report(progress, "fit", done, total, item=alias, months=months, series_id=sid)
 
-    return api.fit_models(data.history, data.drivers, series_id=sid,
-                          models=list(MODEL_NAMES), seed=spec.forecast.seed,
-                          model_progress=each if progress is not None else None)
+    def compute():
+        return api.fit_models(data.history, data.drivers, series_id=sid,
+                              models=list(MODEL_NAMES), seed=spec.forecast.seed,
+                              model_progress=each if progress is not None else None)
+
+    if cache is None:
+        return compute()
+    key = (sid, spec.forecast.seed, content_hash(data.history, data.drivers))
+    return cache.get("fit", key, compute)
 
 
 def forecast(fitted, spec: PlanSpec,
@@ -255,20 +281,30 @@ def forecast(fitted, spec: PlanSpec,
     return out
 
 
-def fit_hosts(spec: PlanSpec, data: PlanData, progress: Progress | None = None):
+def fit_hosts(spec: PlanSpec, data: PlanData, progress: Progress | None = None,
+              cache: FitCache | None = None):
     """Stage 3a (dyadic method): the pooled host model fitted once on the world panel
-    up to its last year (:func:`forecast.host_model.fit_host_model`)."""
+    up to its last year (:func:`forecast.host_model.fit_host_model`); read from
+    ``cache`` when it holds this seed and panel (the bundled panel is part of the
+    cache's installation fingerprint)."""
     from forecast import datasets, host_model
 
-    dyads = data.dyads if data.dyads is not None else datasets.load_dyads()
-    _report(progress, "fit_hosts", 0, rows=len(dyads))
-    model = host_model.fit_host_model(dyads, seed=spec.forecast.seed)
-    _report(progress, "fit_hosts", 1, rows=len(dyads))
-    return model
+    def compute():
+        dyads = data.dyads if data.dyads is not None else datasets.load_dyads()
+        _report(progress, "fit_hosts", 0, rows=len(dyads))
+        model = host_model.fit_host_model(dyads, seed=spec.forecast.seed)
+        _report(progress, "fit_hosts", 1, rows=len(dyads))
+        return model
+
+    if cache is None:
+        return compute()
+    panel = "bundled" if data.dyads is None else content_hash(data.dyads)
+    return cache.get("fit_hosts", (spec.forecast.seed, panel), compute)
 
 
 def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
-               model=None, progress: Progress | None = None) -> pd.DataFrame:
+               model=None, progress: Progress | None = None,
+               cache: FitCache | None = None) -> pd.DataFrame:
     """Stage 3: per-host monthly arrival paths (``series_id`` = host ISO3, persons per
     month). Dyadic method: the annual paths of :func:`annual_hosts` split into months
     with the observed calendar profile (annual sums kept exactly), the first
@@ -284,7 +320,7 @@ def host_paths(paths: pd.DataFrame | None, spec: PlanSpec, data: PlanData,
         out = api.host_arrivals(p, data.hosts, data.history, scenario=spec.scenario,
                                 seed=f.seed, years=f.share_years)
     else:
-        model = model if model is not None else fit_hosts(spec, data, progress)
+        model = model if model is not None else fit_hosts(spec, data, progress, cache)
         _report(progress, "host_paths", 0)
         out = api.pooled_host_arrivals(model, spec.scenario, horizon=f.horizon,
                                        n_paths=f.n_paths, seed=f.seed, surges=data.surges)
@@ -371,12 +407,14 @@ class PlanResult:
 
 
 def run_plan(spec: PlanSpec, data: PlanData | None = None,
-             progress: Progress | None = None) -> PlanResult:
-    """Run every stage in order (``progress``: every stage's reports, in order)."""
+             progress: Progress | None = None, cache: FitCache | None = None) -> PlanResult:
+    """Run every stage in order (``progress``: every stage's reports, in order;
+    ``cache``: where the two fits are kept between runs, :mod:`planner.cache`)."""
     data = data or bundled_data()
-    fitted = fit(spec, data, progress)
+    fitted = fit(spec, data, progress, cache)
     fc, paths = forecast(fitted, spec, progress)
-    hp = None if data.user_arrivals else host_paths(paths, spec, data, progress=progress)
+    hp = None if data.user_arrivals else host_paths(paths, spec, data, progress=progress,
+                                                     cache=cache)
     arr = arrivals(paths, hp, spec, data)
     mc = capacity(arr, spec, data, progress)
     adv, sched = advice(mc, spec, data)

@@ -68,6 +68,12 @@ def test_cli_plan_equals_the_apps_cached_call(tmp_path):
     out = tmp_path / "out"
     r = CliRunner().invoke(cli.app, ["plan", str(f), "--out", str(out)])
     assert r.exit_code == 0, r.output
+    from planner import cache
+
+    # both fits are kept in the run's cache folder (tests/conftest.py), where the app's
+    # call below finds them: the same models, not a second fit
+    kept = {p.name.split("-")[0] for p in cache.cache_dir().glob("*.pickle")}
+    assert {"fit", "fit_hosts"} <= kept, kept
     app = services.plan_frames(spec, services.BUNDLED_TOKEN, services.bundled_plan_data())
     from forecast import export
 
