@@ -368,6 +368,7 @@ def test_a_loaded_plan_sets_the_capacity_sliders_and_survives_leaving_the_page(a
 
     app.session_state["horizon"] = 6
     app.session_state["n_paths"] = 50
+    app.session_state["compare_choice"] = ["_current"]  # Compare computes the sidebar plan only
     at = goto(app, "capacity")
     at.slider(key="cap_runs").set_value(40)
     at.slider(key="cap_risk").set_value(25)

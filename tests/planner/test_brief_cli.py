@@ -14,7 +14,7 @@ from planner import bundle, cli, pipeline
 
 
 def test_brief_command_writes_and_refuses_to_overwrite(plan_result, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None: plan_result)
+    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None, **kw: plan_result)
     plan = plan_result.spec.write(tmp_path / "plan.json")
     out = tmp_path / "out"
     r = CliRunner().invoke(cli.app, ["brief", str(plan), "--out", str(out), "--lang", "ru"])
@@ -54,7 +54,7 @@ def test_plan_command_writes_workbook_brief_and_excel_ru_csvs(plan_result, tmp_p
 
     from forecast.csv_dialect import BOM
 
-    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None: plan_result)
+    monkeypatch.setattr(pipeline, "run_plan", lambda spec, data=None, **kw: plan_result)
     plan = plan_result.spec.write(tmp_path / "plan.json")
     out = tmp_path / "out"
     r = CliRunner().invoke(cli.app, ["plan", str(plan), "--out", str(out), "--dialect",
