@@ -72,7 +72,7 @@ def prefit(origins, cfg: hm.HostModelConfig, workers: int) -> hm.FitCache:
     for c in origins:
         for h in cfg.horizons:
             for cc in range(c - h - cfg.calib_years + 1, c + 1):
-                need.add((cc, h, cfg, SEED))
+                need.add((cc, h, hm._booster_key(cfg), SEED))
     cache = hm.FitCache()
     jobs = sorted(need, key=lambda k: (k[0], k[1]))
     if workers > 1:

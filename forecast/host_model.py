@@ -95,7 +95,10 @@ class HostModelConfig:
     ``combine``: combine the model's point with persistence (the last reported value)
     with weights from their out-of-sample errors on the calibration years
     (:func:`combination_weights`); ``combine_shrink``: how many pseudo-rows of the
-    border class's errors are added to an origin country's own.
+    border class's errors are added to an origin country's own;
+    ``combine_pair_shrink``: None (one weight per origin x border class) or how many
+    pseudo-rows of that class's (shrunk) errors are added to a pair's own calibration
+    errors, for a weight per pair.
     """
 
     horizons: tuple[int, ...] = (1, 2)
@@ -110,6 +113,7 @@ class HostModelConfig:
     center_residuals: bool = False  # True: errors re-centred so the median path = booster
     combine: bool = True  # point = w * model + (1 - w) * persistence, w from past errors
     combine_shrink: float = 10.0  # pseudo-rows pulling an origin's weight to its border class
+    combine_pair_shrink: float | None = None  # pseudo-rows pulling a pair's to its origin's
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -430,9 +434,19 @@ class FitCache:
         self.store: dict = {}
 
 
+_AFTER_BOOSTING = ("combine", "combine_shrink", "combine_pair_shrink", "center_residuals")
+"""Settings applied after the boosters are fitted: configurations differing only in
+these share the cached boosters."""
+
+
+def _booster_key(cfg: HostModelConfig) -> HostModelConfig:
+    base = HostModelConfig()
+    return cfg.with_(**{k: getattr(base, k) for k in _AFTER_BOOSTING})
+
+
 def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
              cache: FitCache | None):
-    key = (cutoff, h, cfg, seed)
+    key = (cutoff, h, _booster_key(cfg), seed)
     if cache is not None and key in cache.store:
         return cache.store[key]
     X, y = _train_rows(p, h, cutoff)
@@ -481,8 +495,8 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
                                        "model": pred, "persist": X["zlast"].to_numpy()[ok],
                                        "actual": np.log1p(tgt[ok])}))
         r = pd.concat(parts, ignore_index=True)
-        w = (combination_weights(p, r, cfg.combine_shrink) if cfg.combine
-             else np.ones(len(p.pairs)))
+        w = (combination_weights(p, r, cfg.combine_shrink, cfg.combine_pair_shrink)
+             if cfg.combine else np.ones(len(p.pairs)))
         weights[h] = w
         r["level"] = _combine(r["model"].to_numpy(), r["persist"].to_numpy(),
                               w[r["pair"].to_numpy()])
@@ -500,7 +514,8 @@ def _combine(model: np.ndarray, persist: np.ndarray, w: np.ndarray) -> np.ndarra
     return np.where(np.isfinite(persist), w * model + (1 - w) * persist, model)
 
 
-def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> np.ndarray:
+def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0,
+                        pair_shrink: float | None = None) -> np.ndarray:
     """Weight of the model against persistence for every pair (row of ``p.pairs``).
 
     ``calib``: out-of-sample forecasts of the calibration years (``pair``, ``model``,
@@ -510,6 +525,9 @@ def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> 
     then ``w = e_p^2 / (e_p^2 + e_m^2)`` (inverse squared-error weights, Bates and
     Granger 1969): an origin whose flows were persistent lately (Afghanistan after
     2021) leans on persistence, one whose surges decayed leans on the model.
+    ``pair_shrink`` (None: off): a weight per pair instead, from the pair's own mean
+    errors shrunk towards its origin x border class's (already shrunk) with
+    ``pair_shrink`` pseudo-rows.
     """
     c = calib[np.isfinite(calib["persist"].to_numpy())]
     pair = c["pair"].to_numpy()
@@ -527,12 +545,29 @@ def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> 
             continue
         gm, gp = float(glob.at[b, "em"]), float(glob.at[b, "ep"])
         out[pb == b] = gp ** 2 / (gp ** 2 + gm ** 2) if gp + gm > 0 else 0.5
+    # origin x class mean errors (NaN: the class has no rows; the weight stays 0.5)
+    cm, cp = np.full(len(p.pairs), np.nan), np.full(len(p.pairs), np.nan)
+    for b in glob.index:
+        cm[pb == b], cp[pb == b] = glob.at[b, "em"], glob.at[b, "ep"]
     for (o, b), row in loc.iterrows():
         if b not in glob.index:
             continue
         em = (row["em"] + shrink * glob.at[b, "em"]) / (row["n"] + shrink)
         ep = (row["ep"] + shrink * glob.at[b, "ep"]) / (row["n"] + shrink)
-        out[(po == o) & (pb == b)] = ep ** 2 / (ep ** 2 + em ** 2) if ep + em > 0 else 0.5
+        sel = (po == o) & (pb == b)
+        out[sel] = ep ** 2 / (ep ** 2 + em ** 2) if ep + em > 0 else 0.5
+        cm[sel], cp[sel] = em, ep
+    if pair_shrink is None:
+        return out
+    own = d.assign(pair=pair).groupby("pair").agg(em=("em", "sum"), ep=("ep", "sum"),
+                                                  n=("em", "size"))
+    i = own.index.to_numpy()
+    ok = np.isfinite(cm[i])
+    i, own = i[ok], own[ok]
+    em = (own["em"].to_numpy() + pair_shrink * cm[i]) / (own["n"].to_numpy() + pair_shrink)
+    ep = (own["ep"].to_numpy() + pair_shrink * cp[i]) / (own["n"].to_numpy() + pair_shrink)
+    tot = ep ** 2 + em ** 2
+    out[i] = np.where(tot > 0, ep ** 2 / np.where(tot > 0, tot, 1.0), 0.5)
     return out
 
 

@@ -406,6 +406,31 @@ def test_combination_weights_shrink_an_origin_towards_its_border_class():
                                [cls, cls, cls, 0.5, cls, cls])
 
 
+def test_combination_weights_per_pair_shrink_a_pair_towards_its_origin():
+    p = _weights_panel([0, 0, 0, 1, 0, 0])
+    calib = _calib([(0, 1.0, 3.0), (1, 3.0, 1.0), (2, 4.0, 1.0), (2, 4.0, 1.0)])
+    # no origin shrinkage: O's mean errors are model 2, persistence 2 (weight 0.5);
+    # P's 4 and 1 (1/17); the off-border class's 3 and 1.5 (2.25 / 11.25 = 0.2)
+    by_origin = [0.5, 0.5, 1 / 17, 0.5, 0.2, 0.2]
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0), by_origin)
+    # one pseudo-row of O: pair 0 model (1 + 2)/2, persistence (3 + 2)/2; pair 1 mirrored
+    w = hm.combination_weights(p, calib, shrink=0.0, pair_shrink=1.0)
+    np.testing.assert_allclose(w, [6.25 / 8.5, 2.25 / 8.5, 1 / 17, 0.5, 0.2, 0.2])
+    # no pseudo-rows: each pair's own record; infinitely many: its origin's weight
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0, pair_shrink=0.0),
+                               [0.9, 0.1, 1 / 17, 0.5, 0.2, 0.2])
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0, pair_shrink=1e9),
+                               by_origin)
+
+
+def test_settings_applied_after_boosting_share_the_cached_boosters():
+    base = hm.HostModelConfig()
+    post = base.with_(combine=False, combine_shrink=3.0, combine_pair_shrink=2.0,
+                      center_residuals=True)
+    assert hm._booster_key(post) == hm._booster_key(base) == base
+    assert hm._booster_key(base.with_(n_estimators=10)) != base
+
+
 def test_combination_weights_are_even_where_both_forecasts_were_exact():
     p = _weights_panel([0, 0, 0, 1, 1, 1])
     w = hm.combination_weights(p, _calib([(0, 0.0, 0.0), (3, 0.0, 0.0)]), shrink=0.0)
