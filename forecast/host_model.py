@@ -95,7 +95,10 @@ class HostModelConfig:
     ``combine``: combine the model's point with persistence (the last reported value)
     with weights from their out-of-sample errors on the calibration years
     (:func:`combination_weights`); ``combine_shrink``: how many pseudo-rows of the
-    border class's errors are added to an origin country's own.
+    border class's errors are added to an origin country's own;
+    ``combine_pair_shrink``: None (one weight per origin x border class) or how many
+    pseudo-rows of that class's (shrunk) errors are added to a pair's own calibration
+    errors, for a weight per pair.
     """
 
     horizons: tuple[int, ...] = (1, 2)
@@ -110,6 +113,8 @@ class HostModelConfig:
     center_residuals: bool = False  # True: errors re-centred so the median path = booster
     combine: bool = True  # point = w * model + (1 - w) * persistence, w from past errors
     combine_shrink: float = 10.0  # pseudo-rows pulling an origin's weight to its border class
+    combine_pair_shrink: float | None = None  # pseudo-rows pulling a pair's to its origin's
+    combine_mean3: bool = False  # True: the 3-year mean joins model and persistence
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -430,9 +435,20 @@ class FitCache:
         self.store: dict = {}
 
 
+_AFTER_BOOSTING = ("combine", "combine_shrink", "combine_pair_shrink", "combine_mean3",
+                   "center_residuals")
+"""Settings applied after the boosters are fitted: configurations differing only in
+these share the cached boosters."""
+
+
+def _booster_key(cfg: HostModelConfig) -> HostModelConfig:
+    base = HostModelConfig()
+    return cfg.with_(**{k: getattr(base, k) for k in _AFTER_BOOSTING})
+
+
 def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
              cache: FitCache | None):
-    key = (cutoff, h, cfg, seed)
+    key = (cutoff, h, _booster_key(cfg), seed)
     if cache is not None and key in cache.store:
         return cache.store[key]
     X, y = _train_rows(p, h, cutoff)
@@ -479,13 +495,17 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
             pred = _predict(b, X[ok], cfg)
             parts.append(pd.DataFrame({"pair": np.flatnonzero(ok), "origin": c,
                                        "model": pred, "persist": X["zlast"].to_numpy()[ok],
+                                       "mean3": X["zmean3"].to_numpy()[ok],
                                        "actual": np.log1p(tgt[ok])}))
         r = pd.concat(parts, ignore_index=True)
-        w = (combination_weights(p, r, cfg.combine_shrink) if cfg.combine
-             else np.ones(len(p.pairs)))
+        if cfg.combine and cfg.combine_mean3:
+            w = combination_weights3(p, r, cfg.combine_shrink)
+        else:
+            w = (combination_weights(p, r, cfg.combine_shrink, cfg.combine_pair_shrink)
+                 if cfg.combine else np.ones(len(p.pairs)))
         weights[h] = w
         r["level"] = _combine(r["model"].to_numpy(), r["persist"].to_numpy(),
-                              w[r["pair"].to_numpy()])
+                              w[r["pair"].to_numpy()], r["mean3"].to_numpy())
         r["resid"] = r["actual"] - r["level"]
         r["bin"] = _bin(r["level"].to_numpy(), p.border[r["pair"].to_numpy()])
         if cfg.center_residuals:
@@ -494,13 +514,54 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
     return HostModel(cfg, C, seed, p, boosters, resid, weights)
 
 
-def _combine(model: np.ndarray, persist: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _combine(model: np.ndarray, persist: np.ndarray, w: np.ndarray,
+             mean3: np.ndarray | None = None) -> np.ndarray:
     """``w * model + (1 - w) * persist`` (log1p); the model alone where no value was
-    reported in the last 5 years (no persistence forecast exists)."""
-    return np.where(np.isfinite(persist), w * model + (1 - w) * persist, model)
+    reported in the last 5 years (no persistence forecast exists). With ``w`` of
+    shape ``(n, 3)``: weights of model, persistence and the 3-year mean ``mean3``
+    (renormalised over the first two where ``mean3`` is missing)."""
+    if w.ndim == 1:
+        return np.where(np.isfinite(persist), w * model + (1 - w) * persist, model)
+    m3 = np.isfinite(mean3)
+    w3 = np.where(m3, w[:, 2], 0.0)
+    wm = w[:, 0] / (w[:, 0] + w[:, 1] + w3)
+    wp = w[:, 1] / (w[:, 0] + w[:, 1] + w3)
+    two = wm * model + wp * persist + (1 - wm - wp) * np.nan_to_num(mean3)
+    return np.where(np.isfinite(persist), two, model)
 
 
-def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> np.ndarray:
+def combination_weights3(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> np.ndarray:
+    """As :func:`combination_weights` with the 3-year mean as a third member: weights
+    ``(n_pairs, 3)`` of model, persistence, 3-year mean, each proportional to
+    ``1 / e^2`` (its mean absolute calibration error per origin and border class,
+    shrunk towards the class's with ``shrink`` pseudo-rows)."""
+    c = calib[np.isfinite(calib["persist"].to_numpy())]
+    pair = c["pair"].to_numpy()
+    act = c["actual"].to_numpy()
+    d = pd.DataFrame({"o": p.pairs["origin_iso3"].to_numpy()[pair],
+                      "b": np.nan_to_num(p.border[pair]).astype(int),
+                      "e0": np.abs(c["model"].to_numpy() - act),
+                      "e1": np.abs(c["persist"].to_numpy() - act),
+                      "e2": np.abs(c["mean3"].to_numpy() - act)})
+    po = p.pairs["origin_iso3"].to_numpy()
+    pb = np.nan_to_num(p.border).astype(int)
+    E = np.full((len(p.pairs), 3), np.nan)
+    for k in range(3):
+        col = f"e{k}"
+        dk = d[np.isfinite(d[col])]
+        glob = dk.groupby("b")[col].mean()
+        for b, g in glob.items():
+            E[pb == b, k] = g
+        for (o, b), row in dk.groupby(["o", "b"])[col].agg(["sum", "size"]).iterrows():
+            E[(po == o) & (pb == b), k] = (row["sum"] + shrink * glob[b]) / (row["size"] + shrink)
+    inv = 1.0 / np.maximum(E, 1e-9) ** 2
+    inv = np.where(np.isfinite(inv), inv, 0.0)
+    tot = inv.sum(axis=1, keepdims=True)
+    return np.where(tot > 0, inv / np.where(tot > 0, tot, 1.0), np.array([0.5, 0.5, 0.0]))
+
+
+def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0,
+                        pair_shrink: float | None = None) -> np.ndarray:
     """Weight of the model against persistence for every pair (row of ``p.pairs``).
 
     ``calib``: out-of-sample forecasts of the calibration years (``pair``, ``model``,
@@ -510,6 +571,9 @@ def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> 
     then ``w = e_p^2 / (e_p^2 + e_m^2)`` (inverse squared-error weights, Bates and
     Granger 1969): an origin whose flows were persistent lately (Afghanistan after
     2021) leans on persistence, one whose surges decayed leans on the model.
+    ``pair_shrink`` (None: off): a weight per pair instead, from the pair's own mean
+    errors shrunk towards its origin x border class's (already shrunk) with
+    ``pair_shrink`` pseudo-rows.
     """
     c = calib[np.isfinite(calib["persist"].to_numpy())]
     pair = c["pair"].to_numpy()
@@ -527,12 +591,29 @@ def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> 
             continue
         gm, gp = float(glob.at[b, "em"]), float(glob.at[b, "ep"])
         out[pb == b] = gp ** 2 / (gp ** 2 + gm ** 2) if gp + gm > 0 else 0.5
+    # origin x class mean errors (NaN: the class has no rows; the weight stays 0.5)
+    cm, cp = np.full(len(p.pairs), np.nan), np.full(len(p.pairs), np.nan)
+    for b in glob.index:
+        cm[pb == b], cp[pb == b] = glob.at[b, "em"], glob.at[b, "ep"]
     for (o, b), row in loc.iterrows():
         if b not in glob.index:
             continue
         em = (row["em"] + shrink * glob.at[b, "em"]) / (row["n"] + shrink)
         ep = (row["ep"] + shrink * glob.at[b, "ep"]) / (row["n"] + shrink)
-        out[(po == o) & (pb == b)] = ep ** 2 / (ep ** 2 + em ** 2) if ep + em > 0 else 0.5
+        sel = (po == o) & (pb == b)
+        out[sel] = ep ** 2 / (ep ** 2 + em ** 2) if ep + em > 0 else 0.5
+        cm[sel], cp[sel] = em, ep
+    if pair_shrink is None:
+        return out
+    own = d.assign(pair=pair).groupby("pair").agg(em=("em", "sum"), ep=("ep", "sum"),
+                                                  n=("em", "size"))
+    i = own.index.to_numpy()
+    ok = np.isfinite(cm[i])
+    i, own = i[ok], own[ok]
+    em = (own["em"].to_numpy() + pair_shrink * cm[i]) / (own["n"].to_numpy() + pair_shrink)
+    ep = (own["ep"].to_numpy() + pair_shrink * cp[i]) / (own["n"].to_numpy() + pair_shrink)
+    tot = ep ** 2 + em ** 2
+    out[i] = np.where(tot > 0, ep ** 2 / np.where(tot > 0, tot, 1.0), 0.5)
     return out
 
 
@@ -600,7 +681,8 @@ def point_forecast_pairs(model: HostModel, idx: np.ndarray, horizon_years: int =
         X = features_at(sub, j, h, fut_fat=fut_fat, fut_temp=temp0 + dt[h - 1])
         lv = _predict(model.boosters[h], X, model.config)
         if model.weights is not None:
-            lv = _combine(lv, X["zlast"].to_numpy(), model.weights[h][idx])
+            lv = _combine(lv, X["zlast"].to_numpy(), model.weights[h][idx],
+                          X["zmean3"].to_numpy())
         out.append(pd.DataFrame({"row": np.arange(len(idx)), "pair": idx, "h": h, "level": lv}))
     return pd.concat(out, ignore_index=True)
 

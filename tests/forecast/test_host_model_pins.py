@@ -406,6 +406,51 @@ def test_combination_weights_shrink_an_origin_towards_its_border_class():
                                [cls, cls, cls, 0.5, cls, cls])
 
 
+def test_combination_weights_per_pair_shrink_a_pair_towards_its_origin():
+    p = _weights_panel([0, 0, 0, 1, 0, 0])
+    calib = _calib([(0, 1.0, 3.0), (1, 3.0, 1.0), (2, 4.0, 1.0), (2, 4.0, 1.0)])
+    # no origin shrinkage: O's mean errors are model 2, persistence 2 (weight 0.5);
+    # P's 4 and 1 (1/17); the off-border class's 3 and 1.5 (2.25 / 11.25 = 0.2)
+    by_origin = [0.5, 0.5, 1 / 17, 0.5, 0.2, 0.2]
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0), by_origin)
+    # one pseudo-row of O: pair 0 model (1 + 2)/2, persistence (3 + 2)/2; pair 1 mirrored
+    w = hm.combination_weights(p, calib, shrink=0.0, pair_shrink=1.0)
+    np.testing.assert_allclose(w, [6.25 / 8.5, 2.25 / 8.5, 1 / 17, 0.5, 0.2, 0.2])
+    # no pseudo-rows: each pair's own record; infinitely many: its origin's weight
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0, pair_shrink=0.0),
+                               [0.9, 0.1, 1 / 17, 0.5, 0.2, 0.2])
+    np.testing.assert_allclose(hm.combination_weights(p, calib, shrink=0.0, pair_shrink=1e9),
+                               by_origin)
+
+
+def test_three_way_weights_and_combination_by_hand():
+    p = _weights_panel([0, 0, 0, 1, 0, 0])
+    # (pair, model, persistence, 3-year mean errors); actual 10; pair 1 has no 3-year mean
+    e = pd.DataFrame([(0, 1.0, 2.0, 2.0), (1, 1.0, 2.0, np.nan), (2, 2.0, 1.0, 1.0)],
+                     columns=["pair", "em", "ep", "e3"])
+    calib = pd.DataFrame({"pair": e["pair"], "model": 10 + e["em"], "persist": 10 - e["ep"],
+                          "mean3": 10 + e["e3"], "actual": 10.0})
+    w = hm.combination_weights3(p, calib, shrink=0.0)
+    # O: errors 1, 2, 2 -> 1/e^2 = 1, 1/4, 1/4; P: 2, 1, 1 -> 1/4, 1, 1
+    # off-border class: (1+1+2)/3, (2+2+1)/3, (2+1)/2 -> 9/16, 9/25, 4/9 (pairs 4, 5)
+    cls = np.array([9 / 16, 9 / 25, 4 / 9])
+    want = np.array([[2 / 3, 1 / 6, 1 / 6], [2 / 3, 1 / 6, 1 / 6], [1 / 9, 4 / 9, 4 / 9],
+                     [0.5, 0.5, 0.0], cls / cls.sum(), cls / cls.sum()])
+    np.testing.assert_allclose(w, want)
+    got = hm._combine(np.array([6.0, 6.0, 6.0]), np.array([3.0, 3.0, np.nan]), w[[0, 0, 0]],
+                      np.array([0.0, np.nan, 0.0]))
+    # 2/3 x 6 + 1/6 x 3 + 1/6 x 0; no 3-year mean: 0.8 x 6 + 0.2 x 3; no persistence: 6
+    np.testing.assert_allclose(got, [4.5, 5.4, 6.0])
+
+
+def test_settings_applied_after_boosting_share_the_cached_boosters():
+    base = hm.HostModelConfig()
+    post = base.with_(combine=False, combine_shrink=3.0, combine_pair_shrink=2.0,
+                      center_residuals=True)
+    assert hm._booster_key(post) == hm._booster_key(base) == base
+    assert hm._booster_key(base.with_(n_estimators=10)) != base
+
+
 def test_combination_weights_are_even_where_both_forecasts_were_exact():
     p = _weights_panel([0, 0, 0, 1, 1, 1])
     w = hm.combination_weights(p, _calib([(0, 0.0, 0.0), (3, 0.0, 0.0)]), shrink=0.0)
