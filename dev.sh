@@ -48,8 +48,10 @@ case "$cmd" in
   test)
     ensure_venv
     ensure_chromium
-    # in parallel (pytest-xdist): PYTEST_WORKERS=0 runs serially
-    exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
+    # in parallel (pytest-xdist; an idle worker takes queued tests from a busy one, so the
+    # long browser tests do not leave a worker waiting): PYTEST_WORKERS=0 runs serially
+    if [ "${PYTEST_WORKERS:-2}" = 0 ]; then exec .venv/bin/python -m pytest "$@"; fi
+    exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist worksteal "$@"
     ;;
   *)
     echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2

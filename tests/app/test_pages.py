@@ -318,9 +318,14 @@ def _page_words(at: AppTest) -> list[tuple[str, str]]:
 def test_every_page_in_russian_has_no_english_left(app):
     """With the language set to Russian, no page shows an English word of the stop list in
     its titles, texts, widget labels, help, options or table headers."""
+    from planner.pipeline import CapacitySettings
+
     app.session_state["lang"] = "ru"
     app.session_state["horizon"] = 12
     app.session_state["n_paths"] = 50
+    # words, not figures: a light plan, and Compare with two scenarios (still every element)
+    app.session_state["capacity_settings"] = CapacitySettings(n_runs=20)
+    app.session_state["compare_choice"] = ["baseline", "_current"]
     at = ok(app.run())
     left, invalid = {}, {}
     for page in PAGES:
