@@ -18,9 +18,12 @@ from forecast.cli import one_line, one_line_group
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=one_line_group("planner"),
                   help="Scenario -> forecast -> host arrivals -> capacity -> advice, in one run.")
 
-OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_quantiles.csv",
-           "p_shortfall.csv", "advice.csv", "schedule.csv", "plan.json", "workbook.xlsx",
-           "brief.pdf")
+CSV_FILES = {"forecast": "forecast.csv", "paths": "paths.csv", "hosts": "hosts.csv",
+             "arrivals": "arrivals.csv", "capacity": "capacity_quantiles.csv",
+             "p_shortfall": "p_shortfall.csv", "advice": "advice.csv",
+             "schedule": "schedule.csv"}
+"""Key of :func:`planner.bundle.summary_frames` -> the CSV ``planner plan`` writes it to."""
+OUTPUTS = (*CSV_FILES.values(), "plan.json", "workbook.xlsx", "brief.pdf")
 """Files ``planner plan`` writes (each CSV with a ``.json`` provenance sidecar)."""
 
 
@@ -81,7 +84,7 @@ def _refuse_existing(targets: list[Path], force: bool) -> None:
 
 def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str = "en") -> None:
     from forecast import export
-    from planner import brief, workbook
+    from planner import brief, bundle, workbook
     from planner.pipeline import PlanSpec, run_plan
 
     spec = PlanSpec.read(file)
@@ -94,12 +97,10 @@ def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str =
     if res.hosts is not None:
         prov.update({k: res.hosts.attrs[k] for k in ("data_end_year", "notes", "analogue")
                      if k in res.hosts.attrs})
-    frames = {"forecast.csv": res.forecast, "paths.csv": res.paths, "hosts.csv": res.hosts,
-              "arrivals.csv": res.arrivals,
-              "capacity_quantiles.csv": res.capacity.quantiles,
-              "p_shortfall.csv": res.capacity.p_shortfall, "advice.csv": res.advice,
-              "schedule.csv": res.schedule}
-    for name, frame in frames.items():
+    # the summary files rounded as the app's Export page rounds them; sample paths exact
+    frames = bundle.summary_frames(res)
+    for key, name in CSV_FILES.items():
+        frame = frames[key]
         if frame is not None:
             export.write_csv(frame, out / name, prov, overwrite=force, dialect=dialect)
             typer.echo(f"wrote {out / name}")
