@@ -12,11 +12,13 @@ this machine has 2 cores shared by several jobs):
   Capacity page runs its model), waited for here;
 - warm: the median of ``--repeats`` calls in one process.
 
+Cold figures are the median of ``--cold-repeats`` processes each.
+
 The plan result is the small real one of the planner tests (``tests/data/plan``: host
 TJK, scenario ``compound``, 12 months, 40 paths, 20 capacity runs), so the script runs in
 about half a minute.
 
-    .venv/bin/python benchmarks/brief_speed.py [--repeats 3] [--lang ru]
+    .venv/bin/python benchmarks/brief_speed.py [--repeats 5] [--cold-repeats 3] [--lang ru]
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def _load() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cold-repeats", type=int, default=3)
     ap.add_argument("--lang", default="ru", choices=("en", "ru"))
     ap.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     ap.add_argument("--warm-up", action="store_true", help=argparse.SUPPRESS)
@@ -92,10 +95,14 @@ def main() -> None:
     from planner import brief
 
     has_warm_up = hasattr(brief, "warm_up_in_background")
+    def cold(kind: str, warm_up: bool) -> str:
+        times = [_child(kind, a.lang, warm_up) for _ in range(a.cold_repeats)]
+        return f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})"
+
     for kind in KINDS:
-        line = f"cold {kind:4s}: {_child(kind, a.lang, False):.2f} s"
+        line = f"cold {kind:4s}: {cold(kind, False)}"
         if has_warm_up:
-            line += f"; after the warm-up {_child(kind, a.lang, True):.2f} s"
+            line += f"; after the warm-up {cold(kind, True)}"
         print(line)
     res = _result()
     for kind in KINDS:

@@ -29,6 +29,7 @@ import datetime as dt
 import html
 import io
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -341,9 +342,14 @@ class Section:
     paragraphs: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
-    image: bytes | None = None
+    image: bytes | Future | None = None  # PNG, or a chart still being drawn (brief_charts)
     alert: bool = False
     widths: tuple[float, ...] = ()  # shares of the page width per column (PDF)
+
+    @property
+    def png(self) -> bytes | None:
+        """The chart's PNG bytes (waits for a chart still being drawn)."""
+        return self.image.result() if isinstance(self.image, Future) else self.image
 
 
 def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Section]]:
@@ -405,13 +411,14 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
         _("Facility"), _("Order"), _("Adds"), _("In place by"), _("Lead time (days)"),
         _("Order by")) if order_rows else (), tuple(order_rows),
         widths=(0.22, 0.19, 0.19, 0.13, 0.11, 0.16)))
-    if charts:
+    if charts:  # drawn on the chart thread while the caller lays out the text
         from planner import brief_charts
 
         out.append(Section(_("Monthly arrivals into the host area"),
-                           image=brief_charts.fan_png(b.monthly, t)))
+                           image=brief_charts.submit(brief_charts.fan_png, b.monthly, t)))
         out.append(Section(_("Probability of a shortfall by month"),
-                           image=brief_charts.heatmap_png(b.p_shortfall, t)))
+                           image=brief_charts.submit(brief_charts.heatmap_png, b.p_shortfall,
+                                                     t)))
     data = [_("UNHCR data to {year}.").format(year=b.data_end_year)] if b.data_end_year else []
     data += [f"{dataset_name(i, t)}: {registry_text(v, t)}" for i, v in b.vintages]
     out.append(Section(_("Data vintage"), tuple(data)))
@@ -511,7 +518,7 @@ def _html(title: str, secs: list[Section], lang: str) -> str:
                     + "</tr>")
             parts.append("</table>")
         if s.image:
-            src = base64.b64encode(s.image).decode()
+            src = base64.b64encode(s.png).decode()
             parts.append(f'<img alt="{e(s.title)}" src="data:image/png;base64,{src}">')
         parts.append("</section>")
     parts.append("</body></html>\n")
@@ -523,6 +530,26 @@ def _numeric(v: str) -> bool:
 
 
 # ---------------------------------------------------------------- PDF
+def warm_up() -> None:
+    """Load what the first brief of a process waits for: fpdf2 and openpyxl (imports),
+    and vl-convert's JavaScript engine (:func:`planner.brief_charts.warm_up`)."""
+    import fpdf  # noqa: F401
+    import openpyxl  # noqa: F401
+
+    from planner import brief_charts
+
+    brief_charts.warm_up()
+
+
+def warm_up_in_background() -> Future:
+    """:func:`warm_up` on the chart thread: returns at once (``planner plan`` calls it
+    before the model runs; the app can call it when the Capacity page starts its run).
+    A brief asked for meanwhile simply waits for it."""
+    from planner import brief_charts
+
+    return brief_charts.submit(warm_up)
+
+
 def check_fonts() -> dict[str, Path]:
     """The DejaVu font files by fpdf2 style; :class:`BriefError` names the Debian package
     to install when one is missing."""
@@ -581,7 +608,7 @@ def _pdf(title: str, secs: list[Section], lang: str) -> bytes:
         if s.header:
             _table(pdf, s, width)
         if s.image:
-            pdf.image(io.BytesIO(s.image), w=width)
+            pdf.image(io.BytesIO(s.png), w=width)
     return bytes(pdf.output())
 
 

@@ -2,9 +2,18 @@
 
 ``planner`` may not import the app (``app_pages``), so these are small charts of their
 own, titled and labelled in the brief's language.
+
+vl-convert renders in its own JavaScript engine and releases the GIL, one chart at a time:
+:func:`submit` draws a chart on a background thread while the brief lays out its PDF
+(:mod:`planner.brief`), and :func:`warm_up_in_background` starts the engine (about 0.7 s
+the first time in a process) before a brief is asked for.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 
 import altair as alt
 import pandas as pd
@@ -13,6 +22,29 @@ from planner.i18n import Translator, vega_locale
 
 WIDTH, HEIGHT = 620, 190
 FONT = "DejaVu Sans"
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """One worker: vl-convert draws one chart at a time anyway."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-charts")
+
+
+def submit(draw: Callable[..., bytes], *args) -> Future:
+    """``draw(*args)`` (e.g. :func:`fan_png`) on the chart thread; ``.result()`` gives the
+    PNG bytes or raises what ``draw`` raised."""
+    return _pool().submit(draw, *args)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine and load its fonts by drawing a tiny chart."""
+    chart = alt.Chart(pd.DataFrame({"x": [0, 1]})).mark_point().encode(x="x:Q")
+    _png(chart, "en")
+
+
+def warm_up_in_background() -> Future:
+    """:func:`warm_up` on the chart thread (returns at once; the next chart waits for it)."""
+    return submit(warm_up)
 
 
 def _png(chart: alt.TopLevelMixin, lang: str) -> bytes:

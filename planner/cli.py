@@ -90,6 +90,7 @@ def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str =
     spec = PlanSpec.read(file)
     _refuse_existing([out / n for n in OUTPUTS], force)
     brief.check_fonts()
+    brief.warm_up_in_background()  # the brief's engines load while the model runs
     res = run_plan(spec)
     for line in res.warnings:
         typer.echo(f"planner: warning: {one_line(line)}", err=True)
@@ -136,6 +137,7 @@ def _brief(file: Path, out: Path, lang: str, fmt: str, force: bool) -> None:
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists; pass --force to replace it")
     brief.check_fonts()
+    brief.warm_up_in_background()
     res = run_plan(spec)
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":

@@ -202,3 +202,17 @@ def test_the_russian_workbook_has_no_english_beyond_codes_and_source_titles(plan
             english += [w for v in row if isinstance(v, str)
                         for w in _english_words(v.replace(f"({alias})", ""))]
     assert english == []
+
+
+def test_charts_drawn_on_the_chart_thread_reach_the_brief_and_errors_surface():
+    from planner import brief_charts
+
+    assert brief.warm_up_in_background().result(timeout=60) is None
+
+    def broken():
+        raise ValueError("no chart")
+
+    s = brief.Section("x", image=brief_charts.submit(broken))
+    with pytest.raises(ValueError, match="no chart"):
+        _ = s.png
+    assert brief.Section("x", image=b"\x89PNG").png == b"\x89PNG"

@@ -80,6 +80,7 @@ def test_plan_command_rounds_the_summary_files_and_keeps_the_paths_exact(plan_re
     monkeypatch.setattr(export, "provenance", lambda *a, **k: {"package": "x"})  # reads data
     monkeypatch.setattr(brief, "brief_pdf", lambda *a, **k: b"%PDF")  # tested above
     monkeypatch.setattr(workbook, "workbook_bytes", lambda *a, **k: b"PK")
+    monkeypatch.setattr(brief, "warm_up_in_background", lambda: None)
     plan = plan_result.spec.write(tmp_path / "plan.json")
     out = tmp_path / "out"
     r = CliRunner().invoke(cli.app, ["plan", str(plan), "--out", str(out)])
