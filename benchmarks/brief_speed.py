@@ -4,9 +4,10 @@ Prints (never asserts) seconds, with the machine's load average (the figures dep
 this machine has 2 cores shared by several jobs):
 
 - cold: the first brief in a fresh Python process (the plan result is made first and not
-  timed; the first call loads fpdf2, its fonts and vl-convert's JavaScript engine). One
-  process per figure: PDF only, HTML only, and what the app makes (PDF + HTML from one
-  set of sections, and the workbook);
+  timed; the first call loads Altair, fpdf2, its fonts and vl-convert's JavaScript
+  engine). One process per figure: PDF only, HTML only, and what the app makes (PDF +
+  HTML from one set of sections, and the workbook; Altair already imported, as in the
+  app);
 - cold after the warm-up: the same, when :func:`planner.brief.warm_up_in_background` ran
   first (``planner plan`` starts it before the model runs; the app can start it when the
   Capacity page runs its model), waited for here;
@@ -54,8 +55,11 @@ def _make(kind: str, res, lang: str):
 
 
 def _cold(kind: str, lang: str, warm_up: bool) -> None:
-    """Child process: print the seconds of the first ``kind`` call."""
+    """Child process: print the seconds of the first ``kind`` call (``app``: with Altair
+    imported first, as the app has it)."""
     res = _result()
+    if kind == "app":
+        import altair  # noqa: F401
     if warm_up:
         from planner import brief
 

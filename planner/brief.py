@@ -541,10 +541,12 @@ def warm_up() -> None:
     brief_charts.warm_up()
 
 
+@cache
 def warm_up_in_background() -> Future:
-    """:func:`warm_up` on the chart thread: returns at once (``planner plan`` calls it
-    before the model runs; the app can call it when the Capacity page starts its run).
-    A brief asked for meanwhile simply waits for it."""
+    """:func:`warm_up` on the chart thread, once per process: returns at once, and later
+    calls return the same future (``planner plan`` calls it before the model runs; the
+    app can call it when the Capacity page starts its run). A brief asked for meanwhile
+    simply waits for it."""
     from planner import brief_charts
 
     return brief_charts.submit(warm_up)

@@ -5,8 +5,8 @@ own, titled and labelled in the brief's language.
 
 vl-convert renders in its own JavaScript engine and releases the GIL, one chart at a time:
 :func:`submit` draws a chart on a background thread while the brief lays out its PDF
-(:mod:`planner.brief`), and :func:`warm_up_in_background` starts the engine (about 0.7 s
-the first time in a process) before a brief is asked for.
+(:mod:`planner.brief`), and :func:`warm_up` starts the engine (about 0.7 s the first time
+in a process; :func:`planner.brief.warm_up_in_background` runs it ahead of a brief).
 """
 
 from __future__ import annotations
@@ -41,10 +41,6 @@ def warm_up() -> None:
     chart = alt.Chart(pd.DataFrame({"x": [0, 1]})).mark_point().encode(x="x:Q")
     _png(chart, "en")
 
-
-def warm_up_in_background() -> Future:
-    """:func:`warm_up` on the chart thread (returns at once; the next chart waits for it)."""
-    return submit(warm_up)
 
 
 def _png(chart: alt.TopLevelMixin, lang: str) -> bytes:
