@@ -186,6 +186,26 @@ def unit_name(unit: str, t: Translator) -> str:
             "classrooms": _("classrooms"), "clinicians": _("clinicians")}.get(unit, unit)
 
 
+def quantity(n: float, unit: str, t: Translator) -> str:
+    """``n`` (whole number) with its unit, declined for the number where the language
+    does (Russian: 1 класс, 2 класса, 5 классов); ``persons`` and ``m2`` are abbreviations
+    (чел., м²) that do not decline. NA gives an empty string, never zero."""
+    if pd.isna(n):
+        return ""
+    k = int(round(float(n)))
+    forms = {
+        "seats": lambda: t.ngettext("{n} seat", "{n} seats", k),
+        "children": lambda: t.ngettext("{n} child", "{n} children", k),
+        "consultations per day": lambda: t.ngettext("{n} consultation per day",
+                                                    "{n} consultations per day", k),
+        "classrooms": lambda: t.ngettext("{n} classroom", "{n} classrooms", k),
+        "clinicians": lambda: t.ngettext("{n} clinician", "{n} clinicians", k),
+    }
+    if unit in forms:
+        return forms[unit]().format(n=t.number(n))
+    return f"{t.number(n)} {unit_name(unit, t)}"
+
+
 def scenario_title(name: str, t: Translator) -> str:
     """A scenario's name in the brief's language: a preset's title
     (:data:`forecast.scenarios.PRESET_TITLES`, translated once, in the ``app`` catalogue,
@@ -228,13 +248,14 @@ def advice_sentence(r, t: Translator, runs: int, late: bool | None = None) -> st
         when = _("lead time unknown")
     else:
         when = _("ordered by {date}").format(date=_date(r["order_by"], t))
-    return _("{facility}: P(shortfall) is {p} with current capacity; add {added} {unit} "
-             "({qty} {qunit}) in place by {needed_by}, {ordered}, to bring it to at most "
-             "{risk} (capacity runs: {runs}).").format(
-        facility=facility, p=t.percent(r["p_shortfall_now"]), added=t.number(r["added_capacity"]),
-        unit=unit_name(r["unit"], t), qty=t.number(r["added_quantity"]),
-        qunit=unit_name(r["quantity_unit"], t), needed_by=_date(r["needed_by"], t) or
-        _("the start"), ordered=when, risk=t.percent(r["risk"]), runs=runs)
+    return _("{facility}: P(shortfall) is {p} with current capacity; add {added} ({order}) "
+             "in place by {needed_by}, {ordered}, to bring it to at most {risk} (capacity "
+             "runs: {runs}).").format(
+        facility=facility, p=t.percent(r["p_shortfall_now"]),
+        added=quantity(r["added_capacity"], r["unit"], t),
+        order=quantity(r["added_quantity"], r["quantity_unit"], t),
+        needed_by=_date(r["needed_by"], t) or _("the start"), ordered=when,
+        risk=t.percent(r["risk"]), runs=runs)
 
 
 def surge_name(name: str, t: Translator) -> str:
@@ -363,10 +384,11 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     out: list[Section] = []
     late = b.late
     if len(late):
-        lines = [_("{facility}: order {qty} {qunit} now; it should have been ordered by "
+        lines = [_("{facility}: order {order} now; it should have been ordered by "
                    "{order_by} to be in place by {needed_by}.").format(
-            facility=facility_name(r["facility_type"], t), qty=t.number(r["added_quantity"]),
-            qunit=unit_name(r["quantity_unit"], t), order_by=_date(r["order_by"], t),
+            facility=facility_name(r["facility_type"], t),
+            order=quantity(r["added_quantity"], r["quantity_unit"], t),
+            order_by=_date(r["order_by"], t),
             needed_by=_date(r["needed_by"], t) or _("the start")) for _i, r in late.iterrows()]
         out.append(Section(_("LATE ALREADY (as of {today})").format(today=t.date(b.today)),
                            tuple(lines), alert=True))
@@ -403,8 +425,8 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
             continue
         when = _("NOW (late)") if r["late_today"] else _date(r["order_by"], t)
         order_rows.append((facility_name(r["facility_type"], t),
-                           f"{t.number(r['added_quantity'])} {unit_name(r['quantity_unit'], t)}",
-                           f"{t.number(r['added_capacity'])} {unit_name(r['unit'], t)}",
+                           quantity(r["added_quantity"], r["quantity_unit"], t),
+                           quantity(r["added_capacity"], r["unit"], t),
                            _date(r["needed_by"], t) or _("the start"),
                            t.number(r["lead_time_days"]), when or _("lead time unknown")))
     out.append(Section(_("What to order"), tuple(paras), (

@@ -49,7 +49,7 @@ def test_pdf_arrivals_and_orders_equal_the_plan_result(plan_result, pdfs, lang):
     adv = plan_result.advice
     assert (adv["added_capacity"] > 0).any(), "the fixture must need an order"
     for _i, r in adv[adv["added_capacity"] > 0].iterrows():
-        qty = _plain(f"{t.number(r['added_quantity'])} {brief.unit_name(r['quantity_unit'], t)}")
+        qty = _plain(brief.quantity(r["added_quantity"], r["quantity_unit"], t))
         assert qty in text
         assert _plain(t.number(r["added_capacity"])) in text
     if lang == "ru":  # Russian formats: grouping by a space, dates day first
@@ -155,6 +155,15 @@ def test_the_russian_brief_has_no_english_beyond_codes_and_source_titles(plan_re
     b = brief.summarise(dataclasses.replace(plan_result, spec=share), dt.date(2000, 1, 1))
     _title, secs = brief.sections(b, translator("ru", "brief"), charts=False)
     assert _english_words(" ".join(p for s in secs for p in (s.title, *s.paragraphs))) == []
+
+
+def test_quantities_decline_for_their_number():
+    en, ru = translator("en", "brief"), translator("ru", "brief")
+    assert [brief.quantity(n, "classrooms", ru) for n in (1, 2, 5, 21, 142)] == [
+        "1 класс", "2 класса", "5 классов", "21 класс", "142 класса"]
+    assert brief.quantity(1, "seats", en) == "1 seat"
+    assert _plain(brief.quantity(1876, "seats", ru)) == "1 876 мест"
+    assert brief.quantity(3, "persons", ru) == "3 чел." and brief.quantity(None, "seats", ru) == ""
 
 
 def test_scenario_and_surge_names_in_words():
