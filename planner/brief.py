@@ -436,11 +436,12 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     if charts:  # drawn on the chart thread while the caller lays out the text
         from planner import brief_charts
 
+        fan, heat = brief_charts.fan_spec(b.monthly, t), brief_charts.heatmap_spec(
+            b.p_shortfall, t)
         out.append(Section(_("Monthly arrivals into the host area"),
-                           image=brief_charts.submit(brief_charts.fan_png, b.monthly, t)))
+                           image=brief_charts.submit(brief_charts.png, fan)))
         out.append(Section(_("Probability of a shortfall by month"),
-                           image=brief_charts.submit(brief_charts.heatmap_png, b.p_shortfall,
-                                                     t)))
+                           image=brief_charts.submit(brief_charts.png, heat)))
     data = [_("UNHCR data to {year}.").format(year=b.data_end_year)] if b.data_end_year else []
     data += [f"{dataset_name(i, t)}: {registry_text(v, t)}" for i, v in b.vintages]
     out.append(Section(_("Data vintage"), tuple(data)))
