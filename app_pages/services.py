@@ -458,6 +458,9 @@ def capacity(spec: PlanSpec, token: str, data: PlanData):
     """Monte Carlo capacity result (:func:`planner.pipeline.capacity`); the facilities and
     plans of ``data`` are part of the cache key."""
     def compute(progress):
+        from planner import brief
+
+        brief.warm_up_in_background()  # the brief's PDF and chart engines load meanwhile
         arr, _label = arrivals(spec, token, data)
         return pipeline.capacity(arr, spec, data, progress)
 

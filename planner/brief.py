@@ -29,14 +29,16 @@ import datetime as dt
 import html
 import io
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from forecast.vocabulary import HOST_NAMES
-from planner.i18n import Translator, translator
+from planner.i18n import Translator, country_name, translator
 from planner.pipeline import HOST_METHODS, PlanError, PlanResult
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -184,6 +186,102 @@ def unit_name(unit: str, t: Translator) -> str:
             "classrooms": _("classrooms"), "clinicians": _("clinicians")}.get(unit, unit)
 
 
+def quantity(n: float, unit: str, t: Translator) -> str:
+    """``n`` (whole number) with its unit, declined for the number where the language
+    does (Russian: 1 класс, 2 класса, 5 классов); ``persons`` and ``m2`` are abbreviations
+    (чел., м²) that do not decline. NA gives an empty string, never zero."""
+    if pd.isna(n):
+        return ""
+    k = int(round(float(n)))
+    forms = {
+        "seats": lambda: t.ngettext("{n} seat", "{n} seats", k),
+        "children": lambda: t.ngettext("{n} child", "{n} children", k),
+        "consultations per day": lambda: t.ngettext("{n} consultation per day",
+                                                    "{n} consultations per day", k),
+        "classrooms": lambda: t.ngettext("{n} classroom", "{n} classrooms", k),
+        "clinicians": lambda: t.ngettext("{n} clinician", "{n} clinicians", k),
+    }
+    if unit in forms:
+        return forms[unit]().format(n=t.number(n))
+    return f"{t.number(n)} {unit_name(unit, t)}"
+
+
+def scenario_title(name: str, t: Translator) -> str:
+    """A scenario's name in the brief's language: a preset's title
+    (:data:`forecast.scenarios.PRESET_TITLES`, translated once, in the ``app`` catalogue,
+    which ``python -m planner.catalogue`` keeps in step with the presets), ``custom`` in
+    words, else the planner's own name as written in the plan file."""
+    from forecast.scenarios import PRESET_TITLES
+
+    if name in PRESET_TITLES:
+        return translator(t.lang, "app").gettext(PRESET_TITLES[name])
+    if name == "custom":
+        return t.gettext("set by the planner")
+    return name
+
+
+def model_title(alias: str, t: Translator) -> str:
+    """A movement model's title (:data:`forecast.models.MODEL_TITLES`, translated in the
+    ``app`` catalogue as :func:`scenario_title`), else its alias."""
+    from forecast.models import MODEL_TITLES
+
+    if alias in MODEL_TITLES:
+        return translator(t.lang, "app").gettext(MODEL_TITLES[alias])
+    return alias
+
+
+def advice_sentence(r, t: Translator, runs: int, late: bool | None = None) -> str:
+    """One advice row (:func:`abm.advise`) as a sentence in the brief's language (the
+    words of ``advice['explanation']``, which is English); ``late`` (default: the row's
+    ``late``, before the horizon's start) as :func:`late_orders` decides it for a day."""
+    _ = t.gettext
+    facility = facility_name(r["facility_type"], t)
+    if r["added_capacity"] <= 0:
+        return _("{facility}: current capacity keeps P(shortfall) at {p} (accepted risk "
+                 "{risk}); nothing to add.").format(facility=facility,
+                                                    p=t.percent(r["p_shortfall_now"]),
+                                                    risk=t.percent(r["risk"]))
+    late = bool(r["late"]) if late is None else late
+    if late:
+        when = _("order now (late)")
+    elif pd.isna(r["order_by"]):
+        when = _("lead time unknown")
+    else:
+        when = _("ordered by {date}").format(date=_date(r["order_by"], t))
+    return _("{facility}: P(shortfall) is {p} with current capacity; add {added} ({order}) "
+             "in place by {needed_by}, {ordered}, to bring it to at most {risk} (capacity "
+             "runs: {runs}).").format(
+        facility=facility, p=t.percent(r["p_shortfall_now"]),
+        added=quantity(r["added_capacity"], r["unit"], t),
+        order=quantity(r["added_quantity"], r["quantity_unit"], t),
+        needed_by=_date(r["needed_by"], t) or _("the start"), ordered=when,
+        risk=t.percent(r["risk"]), runs=runs)
+
+
+def surge_name(name: str, t: Translator) -> str:
+    """A surge analogue (``Afghanistan->Tajikistan 2021``, a name of the surge catalogue)
+    in the brief's language: its countries by their ISO3 codes in the catalogue (CLDR
+    names); the 90th-percentile analogue in words; an unknown name as written."""
+    from forecast.host_model import SURGE_P90
+
+    if name == SURGE_P90:
+        return t.gettext("90th percentile of the real surges into neighbouring countries")
+    row = _surges().get(name)
+    if row is None:
+        return name
+    origin, asylum, year = row
+    return f"{country_name(origin, t.lang)} → {country_name(asylum, t.lang)}, {year}"
+
+
+@cache
+def _surges() -> dict[str, tuple[str, str, int]]:
+    from forecast import datasets
+
+    cat = datasets.load_surge_catalogue()
+    return {n: (o, a, int(y)) for n, o, a, y in
+            zip(cat["name"], cat["origin_iso3"], cat["asylum_iso3"], cat["year"], strict=True)}
+
+
 def scenario_words(result: PlanResult, t: Translator) -> list[str]:
     """The scenario as sentences in the brief's language (from its fields, not from its
     English description)."""
@@ -210,7 +308,7 @@ def scenario_words(result: PlanResult, t: Translator) -> list[str]:
                    .format(host=host_name(iso, t), p=t.percent(v)))
     if sc.analogue:
         out.append(_("Surge analogue: host arrivals follow the real surge “{name}” "
-                     "(UNHCR flows).").format(name=sc.analogue))
+                     "(UNHCR flows).").format(name=surge_name(sc.analogue, t)))
     if not out:
         out.append(_("Baseline: the drivers hold their recent values; no shock."))
     return out
@@ -265,9 +363,14 @@ class Section:
     paragraphs: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
-    image: bytes | None = None
+    image: bytes | Future | None = None  # PNG, or a chart still being drawn (brief_charts)
     alert: bool = False
     widths: tuple[float, ...] = ()  # shares of the page width per column (PDF)
+
+    @property
+    def png(self) -> bytes | None:
+        """The chart's PNG bytes (waits for a chart still being drawn)."""
+        return self.image.result() if isinstance(self.image, Future) else self.image
 
 
 def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Section]]:
@@ -277,14 +380,15 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
     f, c = spec.forecast, spec.capacity
     host = host_name(f.host, t)
     title = _("Decision brief: {host}, scenario “{scenario}”").format(
-        host=host, scenario=spec.scenario.name)
+        host=host, scenario=scenario_title(spec.scenario.name, t))
     out: list[Section] = []
     late = b.late
     if len(late):
-        lines = [_("{facility}: order {qty} {qunit} now; it should have been ordered by "
+        lines = [_("{facility}: order {order} now; it should have been ordered by "
                    "{order_by} to be in place by {needed_by}.").format(
-            facility=facility_name(r["facility_type"], t), qty=t.number(r["added_quantity"]),
-            qunit=unit_name(r["quantity_unit"], t), order_by=_date(r["order_by"], t),
+            facility=facility_name(r["facility_type"], t),
+            order=quantity(r["added_quantity"], r["quantity_unit"], t),
+            order_by=_date(r["order_by"], t),
             needed_by=_date(r["needed_by"], t) or _("the start")) for _i, r in late.iterrows()]
         out.append(Section(_("LATE ALREADY (as of {today})").format(today=t.date(b.today)),
                            tuple(lines), alert=True))
@@ -321,33 +425,62 @@ def sections(b: Brief, t: Translator, charts: bool = True) -> tuple[str, list[Se
             continue
         when = _("NOW (late)") if r["late_today"] else _date(r["order_by"], t)
         order_rows.append((facility_name(r["facility_type"], t),
-                           f"{t.number(r['added_quantity'])} {unit_name(r['quantity_unit'], t)}",
-                           f"{t.number(r['added_capacity'])} {unit_name(r['unit'], t)}",
+                           quantity(r["added_quantity"], r["quantity_unit"], t),
+                           quantity(r["added_capacity"], r["unit"], t),
                            _date(r["needed_by"], t) or _("the start"),
                            t.number(r["lead_time_days"]), when or _("lead time unknown")))
     out.append(Section(_("What to order"), tuple(paras), (
         _("Facility"), _("Order"), _("Adds"), _("In place by"), _("Lead time (days)"),
         _("Order by")) if order_rows else (), tuple(order_rows),
         widths=(0.22, 0.19, 0.19, 0.13, 0.11, 0.16)))
-    if charts:
+    if charts:  # drawn on the chart thread while the caller lays out the text
         from planner import brief_charts
 
+        fan, heat = brief_charts.fan_spec(b.monthly, t), brief_charts.heatmap_spec(
+            b.p_shortfall, t)
         out.append(Section(_("Monthly arrivals into the host area"),
-                           image=brief_charts.fan_png(b.monthly, t)))
+                           image=brief_charts.submit(brief_charts.png, fan)))
         out.append(Section(_("Probability of a shortfall by month"),
-                           image=brief_charts.heatmap_png(b.p_shortfall, t)))
+                           image=brief_charts.submit(brief_charts.png, heat)))
     data = [_("UNHCR data to {year}.").format(year=b.data_end_year)] if b.data_end_year else []
-    data += [f"{dataset_name(i, t)}: {v}" for i, v in b.vintages]
+    data += [f"{dataset_name(i, t)}: {registry_text(v, t)}" for i, v in b.vintages]
     out.append(Section(_("Data vintage"), tuple(data)))
     out.append(Section(_("Main caveats"), tuple(caveats(b, t))))
     seed = _("Model seed {seed}; {paths} arrival paths; {runs} capacity runs; made on {today}.")
-    out.append(Section(_("Sources"), (*(f"{p} ({lic})" for p, lic in b.sources),
+    out.append(Section(_("Sources"), (*(source_line(p, lic, t) for p, lic in b.sources),
                                       _("Standards: Sphere Handbook 2018 (3.5 m² covered space "
                                         "per person); UNHCR Emergency Handbook (schools, "
                                         "clinics)."),
                                       seed.format(seed=f.seed, paths=f.n_paths, runs=c.n_runs,
                                                   today=t.date(b.today)))))
     return title, out
+
+
+def registry_text(text: str, t: Translator) -> str:
+    """A publisher, licence or vintage of the dataset registry
+    (:data:`forecast.datasets.REGISTRY`) in the brief's language: the registry's English
+    text is the message id in the ``brief`` catalogue (codes, versions, commits and
+    licence ids are kept in the translation); a text without one stays as written."""
+    return t.gettext(text)
+
+
+def registry_texts() -> tuple[str, ...]:
+    """Every registry text the brief or the workbook prints (publishers, licences and
+    vintages of the data of every host method): each needs a ``brief.po`` entry."""
+    out: dict[str, None] = {}
+    for method in _DATASETS:
+        vint, src = vintages(method)
+        out.update(dict.fromkeys(v for _i, v in vint))
+        for pub, lic in src:
+            out.update(dict.fromkeys((pub, lic)))
+    return tuple(out)
+
+
+def source_line(publisher: str, licence: str, t: Translator) -> str:
+    """``publisher — licence: ...`` in the brief's language (licence ids such as
+    ``CC BY 4.0`` are their official titles, named as licences in the language)."""
+    return t.gettext("{publisher} — licence: {licence}").format(
+        publisher=registry_text(publisher, t), licence=registry_text(licence, t))
 
 
 def dataset_name(dataset_id: str, t: Translator) -> str:
@@ -408,7 +541,7 @@ def _html(title: str, secs: list[Section], lang: str) -> str:
                     + "</tr>")
             parts.append("</table>")
         if s.image:
-            src = base64.b64encode(s.image).decode()
+            src = base64.b64encode(s.png).decode()
             parts.append(f'<img alt="{e(s.title)}" src="data:image/png;base64,{src}">')
         parts.append("</section>")
     parts.append("</body></html>\n")
@@ -420,6 +553,28 @@ def _numeric(v: str) -> bool:
 
 
 # ---------------------------------------------------------------- PDF
+def warm_up() -> None:
+    """Load what the first brief of a process waits for: fpdf2 and openpyxl (imports),
+    and vl-convert's JavaScript engine (:func:`planner.brief_charts.warm_up`)."""
+    import fpdf  # noqa: F401
+    import openpyxl  # noqa: F401
+
+    from planner import brief_charts
+
+    brief_charts.warm_up()
+
+
+@cache
+def warm_up_in_background() -> Future:
+    """:func:`warm_up` on the chart thread, once per process: returns at once, and later
+    calls return the same future (``planner plan`` calls it before the model runs; the
+    app can call it when the Capacity page starts its run). A brief asked for meanwhile
+    simply waits for it."""
+    from planner import brief_charts
+
+    return brief_charts.submit(warm_up)
+
+
 def check_fonts() -> dict[str, Path]:
     """The DejaVu font files by fpdf2 style; :class:`BriefError` names the Debian package
     to install when one is missing."""
@@ -478,7 +633,7 @@ def _pdf(title: str, secs: list[Section], lang: str) -> bytes:
         if s.header:
             _table(pdf, s, width)
         if s.image:
-            pdf.image(io.BytesIO(s.image), w=width)
+            pdf.image(io.BytesIO(s.png), w=width)
     return bytes(pdf.output())
 
 

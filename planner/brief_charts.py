@@ -2,9 +2,19 @@
 
 ``planner`` may not import the app (``app_pages``), so these are small charts of their
 own, titled and labelled in the brief's language.
+
+vl-convert renders in its own JavaScript engine and releases the GIL, one chart at a time:
+the brief builds the specs (:func:`fan_spec`, :func:`heatmap_spec`) and :func:`submit`
+renders them (:func:`png`) on a background thread while it lays out its PDF
+(:mod:`planner.brief`), and :func:`warm_up` starts the engine (about 0.7 s the first time
+in a process; :func:`planner.brief.warm_up_in_background` runs it ahead of a brief).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import cache
 
 import altair as alt
 import pandas as pd
@@ -15,16 +25,41 @@ WIDTH, HEIGHT = 620, 190
 FONT = "DejaVu Sans"
 
 
-def _png(chart: alt.TopLevelMixin, lang: str) -> bytes:
-    """PNG bytes, axes in the language's number and time formats (:func:`vega_locale`)."""
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """One worker: vl-convert draws one chart at a time anyway."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-charts")
+
+
+def submit(draw: Callable[..., bytes], *args) -> Future:
+    """``draw(*args)`` (e.g. :func:`png` of a spec built by the caller, so the thread
+    holds no GIL) on the chart thread; ``.result()`` gives the PNG bytes or raises what
+    ``draw`` raised."""
+    return _pool().submit(draw, *args)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine and load its fonts by drawing a tiny chart."""
+    png(_spec(alt.Chart(pd.DataFrame({"x": [0, 1]})).mark_point().encode(x="x:Q"), "en"))
+
+
+def _spec(chart: alt.TopLevelMixin, lang: str) -> dict:
+    """The Vega-Lite spec, axes in the language's number and time formats
+    (:func:`vega_locale`)."""
+    return chart.configure(font=FONT, locale=vega_locale(lang)).configure_view(
+        stroke=None).to_dict()
+
+
+def png(spec: dict) -> bytes:
+    """PNG bytes of a Vega-Lite spec (vl-convert, twice the spec's pixel size: about 160
+    dpi across an A4 page). The only step that may run on the chart thread: it holds no
+    GIL."""
     import vl_convert as vlc
 
-    spec = chart.configure(font=FONT, locale=vega_locale(lang)).configure_view(
-        stroke=None).to_dict()
     return vlc.vegalite_to_png(spec, scale=2)
 
 
-def fan_png(monthly: pd.DataFrame, t: Translator) -> bytes:
+def fan_spec(monthly: pd.DataFrame, t: Translator) -> dict:
     """Median and 80% range of monthly arrivals. ``monthly``: ``ds, p10, median, p90``
     (persons per month)."""
     _ = t.gettext
@@ -35,10 +70,10 @@ def fan_png(monthly: pd.DataFrame, t: Translator) -> bytes:
     line = alt.Chart(monthly).mark_line(color="#1f5fa8", point=True).encode(
         x=x, y=alt.Y("median:Q", title=y))
     title = _("Median (line) and 80% range (band)")
-    return _png((band + line).properties(width=WIDTH, height=HEIGHT, title=title), t.lang)
+    return _spec((band + line).properties(width=WIDTH, height=HEIGHT, title=title), t.lang)
 
 
-def heatmap_png(p: pd.DataFrame, t: Translator) -> bytes:
+def heatmap_spec(p: pd.DataFrame, t: Translator) -> dict:
     """P(shortfall) by month and facility type. ``p``: ``facility_type, ds, p_shortfall``
     (0-1)."""
     _ = t.gettext
@@ -54,4 +89,14 @@ def heatmap_png(p: pd.DataFrame, t: Translator) -> bytes:
         y=alt.Y("facility:N", title=None, sort=list(names.values())),
         color=alt.Color("pct:Q", title=_("P(shortfall), %"),
                         scale=alt.Scale(domain=[0, 100], scheme="orangered")))
-    return _png(chart.properties(width=WIDTH - 120, height=alt.Step(26)), t.lang)
+    return _spec(chart.properties(width=WIDTH - 120, height=alt.Step(26)), t.lang)
+
+
+def fan_png(monthly: pd.DataFrame, t: Translator) -> bytes:
+    """:func:`fan_spec` as PNG bytes."""
+    return png(fan_spec(monthly, t))
+
+
+def heatmap_png(p: pd.DataFrame, t: Translator) -> bytes:
+    """:func:`heatmap_spec` as PNG bytes."""
+    return png(heatmap_spec(p, t))

@@ -4,9 +4,10 @@ the summary files, and the archive.
 ``file_names(spec, lang)`` names each file after its host and scenario (the app's
 download buttons and the ZIP use the same names); ``summary_frames(result)`` rounds
 the summary files (persons, seats and consultations to whole numbers, shares to three
-decimals); ``zip_bytes(result, documents)`` writes the archive: each CSV (in the chosen
-dialect, :mod:`forecast.csv_dialect`) with its JSON provenance sidecar, the brief (PDF and
-HTML), the workbook, ``plan.json`` and ``scenario.json``.
+decimals), for the app's Export page and ``planner plan`` alike; ``zip_bytes(result,
+documents)`` writes the archive: each CSV (in the chosen dialect,
+:mod:`forecast.csv_dialect`) with its JSON provenance sidecar, the brief (PDF and HTML),
+the workbook, ``plan.json`` and ``scenario.json``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,24 @@ import pandas as pd
 
 from planner.pipeline import PlanResult, PlanSpec
 
-SUMMARY_DIGITS = {"occupancy": 3}
-"""Capacity metrics that are shares (0-1) keep three decimals; every other metric is a
-count (persons, seats, consultations per day) and is rounded to a whole number."""
+SHARE_DIGITS = 3
+"""Decimals of a share or probability (0-1) in a summary file; every count (persons,
+seats, consultations per day, m², classrooms, clinicians) is a whole number."""
+SHARE_METRICS: tuple[str, ...] = ("occupancy",)
+"""Capacity metrics (``metric`` of the capacity quantiles) that are shares (0-1); every
+other metric is a count."""
+SUMMARY_COUNTS: dict[str, tuple[str, ...]] = {
+    "forecast": ("value",),
+    "advice": ("existing_capacity", "added_capacity", "required_capacity", "added_quantity"),
+    "schedule": ("added_capacity",),
+}
+"""Summary file key -> its count columns (rounded to whole numbers, ``Int64``: NA stays
+NA)."""
+SUMMARY_SHARES: dict[str, tuple[str, ...]] = {
+    "advice": ("risk", "p_shortfall_now"),
+    "p_shortfall": ("p_shortfall",),
+}
+"""Summary file key -> its share columns (0-1, rounded to :data:`SHARE_DIGITS`)."""
 
 
 def safe_name(text: str, limit: int = 40) -> str:
@@ -45,31 +61,51 @@ def file_names(spec: PlanSpec, lang: str = "en") -> dict[str, str]:
             "scenario": f"scenario_{sc}.json", "zip": f"planner_{hs}.zip"}
 
 
-def _round_counts(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+def round_summary(frame: pd.DataFrame, counts=(), shares=()) -> pd.DataFrame:
+    """A copy of ``frame``: ``counts`` columns rounded to whole numbers (``Int64``, NA kept
+    as NA, never zero), ``shares`` columns to :data:`SHARE_DIGITS` decimals."""
     out = frame.copy()
-    for c in cols:
+    for c in counts:
         out[c] = out[c].round().astype("Int64")
+    for c in shares:
+        out[c] = out[c].round(SHARE_DIGITS)
     return out
+
+
+def round_capacity_quantiles(q: pd.DataFrame) -> pd.DataFrame:
+    """Capacity quantiles (``metric, value``) with counts as whole numbers and the share
+    metrics (:data:`SHARE_METRICS`) at :data:`SHARE_DIGITS` decimals (one column holds
+    both, so it stays float)."""
+    out = q.copy()
+    share = out["metric"].isin(list(SHARE_METRICS))
+    out["value"] = out["value"].where(share, out["value"].round()).round(SHARE_DIGITS)
+    return out
+
+
+def _summary(key: str, frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return round_summary(frame, SUMMARY_COUNTS.get(key, ()), SUMMARY_SHARES.get(key, ()))
 
 
 def forecast_frames(forecast: pd.DataFrame, paths: pd.DataFrame,
                     hosts: pd.DataFrame | None) -> dict[str, pd.DataFrame | None]:
-    """The forecast files as the ZIP holds them (forecast quantiles in whole persons)."""
-    return {"forecast": _round_counts(forecast, ["value"]), "paths": paths, "hosts": hosts}
+    """The forecast files as the ZIP holds them (forecast quantiles in whole persons;
+    sample paths exact)."""
+    return {"forecast": _summary("forecast", forecast), "paths": paths, "hosts": hosts}
 
 
 def summary_frames(result: PlanResult) -> dict[str, pd.DataFrame | None]:
-    """Key -> frame as the ZIP holds it. Summary files (forecast quantiles, capacity
-    quantiles, advice, schedule) carry whole persons; sample paths stay exact."""
-    q = result.capacity.quantiles.copy()
-    share = q["metric"].isin(list(SUMMARY_DIGITS))
-    q["value"] = q["value"].where(share, q["value"].round()).round(3)
-    adv = _round_counts(result.advice, ["existing_capacity", "added_capacity",
-                                        "required_capacity", "added_quantity"])
+    """Key -> frame as the ZIP and ``planner plan`` write it. Summary files (forecast
+    quantiles, capacity quantiles, P(shortfall), advice, schedule) carry whole persons
+    and shares at :data:`SHARE_DIGITS` decimals; the sample paths (``paths``, ``hosts``,
+    ``arrivals``) stay exact for analysts."""
     return {**forecast_frames(result.forecast, result.paths, result.hosts),
-            "arrivals": result.arrivals, "capacity": q,
-            "p_shortfall": result.capacity.p_shortfall,
-            "advice": adv, "schedule": _round_counts(result.schedule, ["added_capacity"])}
+            "arrivals": result.arrivals,
+            "capacity": round_capacity_quantiles(result.capacity.quantiles),
+            "p_shortfall": _summary("p_shortfall", result.capacity.p_shortfall),
+            "advice": _summary("advice", result.advice),
+            "schedule": _summary("schedule", result.schedule)}
 
 
 def zip_bytes(spec: PlanSpec, frames: dict, documents: dict, provenance: dict,

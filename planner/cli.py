@@ -18,9 +18,12 @@ from forecast.cli import one_line, one_line_group
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=one_line_group("planner"),
                   help="Scenario -> forecast -> host arrivals -> capacity -> advice, in one run.")
 
-OUTPUTS = ("forecast.csv", "paths.csv", "hosts.csv", "arrivals.csv", "capacity_quantiles.csv",
-           "p_shortfall.csv", "advice.csv", "schedule.csv", "plan.json", "workbook.xlsx",
-           "brief.pdf")
+CSV_FILES = {"forecast": "forecast.csv", "paths": "paths.csv", "hosts": "hosts.csv",
+             "arrivals": "arrivals.csv", "capacity": "capacity_quantiles.csv",
+             "p_shortfall": "p_shortfall.csv", "advice": "advice.csv",
+             "schedule": "schedule.csv"}
+"""Key of :func:`planner.bundle.summary_frames` -> the CSV ``planner plan`` writes it to."""
+OUTPUTS = (*CSV_FILES.values(), "plan.json", "workbook.xlsx", "brief.pdf")
 """Files ``planner plan`` writes (each CSV with a ``.json`` provenance sidecar)."""
 
 
@@ -85,12 +88,13 @@ def _refuse_existing(targets: list[Path], force: bool) -> None:
 def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str = "en",
           use_cache: bool = True) -> None:
     from forecast import export
-    from planner import brief, cache, workbook
+    from planner import brief, bundle, cache, workbook
     from planner.pipeline import PlanSpec, run_plan
 
     spec = PlanSpec.read(file)
     _refuse_existing([out / n for n in OUTPUTS], force)
     brief.check_fonts()
+    brief.warm_up_in_background()  # the brief's engines load while the model runs
     res = run_plan(spec, cache=cache.fit_cache() if use_cache else None)
     for line in res.warnings:
         typer.echo(f"planner: warning: {one_line(line)}", err=True)
@@ -98,12 +102,10 @@ def _plan(file: Path, out: Path, force: bool, dialect: str = "tidy", lang: str =
     if res.hosts is not None:
         prov.update({k: res.hosts.attrs[k] for k in ("data_end_year", "notes", "analogue")
                      if k in res.hosts.attrs})
-    frames = {"forecast.csv": res.forecast, "paths.csv": res.paths, "hosts.csv": res.hosts,
-              "arrivals.csv": res.arrivals,
-              "capacity_quantiles.csv": res.capacity.quantiles,
-              "p_shortfall.csv": res.capacity.p_shortfall, "advice.csv": res.advice,
-              "schedule.csv": res.schedule}
-    for name, frame in frames.items():
+    # the summary files rounded as the app's Export page rounds them; sample paths exact
+    frames = bundle.summary_frames(res)
+    for key, name in CSV_FILES.items():
+        frame = frames[key]
         if frame is not None:
             export.write_csv(frame, out / name, prov, overwrite=force, dialect=dialect)
             typer.echo(f"wrote {out / name}")
@@ -131,7 +133,7 @@ def brief_command(
 
 
 def _brief(file: Path, out: Path, lang: str, fmt: str, force: bool) -> None:
-    from planner import brief
+    from planner import brief, cache
     from planner.pipeline import PlanSpec, run_plan
 
     spec = PlanSpec.read(file)
@@ -139,7 +141,8 @@ def _brief(file: Path, out: Path, lang: str, fmt: str, force: bool) -> None:
     if target.exists() and not force:
         raise FileExistsError(f"{target} exists; pass --force to replace it")
     brief.check_fonts()
-    res = run_plan(spec)
+    brief.warm_up_in_background()
+    res = run_plan(spec, cache=cache.fit_cache())  # the fits kept on disk, as `plan` does
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
         target.write_bytes(brief.brief_pdf(res, lang))

@@ -25,12 +25,16 @@ import pandas as pd
 
 from forecast.export import FORMULA_PREFIXES
 from planner.brief import (
+    advice_sentence,
     dataset_name,
     facility_name,
     host_name,
     late_orders,
     method_name,
+    model_title,
     monthly_range,
+    registry_text,
+    scenario_title,
     scenario_words,
     unit_name,
     vintages,
@@ -118,14 +122,15 @@ def workbook_bytes(result: PlanResult, lang: str = "en", today: dt.date | None =
                      round(r["required_capacity"]), round(r["added_capacity"]),
                      round(100 * r["p_shortfall_now"]), round(r["added_quantity"]),
                      unit_name(r["quantity_unit"], t), r["needed_by"], r["lead_time_days"],
-                     r["order_by"], _("yes") if is_late else _("no"), r["explanation"]])
+                     r["order_by"], _("yes") if is_late else _("no"),
+                     advice_sentence(r, t, spec.capacity.n_runs, is_late)])
     risk = t.percent(spec.capacity.risk)
     ws = _sheet(wb, _("Advice"), [
         _("Facility"), _("Unit"), _("In place (unit)"),
         _("Needed at {risk} risk (unit)").format(risk=risk), _("Gap (unit)"),
         _("P(shortfall) now (%)"), _("Order (quantity)"), _("Order unit"),
         _("In place by (date)"), _("Lead time (days)"), _("Order by (date)"),
-        _("Late already"), _("Explanation (English)")], rows,
+        _("Late already"), _("Explanation")], rows,
         [22, 18, 14, 18, 12, 14, 14, 12, 14, 12, 14, 10, 60])
     for row in ws.iter_rows(min_row=2):
         for i in (8, 10):
@@ -135,11 +140,13 @@ def workbook_bytes(result: PlanResult, lang: str = "en", today: dt.date | None =
 
     f, c = spec.forecast, spec.capacity
     rows = [[_("Package version"), forecast.__version__],
-            [_("Scenario"), spec.scenario.name],
+            [_("Scenario"), scenario_title(spec.scenario.name, t)],
+            [_("Scenario id (plan file)"), spec.scenario.name],
             *[[_("Scenario in words"), w] for w in scenario_words(result, t)],
             [_("Host"), f"{f.host} {host_name(f.host, t)}"],
             [_("Arrivals model"), method_name(f.host_method, t)],
-            [_("Movement model"), f.model], [_("Seed"), f.seed],
+            [_("Movement model"), f"{model_title(f.model, t)} ({f.model})"],
+            [_("Seed"), f.seed],
             [_("Sample paths"), f.n_paths], [_("Horizon (months)"), f.horizon],
             [_("Share of the country's arrivals (%)"), round(100 * c.area_share, 2)],
             [_("Planning multiplier (x)"), c.multiplier], [_("Capacity runs"), c.n_runs],
@@ -149,7 +156,7 @@ def workbook_bytes(result: PlanResult, lang: str = "en", today: dt.date | None =
         rows.append([_("UNHCR data to (year)"), result.hosts.attrs["data_end_year"]])
     for did, v in vintages(f.host_method)[0]:
         rows.append([_("Data vintage: {name} ({id})").format(name=dataset_name(did, t), id=did),
-                     v])
+                     registry_text(v, t)])
     rows.append([_("Plan file (JSON)"), json.dumps(spec.to_dict())])
     _sheet(wb, _("Provenance"), [_("Item"), _("Value")], rows, [42, 100])
     buf = io.BytesIO()

@@ -49,7 +49,7 @@ def test_pdf_arrivals_and_orders_equal_the_plan_result(plan_result, pdfs, lang):
     adv = plan_result.advice
     assert (adv["added_capacity"] > 0).any(), "the fixture must need an order"
     for _i, r in adv[adv["added_capacity"] > 0].iterrows():
-        qty = _plain(f"{t.number(r['added_quantity'])} {brief.unit_name(r['quantity_unit'], t)}")
+        qty = _plain(brief.quantity(r["added_quantity"], r["quantity_unit"], t))
         assert qty in text
         assert _plain(t.number(r["added_capacity"])) in text
     if lang == "ru":  # Russian formats: grouping by a space, dates day first
@@ -115,3 +115,113 @@ def test_nothing_to_order_is_never_late(plan_result):
     res = dataclasses.replace(plan_result, advice=adv)
     text = _pdf_text(brief.brief_pdf(res, "en", today=dt.date(2100, 1, 1)))
     assert "LATE ALREADY" not in text and "nothing to order" in text
+
+
+# ---------------------------------------------------------------- no English in Russian
+LATIN_ALLOWED = ("Natural Earth", "Our World in Data", "Country Borders", "country-borders",
+                 "GeoDataSource", "Copernicus", "Frontex", "PaCE", "GitHub", "Harris et al.",
+                 "refugees", "Candidate", "poldat", "ucdpbrds", "gdidata", "Prophet")
+"""Source titles and names kept as their publishers write them (a publisher's name, a
+dataset's, an R package's or a model library's title, a citation). Codes pass on their own: words without a
+lower-case Latin letter (ISO3, UNHCR's and licences' ids: TJK, UCDP, CC BY-SA, ERA5, SPI) and
+words holding a digit, ``_``, ``.``, ``/`` or ``@`` (versions, commits, file names)."""
+
+
+def _english_words(text: str) -> list[str]:
+    for phrase in LATIN_ALLOWED:
+        text = text.replace(phrase, " ")
+    words = re.findall(r"(?<![\w./@-])[A-Za-z][\w./@'-]*", text)
+    return [w.rstrip(".") for w in words
+            if re.search(r"[a-z]", w) and not re.search(r"[\d_./@]", w.rstrip("."))]
+
+
+def test_the_english_word_check_can_fail():
+    assert _english_words("Сценарий «compound»; CC BY 4.0; data/dyads.py; TJK; 0c16a6d; "
+                          "bb775af; Natural Earth 1:110m; licence: CC BY-SA") == [
+        "compound", "licence"]
+
+
+def test_the_russian_brief_has_no_english_beyond_codes_and_source_titles(plan_result, pdfs):
+    from forecast.scenarios import PRESET_TITLES
+
+    text = _pdf_text(pdfs[1]["ru"])
+    assert _english_words(text) == []
+    title = translator("ru", "app").gettext(PRESET_TITLES["compound"])
+    assert plan_result.spec.scenario.name == "compound" and _plain(title) in text
+    assert "лицензия: CC BY 4.0" in text
+    spec = plan_result.spec  # the other host method rests on other datasets
+    share = dataclasses.replace(spec, forecast=dataclasses.replace(spec.forecast,
+                                                                   host_method="share"))
+    b = brief.summarise(dataclasses.replace(plan_result, spec=share), dt.date(2000, 1, 1))
+    _title, secs = brief.sections(b, translator("ru", "brief"), charts=False)
+    assert _english_words(" ".join(p for s in secs for p in (s.title, *s.paragraphs))) == []
+
+
+def test_quantities_decline_for_their_number():
+    en, ru = translator("en", "brief"), translator("ru", "brief")
+    assert [brief.quantity(n, "classrooms", ru) for n in (1, 2, 5, 21, 142)] == [
+        "1 класс", "2 класса", "5 классов", "21 класс", "142 класса"]
+    assert brief.quantity(1, "seats", en) == "1 seat"
+    assert _plain(brief.quantity(1876, "seats", ru)) == "1 876 мест"
+    assert brief.quantity(3, "persons", ru) == "3 чел." and brief.quantity(None, "seats", ru) == ""
+
+
+def test_scenario_and_surge_names_in_words():
+    from forecast.host_model import SURGE_P90
+
+    en, ru = translator("en", "brief"), translator("ru", "brief")
+    assert brief.scenario_title("compound", en) == "Compound: conflict x3 + drought"
+    assert brief.scenario_title("custom", ru) == "задан планировщиком"
+    assert brief.scenario_title("<my plan>", ru) == "<my plan>"
+    assert brief.surge_name("Afghanistan->Tajikistan 2021", ru) == "Афганистан → Таджикистан, 2021"
+    assert "процентиль" in brief.surge_name(SURGE_P90, ru)
+
+
+def test_every_registry_text_the_brief_prints_has_a_russian_entry():
+    """Publishers, licences and vintages of the datasets are message ids of brief.po: a
+    registry change without a catalogue update fails here (the brief would fall back to
+    English)."""
+    from babel.messages.pofile import read_po
+
+    with open(brief.__file__.replace("brief.py", "locale/ru/LC_MESSAGES/brief.po"), "rb") as fh:
+        cat = read_po(fh, locale="ru", domain="brief")
+    texts = brief.registry_texts()
+    assert len(texts) > 10
+    missing = [x for x in texts if cat.get(x) is None or not cat.get(x).string
+               or cat.get(x).fuzzy]
+    assert missing == []
+
+
+def test_the_russian_workbook_has_no_english_beyond_codes_and_source_titles(plan_result):
+    import openpyxl
+
+    from planner import workbook
+
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(plan_result, "ru")))
+    prov = {r[0]: r[1] for r in wb["Происхождение"].iter_rows(min_row=2, values_only=True)}
+    assert prov["Сценарий"] == brief.scenario_title("compound", translator("ru", "brief"))
+    assert prov["Код сценария (в файле плана)"] == "compound"  # codes stay, labelled as codes
+    alias = plan_result.spec.forecast.model
+    assert prov["Модель перемещений"].endswith(f" ({alias})")  # its title, then its code
+    english = []
+    for ws in wb:
+        for row in ws.iter_rows(values_only=True):
+            if str(row[0]).startswith(("Код сценария", "Файл плана")):
+                continue  # the scenario id and the plan file (JSON) are codes
+            english += [w for v in row if isinstance(v, str)
+                        for w in _english_words(v.replace(f"({alias})", ""))]
+    assert english == []
+
+
+def test_charts_drawn_on_the_chart_thread_reach_the_brief_and_errors_surface():
+    from planner import brief_charts
+
+    assert brief.warm_up_in_background().result(timeout=60) is None
+
+    def broken():
+        raise ValueError("no chart")
+
+    s = brief.Section("x", image=brief_charts.submit(broken))
+    with pytest.raises(ValueError, match="no chart"):
+        _ = s.png
+    assert brief.Section("x", image=b"\x89PNG").png == b"\x89PNG"
