@@ -259,13 +259,19 @@ def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
 
 
 def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
+    """A monthly arrivals series saved as Russian Excel saves it (';', decimal comma,
+    dd.mm.yyyy, UTF-8 with BOM) is uploaded, chosen, and planned on: the Capacity page
+    gives its advice for that series (issue 13, point 4)."""
     from forecast import datasets
 
     url, _ = app_server
     open_page(page, url, "your_data", min_charts=0)
     mine = datasets.load_history(["unhcr_asylum_GBR"]).assign(series_id="my_area")
+    mine["y"] = mine["y"] + 0.5  # a decimal comma in every value
     path = tmp_path / "my_area.csv"
-    mine.to_csv(path, index=False, date_format="%Y-%m-%d")
+    mine.to_csv(path, index=False, sep=";", decimal=",", date_format="%d.%m.%Y",
+                encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"," in path.read_bytes()
     page.get_by_text("arrivals into my host area").click()
     wait_idle(page)
     page.locator("input[type='file']").first.set_input_files(str(path))
@@ -279,6 +285,7 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     wait_idle(page)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Capacity").click()
     page.get_by_text("your series my_area").first.wait_for(timeout=120_000)
+    page.get_by_text("Capacity advice at").first.wait_for(timeout=300_000)  # planned on it
 
 
 RU_PAGES = {  # file -> its label in the Russian navigation, its title's start, its charts
