@@ -579,7 +579,9 @@ def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
     p10, p50, p90`` (persons per month; ``host`` and ``scenario`` as shown); ``order``:
     scenario labels in panel order (the first is the reference). Returns ``[(host,
     [panel per scenario])]`` in the order of the hosts in ``frame``. The legend sits
-    below each panel with uncut labels.
+    below each panel with uncut labels. Streamlit fits a stretched chart's axes, legend
+    and title into its height, so the height is the whole panel's (the plot gets about
+    190 px of its 330).
     """
     _ = tr.gettext
     y_title = y_title or _("persons per month")
@@ -588,8 +590,8 @@ def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
          "reference": _("median: {name}").format(name=order[0])}
     ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})
     data = frame.merge(ref, on=["host", "ds"], how="left")
-    legend = alt.Legend(orient="bottom", direction="vertical", title=None, labelLimit=400,
-                        symbolType="square", labelFontSize=12, symbolSize=200)
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=1, title=None,
+                        labelLimit=400, symbolType="square", labelFontSize=12, symbolSize=200)
     colour = alt.Scale(domain=list(w.values()), range=["#9ecae1", "#1f5fa8", "#555555"])
     x = alt.X("ds:T", title=_("month"), axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
     tips = [alt.Tooltip("scenario:N", title=_("scenario")),
@@ -606,7 +608,7 @@ def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
         panels = []
         for name in order:
             base = alt.Chart(rows[rows["scenario"] == name])
-            band = base.mark_area(opacity=0.7).transform_calculate(
+            band = base.mark_area(opacity=0.7, clip=True).transform_calculate(
                 what=_literal(w["band"])).encode(
                 x=x, y=alt.Y("p10:Q", title=y_title, scale=y), y2="p90:Q", color=col,
                 tooltip=tips)
@@ -615,8 +617,8 @@ def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
                                                    tooltip=tips)
             refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
                 what=_literal(w["reference"])).encode(x=x, y=alt.Y("ref:Q", scale=y), color=col)
-            panels.append(alt.layer(band, refl, med).properties(
-                height=190, title=alt.TitleParams(str(name), anchor="start", fontSize=13)))
+            panels.append(alt.layer(band, refl, med).properties(  # height: the whole chart
+                height=330, title=alt.TitleParams(str(name), anchor="start", fontSize=13)))
         out.append((str(host), panels))
     return out
 
