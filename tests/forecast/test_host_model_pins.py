@@ -578,3 +578,41 @@ def test_the_temperature_lever_adds_its_elasticity_per_degree_and_year(tiny):
     warm = hm.point_forecast_pairs(m, idx, 2, temperature_delta=[1.0, -2.0])["level"].to_numpy()
     # rows: h = 1 (two pairs), then h = 2: +1 deg C x 0.5, then -2 deg C x 0.5
     np.testing.assert_allclose(warm - base, [0.5, 0.5, -1.0, -1.0])
+
+
+def test_quantiles_of_keeps_the_order_in_which_hosts_and_years_first_appear():
+    """Hosts in the paths' own order (TJK before KAZ), not sorted: the tables and charts
+    list hosts as the caller chose them."""
+    from forecast import host_model
+
+    paths = pd.DataFrame({"host": ["TJK", "TJK", "KAZ", "KAZ"], "year": [2027, 2026, 2027, 2026],
+                          "path": [0, 0, 0, 0], "arrivals": [4.0, 3.0, 2.0, 1.0]})
+    q = host_model.quantiles_of(paths, (0.5,))
+    assert list(zip(q["host"], q["year"], strict=True)) == [
+        ("TJK", 2027), ("TJK", 2026), ("KAZ", 2027), ("KAZ", 2026)]
+    assert q["arrivals"].tolist() == [4.0, 3.0, 2.0, 1.0]
+
+
+def test_observed_profile_takes_a_year_of_one_person():
+    """A complete year whose total is one person (all in March) is a real year: its share
+    counts (only a zero year has no shape)."""
+    from forecast import host_model
+
+    ds = pd.date_range("2020-01-01", periods=12, freq="MS")
+    y = np.zeros(12)
+    y[2] = 1.0
+    w = host_model.observed_profile(pd.DataFrame({"series_id": "s", "ds": ds, "y": y}))
+    expected = np.zeros(12)
+    expected[2] = 1.0
+    np.testing.assert_allclose(w, expected)
+
+
+def test_a_single_joint_error_is_drawn_for_both_horizons():
+    """One pair with one error per horizon: the copula has one row to draw (row 0), and
+    every path takes that pair's errors."""
+    resid = _errors({0: np.array([0.5])}, h2=lambda r: 2 * r)
+    e = hm._draw_resid(_stand_in(resid, np.zeros(1)), _levels(np.array([1, 2]),
+                                                             np.array([1.0, 1.0])),
+                       50, np.random.default_rng(7))
+    np.testing.assert_allclose(e[0], 0.5)
+    np.testing.assert_allclose(e[1], 1.0)
