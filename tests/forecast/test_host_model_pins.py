@@ -616,3 +616,17 @@ def test_a_single_joint_error_is_drawn_for_both_horizons():
                        50, np.random.default_rng(7))
     np.testing.assert_allclose(e[0], 0.5)
     np.testing.assert_allclose(e[1], 1.0)
+
+
+def test_three_member_weights_reach_the_three_year_mean(tiny):
+    """Weights (model, persistence, 3-year mean) of (0, 0, 1): the point forecast is the
+    log1p of the mean arrivals reported in the last three years (2008-2010), by hand."""
+    frame = _panel_frame()
+    idx = np.array([tiny.panel.index("O", h) for h in ("H05", "H00")])
+    n = len(tiny.panel.pairs)
+    w = np.tile([0.0, 0.0, 1.0], (n, 1))
+    got = hm.point_forecast_pairs(dataclasses.replace(tiny, weights={1: w, 2: w}), idx, 1)
+    recent = frame[frame["year"].between(2008, 2010)]
+    want = [np.log1p(recent.loc[recent["asylum_iso3"] == h, "arrivals"].mean())
+            for h in ("H05", "H00")]
+    np.testing.assert_allclose(got["level"].to_numpy(), want)
