@@ -117,9 +117,26 @@ def _headers(frame):
     return {c: st.column_config.Column(labels.column(c)) for c in frame.columns}
 
 
-fac_in = services.active_facilities(s["host"])
+def _dates_as_text(frame, col="opens"):
+    """The editor shows a missing date as an empty cell (Streamlit draws a missing value
+    as a grey "None"): dates as YYYY-MM-DD text, a missing one as ""."""
+    if frame is None or col not in frame:
+        return frame
+    d = pd.to_datetime(frame[col], errors="coerce")
+    return frame.assign(**{col: d.dt.strftime("%Y-%m-%d").where(d.notna(), "")})
+
+
+fac_in = _dates_as_text(services.active_facilities(s["host"]))
+headers = _headers(fac_in)
+if fac_in is not None and "opens" in fac_in:
+    headers["opens"] = st.column_config.TextColumn(
+        labels.column("opens"), help=_("Date the facility opens (YYYY-MM-DD); empty: open from "
+                                       "the start."))
 fac = st.data_editor(fac_in, num_rows="dynamic", key=f"cap_facilities_{in_use}",
-                     width="stretch", hide_index=True, column_config=_headers(fac_in))
+                     width="stretch", hide_index=True, column_config=headers)
+if "opens" in fac:  # an empty cell is "not given" (NA), as in a facilities file
+    fac = fac.assign(opens=fac["opens"].map(lambda v: None if str(v).strip() in ("", "None", "nan")
+                                            else v))
 st.markdown(_("**Expansion plans** (e.g. +500 persons of shelter ordered on a date, with a lead "
               "time)"))
 plans = st.data_editor(

@@ -96,6 +96,8 @@ def test_preset_sets_sliders(app):
 def test_capacity_page_runs_and_reacts(app):
     app.session_state["horizon"] = 12
     at = goto(app, "capacity")
+    editor = next(d.value for d in at.dataframe if "opens" in d.value.columns)
+    assert (editor["opens"] == "").all()  # no opening date: an empty cell, not "None"
     at.slider(key="cap_runs").set_value(40)
     before = chart_data(ok(press(at, "apply_capacity").run()))
     assert len(before) == 4  # shelter, school, clinic, P(shortfall)
