@@ -80,8 +80,21 @@ def test_translations_keep_every_placeholder(template):
 def test_the_committed_catalogue_is_the_merged_one(template):
     """app.po is what ``python -m planner.catalogue`` writes (sorted by file, references
     current): a page edit without a catalogue update fails here."""
+    import re
+
     _, text = catalogue.merged("ru", template)
-    assert i18n.catalogue_path("ru", "app").read_text(encoding="utf-8") == text
+    committed = i18n.catalogue_path("ru", "app").read_text(encoding="utf-8")
+    # Babel 2.14 (the lowest pin) numbers a call spread over lines by another line than 2.19
+    # does; the files, messages, translations and their order must match either way
+    # (`python -m planner.catalogue --check` compares the lines too, with the dev Babel)
+    def unnumbered(t):
+        return re.sub(r"^(#: .*)$", lambda m: re.sub(r":\d+", "", m.group(1)), t, flags=re.M)
+
+    assert unnumbered(committed) == unnumbered(text)
+    from importlib.metadata import version
+
+    if tuple(int(x) for x in version("babel").split(".")[:2]) >= (2, 19):  # as written
+        assert committed == text
 
 
 USER_FACING = {"title", "header", "subheader", "markdown", "caption", "info", "warning",
