@@ -41,7 +41,8 @@ if not data.user_arrivals:
     hp = services.host_paths(spec, tok, data)
     hq = services.paths_quantiles(hp, ["series_id", "ds"])
     st.subheader(_("Arrivals by host country"))
-    missing = [h for h in HOSTS if h not in set(hp["series_id"])]
+    drawn = set(hp["series_id"].unique())  # once: the paths frame has ~10^5 rows
+    missing = [h for h in HOSTS if h not in drawn]
     if spec.forecast.host_method == "dyadic":
         end = hp.attrs.get("data_end_year")
         today = t().date(pd.Timestamp.today().date())
@@ -61,7 +62,7 @@ if not data.user_arrivals:
                       hosts=", ".join(host_label(h) for h in missing)))
     hosts = st.multiselect(_("Hosts"), sorted(hq["series_id"].unique()),
                            default=(None if "fc_hosts" in s else
-                                    [h for h in CENTRAL_ASIA if h in set(hq["series_id"])]),
+                                    [h for h in CENTRAL_ASIA if h in drawn]),
                            format_func=bound(host_label), key="fc_hosts")
     keep("fc_hosts")
     past = services.host_history(sid, tok, data)

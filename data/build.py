@@ -724,6 +724,11 @@ def build(raw: Path, out: Path) -> dict[str, int]:
         summary[name] = (len(df), span(df))
     write_table(out / "data", summary)
     build_region_map(raw, out)  # GeoJSON, not a table: not counted in the rows
+    # every bundled CSV checked in full once, here; the app then reads those exact bytes
+    # without the cell checks (forecast/data/checked.json, forecast.datasets.write_checked)
+    from forecast.datasets import write_checked
+
+    write_checked(out / "forecast" / "data")
     return rows
 
 

@@ -39,6 +39,8 @@ def test_build_reproduces_committed_csvs_byte_for_byte(tmp_path):
         assert new == old, f"{name} differs from the committed file: rerun python data/build.py"
         assert b"\r" not in new and new.endswith(b"\n")
         assert rows[name] == new.count(b"\n") - 1
+    checked = "forecast/data/checked.json"  # the record of the checks, rewritten by the build
+    assert (tmp_path / checked).read_bytes() == (REPO / checked).read_bytes()
 
 
 @needs_raw

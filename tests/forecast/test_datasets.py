@@ -245,3 +245,99 @@ def test_eu_applicants_sum_the_listed_sex_rows():
     w = e.pivot(index="year", columns="geo", values="applicants")
     both = w[["EU27", "DEU"]].dropna()
     assert len(both) > 5 and (both["EU27"] >= both["DEU"]).all()
+
+
+# ---------------------------------------------------------------- checked bundled files
+@pytest.mark.parametrize("dataset_id", IDS)
+def test_checked_reader_gives_the_fully_checked_frame(dataset_id):
+    """The fast reader of checked bytes returns exactly what every check returns:
+    columns, order, dtypes, NA and values."""
+    path = datasets.bundled_path(datasets.REGISTRY[dataset_id].file)
+    fast = schema.read_checked(path.read_bytes(), dataset_id)
+    pd.testing.assert_frame_equal(fast, schema.read_table(path, dataset_id), check_exact=True)
+
+
+def test_the_record_of_checks_holds_the_bundled_bytes():
+    """checked.json names every bundled file with the SHA-256 of its bytes now, and the
+    rows and span that the full read gives (rebuild the data and it is rewritten)."""
+    import hashlib
+
+    record = datasets.checked_manifest()
+    assert sorted(record) == sorted(m.file for m in datasets.REGISTRY.values())
+    for m in datasets.REGISTRY.values():
+        data = datasets.bundled_path(m.file).read_bytes()
+        assert record[m.file]["sha256"] == hashlib.sha256(data).hexdigest(), m.file
+        df = schema.read_table(datasets.bundled_path(m.file), m.id)
+        assert record[m.file]["rows"] == len(df)
+        assert (record[m.file]["start"], record[m.file]["end"]) == datasets._span(m.id, df)
+
+
+@pytest.fixture
+def bundled_copy(tmp_path, monkeypatch):
+    """The package data folder copied to ``tmp_path`` and read from there."""
+    import shutil
+
+    src = datasets.bundled_path(datasets.CHECKED_FILE).parent
+    for f in src.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    monkeypatch.setattr(datasets, "bundled_path", lambda file: tmp_path / file)
+    datasets.checked_manifest.cache_clear()
+    datasets._read_bundled.cache_clear()
+    yield tmp_path
+    datasets.checked_manifest.cache_clear()
+    datasets._read_bundled.cache_clear()
+
+
+def test_an_edited_bundled_file_gets_every_check(bundled_copy, monkeypatch):
+    """Bytes that differ from the checked ones are checked in full: a negative count
+    written into the hosts file is refused, naming the file and line."""
+    path = bundled_copy / "hosts_afghan_annual.csv"
+    lines = path.read_text().splitlines()
+    head = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[head.index("refugees")] = "-5"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SchemaError, match=r"hosts_afghan_annual\.csv.*refugees.*negative.*line 2"):
+        datasets.load_hosts()
+
+
+def test_checked_bytes_skip_the_cell_checks_and_others_do_not(bundled_copy, monkeypatch):
+    calls = []
+    real = schema.read_table
+    monkeypatch.setattr(schema, "read_table", lambda p, tid: calls.append(tid) or real(p, tid))
+    datasets.load("movement_monthly")
+    assert calls == []  # recorded bytes: read without the checks
+    (bundled_copy / datasets.CHECKED_FILE).write_text("{not json")
+    datasets.checked_manifest.cache_clear()
+    datasets._read_bundled.cache_clear()
+    ls = datasets.list_datasets()
+    assert sorted(calls) == IDS  # no record: every file read with every check
+    assert ls.set_index("id").loc["movement_monthly", "start"] == "1999-01"
+
+
+def test_listing_from_the_record_equals_the_listing_from_the_files(bundled_copy):
+    from_record = datasets.list_datasets()
+    (bundled_copy / datasets.CHECKED_FILE).unlink()
+    datasets.checked_manifest.cache_clear()
+    pd.testing.assert_frame_equal(from_record, datasets.list_datasets())
+
+
+def test_the_bundled_drivers_join_passes_the_drivers_checks_unchanged():
+    """load_drivers skips the drivers checks on the join of checked files: the join is
+    what those checks return."""
+    df = datasets.load_drivers()
+    pd.testing.assert_frame_equal(df, schema.validate_drivers(df.copy(), source="t"), check_exact=True)
+
+
+def test_the_first_page_data_are_read_without_pandera():
+    """Reading the checked bundled files (the first page's data) does not import pandera."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from forecast import datasets; datasets.load_history(); "
+            "datasets.load_drivers(); datasets.load_hosts(); datasets.list_datasets(); "
+            "print('pandera' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
