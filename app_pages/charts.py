@@ -19,8 +19,10 @@ Readability rules kept here, once:
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 
@@ -150,28 +152,28 @@ def quantile_bands(frame: pd.DataFrame, by: list[str], value: str = "value") -> 
     """Turn a long quantile frame into central bands.
 
     Reads ``by + ["quantile", value]``; returns ``by + [band, lo, hi]`` for every
-    band of ``BANDS`` whose two quantiles are present (same units as ``value``).
+    band of ``BANDS`` whose two quantiles are present (same units as ``value``), band
+    by band (widest first), each sorted by ``by``. A quantile missing for one key
+    leaves NaN there.
     """
-    q = frame.pivot_table(index=by, columns="quantile", values=value, aggfunc="first")
-    rows = []
+    q = frame["quantile"].to_numpy(dtype=float)
+    groups = frame.groupby(by, sort=True)
+    codes, keys = groups.ngroup().to_numpy(), groups.size().index.to_frame(index=False)
+    present = np.unique(np.round(q, 9))
+    grid = np.full((len(keys), len(present)), np.nan)
+    grid[codes, np.searchsorted(present, np.round(q, 9))] = frame[value].to_numpy(dtype=float)
+    parts, names = [], []
     for lo, hi, label in BANDS:
-        lo_col = _match(q.columns, lo)
-        hi_col = _match(q.columns, hi)
-        if lo_col is None or hi_col is None:
-            continue
-        part = q[[lo_col, hi_col]].rename(columns={lo_col: "lo", hi_col: "hi"}).reset_index()
-        part["band"] = label
-        rows.append(part)
-    if not rows:
-        return pd.DataFrame(columns=[*by, "band", "lo", "hi"])
-    return pd.concat(rows, ignore_index=True)[[*by, "band", "lo", "hi"]]
-
-
-def _match(columns, q: float):
-    for c in columns:
-        if abs(float(c) - q) < 1e-9:
-            return c
-    return None
+        i, j = (np.flatnonzero(np.abs(present - x) < 1e-9) for x in (lo, hi))
+        if len(i) and len(j):
+            parts.append((grid[:, i[0]], grid[:, j[0]]))
+            names.append(label)
+    out = keys.iloc[np.tile(np.arange(len(keys)), len(parts))]
+    out = out.reset_index(drop=True).astype({c: frame[c].dtype for c in by})
+    out["band"] = np.repeat(names, len(keys)) if names else pd.Series([], dtype=object)
+    out["lo"] = np.concatenate([p[0] for p in parts]) if parts else np.array([])
+    out["hi"] = np.concatenate([p[1] for p in parts]) if parts else np.array([])
+    return out[[*by, "band", "lo", "hi"]]
 
 
 def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
@@ -241,47 +243,143 @@ def _line_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
             alt.Scale(domain=[n for _, n in names], range=[dash[k] for k, _ in names]))
 
 
-def _fan_layers(forecast: pd.DataFrame, history: pd.DataFrame | None,
-                capacity: pd.DataFrame | None, y_title: str, words: Labels,
-                date_format: str) -> list[alt.Chart]:
-    bands = quantile_bands(forecast, by=["ds"])
-    median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9][["ds", "value"]]
-    dates = [forecast["ds"]]
-    lines: list[tuple[str, str]] = []
-    frames = []
-    if history is not None and not history.empty:
-        lines.append(("observed", words.observed))
-        frames.append(history[["ds", "y"]].rename(columns={"y": "value"})
-                      .assign(line=words.observed))
-        dates.append(history["ds"])
-    lines.append(("median", words.median))
-    frames.append(median.assign(line=words.median))
-    if capacity is not None and not capacity.empty:
-        lines.append(("capacity", words.capacity))
-        frames.append(capacity[["ds", "value"]].assign(line=words.capacity))
+@dataclass(frozen=True)
+class _FanShape:
+    """Everything that shapes a fan chart's spec except its data (the key of its cached
+    template): words, titles, the time axis, the bands and lines present."""
+
+    title: str
+    y_title: str
+    words: Labels
+    date_format: str
+    axis: str  # the time axis as JSON (it depends on the span of the dates)
+    bands: tuple[str, ...]
+    lines: tuple[tuple[str, str], ...]  # (key, name in the legend)
+    capacity: bool
+    height: int
+    theme: str
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """A chart as a Vega-Lite spec: the spec Altair built once for the chart's shape
+    (:func:`_fan_template`, cached per process), with its data attached by name.
+
+    Building a layered chart through Altair's objects and turning it into a dict took
+    0.1-0.3 s per fan chart (5-8 per page, every scenario change); attaching new data
+    to the cached spec takes about a millisecond. It quacks like the Altair chart it
+    replaces for the app: :meth:`to_dict`, :meth:`configure` (the locale, by
+    :func:`app_pages.text.localized`) and :meth:`save` (PNG export);
+    :meth:`vega_lite` is what :func:`app_pages.text.draw` sends to Streamlit.
+    ``datasets``: name -> frame, each referenced by a layer's ``data.name``.
+    """
+
+    template: dict
+    datasets: dict
+    config: dict = field(default_factory=dict)
+
+    def configure(self, **config) -> Spec:
+        return Spec(self.template, self.datasets, {**self.config, **config})
+
+    def vega_lite(self) -> dict:
+        """The spec with frames as datasets (Streamlit sends them as Arrow), each named by
+        its content, as Altair names them, so new data are never taken for old."""
+        spec = copy.deepcopy(self.template)
+        names = {}
+        for name, df in self.datasets.items():
+            digest = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+            names[name] = f"{name}-{digest.hexdigest()[:16]}"
+        _rename_data(spec, names)
+        spec["datasets"] = {names[n]: df for n, df in self.datasets.items()}
+        if self.config:
+            spec["config"] = {**spec.get("config", {}), **self.config}
+        return spec
+
+    def to_dict(self, validate: bool = True, context: dict | None = None) -> dict:
+        """The spec as JSON-ready values (datasets as records, dates as ISO text), as
+        Altair's ``to_dict`` gives; ``validate``: check it against the Vega-Lite schema
+        (the theme's Vega-only legend layout aside, as Altair validates before the theme)."""
+        spec = self.vega_lite()
+        spec["datasets"] = {n: json.loads(df.to_json(orient="records", date_format="iso"))
+                            for n, df in spec["datasets"].items()}
+        if validate:
+            from altair.utils.schemapi import validate_jsonschema
+            from altair.vegalite.v6.schema import core
+
+            bare = copy.deepcopy(spec)
+            bare.get("config", {}).get("legend", {}).pop("layout", None)
+            schema = core.load_schema()
+            validate_jsonschema(bare, schema, rootschema=schema)
+        return spec
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(validate=False), **kwargs)
+
+    def save(self, fp, format: str | None = None, **kwargs) -> None:  # noqa: A002 - Altair's name
+        """Save as Altair's ``Chart.save`` does (``format="png"`` through vl-convert,
+        offline), from this spec."""
+        from altair.utils.save import save
+        from altair.vegalite.v6 import VEGA_VERSION, VEGAEMBED_VERSION, VEGALITE_VERSION
+
+        unvalidated = _Unvalidated(self)
+        save(unvalidated, fp, format=format, vegalite_version=VEGALITE_VERSION,
+             vega_version=VEGA_VERSION, vegaembed_version=VEGAEMBED_VERSION, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Unvalidated:
+    """A :class:`Spec` whose ``to_dict`` does not validate (for Altair's ``save``)."""
+
+    spec: Spec
+
+    def to_dict(self, context: dict | None = None) -> dict:
+        return self.spec.to_dict(validate=False)
+
+
+def _rename_data(node, names: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        data = node.get("data")
+        if isinstance(data, dict) and data.get("name") in names:
+            node["data"] = {"name": names[data["name"]]}
+        for v in node.values():
+            _rename_data(v, names)
+    elif isinstance(node, list):
+        for v in node:
+            _rename_data(v, names)
+
+
+@lru_cache(maxsize=512)
+def _fan_template(shape: _FanShape) -> dict:
+    """The Vega-Lite spec of a fan chart of this shape, built by Altair (not validated
+    here: :meth:`Spec.to_dict` validates, and the tests do), data by name: ``bands``
+    (``ds, band, value, hi``; one area layer per band, filtered) and ``lines``
+    (``ds, value, line``; one line layer per line, filtered)."""
+    words, date_format, y_title = shape.words, shape.date_format, shape.y_title
     x = alt.X("ds:T", title=words.month if date_format == MONTH_FORMAT else words.date,
-              axis=time_axis(pd.concat(dates)))
+              axis=alt.Axis.from_dict(json.loads(shape.axis)))
     y = alt.Y("value:Q", title=y_title)
     layers = []
-    present = [b[2] for b in BANDS if b[2] in set(bands["band"])]
+    present = list(shape.bands)
     fill = alt.Fill("band:N", title=words.interval,
                     scale=alt.Scale(domain=present, range=[BAND_COLOURS[b] for b in present]),
                     legend=alt.Legend(symbolType="square", symbolSize=180, symbolStrokeWidth=0,
                                       symbolOpacity=1, zindex=1))
     for band in present:  # widest first: each narrower band is drawn over it
-        part = bands[bands["band"] == band].rename(columns={"lo": "value"})
         layers.append(
-            alt.Chart(part).mark_area(opacity=1, interpolate="linear").encode(
+            alt.Chart(alt.NamedData(name="bands")).mark_area(
+                opacity=1, interpolate="linear").transform_filter(
+                alt.datum.band == band).encode(
                 x=x, y=y, y2="hi:Q", fill=fill,
                 tooltip=[alt.Tooltip("ds:T", title=words.month, format=date_format),
                          alt.Tooltip("band:N", title=words.interval),
                          alt.Tooltip("value:Q", title=words.low, format=PERSONS_FORMAT),
                          alt.Tooltip("hi:Q", title=words.high, format=PERSONS_FORMAT)]))
-    colour, dash = _line_scale(lines)
-    step = "step-after" if capacity is not None else "linear"
-    for frame, (key, _name) in zip(frames, lines, strict=True):
+    colour, dash = _line_scale(list(shape.lines))
+    step = "step-after" if shape.capacity else "linear"
+    for key, name in shape.lines:
         layers.append(
-            alt.Chart(frame).mark_line(
+            alt.Chart(alt.NamedData(name="lines")).transform_filter(
+                alt.datum.line == name).mark_line(
                 strokeWidth=2 if key == "median" else 1.5,
                 interpolate=step if key == "capacity" else "linear").encode(
                 x=x, y=y,
@@ -292,7 +390,43 @@ def _fan_layers(forecast: pd.DataFrame, history: pd.DataFrame | None,
                 tooltip=[alt.Tooltip("ds:T", title=words.month, format=date_format),
                          alt.Tooltip("line:N", title=words.line),
                          alt.Tooltip("value:Q", title=y_title, format=PERSONS_FORMAT)]))
-    return layers
+    chart = alt.layer(*layers).properties(title=shape.title, height=shape.height)
+    return chart.to_dict(validate=False)
+
+
+def _fan(forecast: pd.DataFrame, history: pd.DataFrame | None, capacity: pd.DataFrame | None,
+         title: str, y_title: str, words: Labels, date_format: str, height: int) -> Spec:
+    bands = quantile_bands(forecast, by=["ds"]).rename(columns={"lo": "value"})
+    median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9][["ds", "value"]]
+    dates = [forecast["ds"]]
+    lines: list[tuple[str, str]] = []
+    parts = []
+    if history is not None and not history.empty:
+        lines.append(("observed", words.observed))
+        parts.append(history[["ds", "y"]].rename(columns={"y": "value"})
+                     .assign(line=words.observed))
+        dates.append(history["ds"])
+    lines.append(("median", words.median))
+    parts.append(median.assign(line=words.median))
+    if capacity is not None and not capacity.empty:
+        lines.append(("capacity", words.capacity))
+        parts.append(capacity[["ds", "value"]].assign(line=words.capacity))
+    present = tuple(b[2] for b in BANDS if b[2] in set(bands["band"]))
+    span = [d for d in (x.min() for x in dates if len(x)) if not pd.isna(d)]
+    span += [d for d in (x.max() for x in dates if len(x)) if not pd.isna(d)]
+    axis = json.dumps(_axis_for_span((min(span), max(span)) if span else None), sort_keys=True)
+    shape = _FanShape(title, y_title, words, date_format, axis, present, tuple(lines),
+                      capacity is not None, height, alt.theme.active)
+    return Spec(_fan_template(shape), {
+        "bands": bands[["ds", "band", "value", "hi"]],
+        "lines": pd.concat(parts, ignore_index=True)[["ds", "value", "line"]]})
+
+
+@lru_cache(maxsize=256)
+def _axis_for_span(span: tuple | None) -> dict:
+    """:func:`time_axis` of dates from ``span[0]`` to ``span[1]`` (it reads only the
+    first and last date), as a dict; cached."""
+    return time_axis([] if span is None else list(span)).to_dict(validate=False)
 
 
 def fan_chart(
@@ -301,30 +435,29 @@ def fan_chart(
     title: str = "",
     y_title: str | None = None,
     tr: Translator = EN,
-) -> alt.LayerChart:
+) -> Spec:
     """Fan chart: median line and central bands from a forecast quantile frame.
 
     Reads ``ds, quantile, value`` of ``forecast`` (one series, model and scenario)
     and, if given, ``ds, y`` of ``history`` (drawn in black). The legend names the
-    median and observed lines and shows one swatch per band.
+    median and observed lines and shows one swatch per band. Returns a :class:`Spec`.
     """
     words = labels(tr.gettext)
     y_title = y_title or words.persons_per_month
-    return alt.layer(*_fan_layers(forecast, history, None, y_title, words, MONTH_FORMAT)
-                     ).properties(title=title, height=360)  # legends below take ~90 px of it
+    # legends below take ~90 px of the height
+    return _fan(forecast, history, None, title, y_title, words, MONTH_FORMAT, 360)
 
 
 def capacity_chart(demand: pd.DataFrame, capacity: pd.DataFrame, title: str, y_title: str,
-                   tr: Translator = EN) -> alt.LayerChart:
+                   tr: Translator = EN) -> Spec:
     """Demand with uncertainty bands against capacity, for one facility type.
 
     ``demand``: ``ds, quantile, value`` (e.g. persons needing a shelter place);
     ``capacity``: ``ds, value`` (places in place at that step), drawn as a red dashed
-    step line with its own legend entry.
+    step line with its own legend entry. Returns a :class:`Spec`.
     """
     words = labels(tr.gettext)
-    return alt.layer(*_fan_layers(demand, None, capacity, y_title, words, DAY_FORMAT)
-                     ).properties(title=title, height=340)
+    return _fan(demand, None, capacity, title, y_title, words, DAY_FORMAT, 340)
 
 
 def shortfall_heatmap(prob: pd.DataFrame, tr: Translator = EN) -> alt.Chart:

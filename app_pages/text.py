@@ -68,9 +68,12 @@ def draw(chart, **kwargs) -> None:
     page on 2 cores). Every chart builder in :mod:`app_pages.charts` is validated
     against the schema by the tests instead (``tests/app/test_charts.py``)."""
     chart = localized(chart)
+    kwargs.setdefault("width", "stretch")
+    if hasattr(chart, "vega_lite"):  # app_pages.charts.Spec: a cached spec with its data
+        st.vega_lite_chart(spec=chart.vega_lite(), **kwargs)
+        return
     unvalidated = functools.partial(type(chart).to_dict, chart, validate=False)
     object.__setattr__(chart, "to_dict", unvalidated)  # SchemaBase.__setattr__ would store a property
-    kwargs.setdefault("width", "stretch")
     st.altair_chart(chart, **kwargs)
 
 

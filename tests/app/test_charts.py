@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from importlib import resources
 
 import altair as alt
@@ -84,8 +85,13 @@ def test_fan_chart_legend_names_median_and_observed_and_bands_have_distinct_swat
     assert all(la["mark"].get("opacity", 1) == 1 for la in ls if la["mark"]["type"] == "area")
     lum = [luminance(c) for c in scale["range"]]
     assert all(a - b > 0.04 for a, b in zip(lum, lum[1:], strict=False))
-    drawn = [spec["datasets"][la["data"]["name"]][0]["band"] for la in ls if la["mark"]["type"] == "area"]
+    areas = [la for la in ls if la["mark"]["type"] == "area"]
+    drawn = [re.search(r"datum\.band === '([^']+)'", la["transform"][0]["filter"]).group(1)
+             for la in areas]
     assert drawn == ["95%", "90%", "80%", "50%"]  # widest first, narrower ones on top
+    for la, band in zip(areas, drawn, strict=True):  # each layer's filter finds its rows
+        rows = [r for r in spec["datasets"][la["data"]["name"]] if r["band"] == band]
+        assert len(rows) == quantile_frame()["ds"].nunique()
 
 
 def test_capacity_chart_legend_has_capacity_as_a_dashed_line():
