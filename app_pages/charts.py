@@ -20,7 +20,6 @@ Readability rules kept here, once:
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -282,15 +281,12 @@ class Spec:
         return Spec(self.template, self.datasets, {**self.config, **config})
 
     def vega_lite(self) -> dict:
-        """The spec with frames as datasets (Streamlit sends them as Arrow), each named by
-        its content, as Altair names them, so new data are never taken for old."""
+        """The spec with frames as datasets (Streamlit sends them as Arrow). The names stay
+        the same from run to run, so when only the data change (a scenario lever moved),
+        the browser swaps the data of the chart it has (Streamlit compares each named
+        dataset's hash) instead of building the chart again."""
         spec = copy.deepcopy(self.template)
-        names = {}
-        for name, df in self.datasets.items():
-            digest = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-            names[name] = f"{name}-{digest.hexdigest()[:16]}"
-        _rename_data(spec, names)
-        spec["datasets"] = {names[n]: df for n, df in self.datasets.items()}
+        spec["datasets"] = dict(self.datasets)
         if self.config:
             spec["config"] = {**spec.get("config", {}), **self.config}
         return spec
@@ -334,18 +330,6 @@ class _Unvalidated:
 
     def to_dict(self, context: dict | None = None) -> dict:
         return self.spec.to_dict(validate=False)
-
-
-def _rename_data(node, names: dict[str, str]) -> None:
-    if isinstance(node, dict):
-        data = node.get("data")
-        if isinstance(data, dict) and data.get("name") in names:
-            node["data"] = {"name": names[data["name"]]}
-        for v in node.values():
-            _rename_data(v, names)
-    elif isinstance(node, list):
-        for v in node:
-            _rename_data(v, names)
 
 
 @lru_cache(maxsize=512)
