@@ -175,22 +175,22 @@ def quantile_bands(frame: pd.DataFrame, by: list[str], value: str = "value") -> 
     return out[[*by, "band", "lo", "hi"]]
 
 
-def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
-                  tr: Translator = EN, names=None) -> alt.Chart:
-    """Line chart of a history frame (``series_id, ds, y``), one colour per series
-    (``names``: series id -> its name in words for the legend).
+def _axis_json(*dates: pd.Series) -> str:
+    """:func:`time_axis` of the span of ``dates`` as JSON text (a cache key)."""
+    lo = [x.min() for x in dates if len(x)]
+    hi = [x.max() for x in dates if len(x)]
+    span = [d for d in lo + hi if not pd.isna(d)]
+    return json.dumps(_axis_for_span((min(span), max(span)) if span else None), sort_keys=True)
 
-    Months with ``y`` NA (not reported) are left as gaps, never drawn as zero.
-    """
-    words = labels(tr.gettext)
-    y_title = y_title or words.persons_per_month
-    if names is not None:
-        history = history.assign(series_id=history["series_id"].map(names))
-    return (
-        alt.Chart(history, title=title)
+
+@lru_cache(maxsize=256)
+def _history_template(title: str, y_title: str, words: Labels, axis: str, theme: str) -> dict:
+    """The spec of :func:`history_chart` (data by name: ``history``)."""
+    chart = (
+        alt.Chart(alt.NamedData(name="history"), title=title)
         .mark_line(point=False)
         .encode(
-            x=alt.X("ds:T", title=words.month, axis=time_axis(history["ds"])),
+            x=alt.X("ds:T", title=words.month, axis=alt.Axis.from_dict(json.loads(axis))),
             y=alt.Y("y:Q", title=y_title),
             color=alt.Color("series_id:N", title=words.series, legend=alt.Legend(columns=1)),
             tooltip=[alt.Tooltip("series_id:N", title=words.series),
@@ -199,39 +199,56 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
         )
         .properties(height=320)
     )
+    return chart.to_dict(validate=False)
+
+
+def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
+                  tr: Translator = EN, names=None) -> Spec:
+    """Line chart of a history frame (``series_id, ds, y``), one colour per series
+    (``names``: series id -> its name in words for the legend). Returns a :class:`Spec`.
+
+    Months with ``y`` NA (not reported) are left as gaps, never drawn as zero.
+    """
+    words = labels(tr.gettext)
+    y_title = y_title or words.persons_per_month
+    data = history[["series_id", "ds", "y"]]
+    if names is not None:
+        data = data.assign(series_id=data["series_id"].map(names))
+    template = _history_template(title, y_title, words, _axis_json(data["ds"]), alt.theme.active)
+    return Spec(template, {"history": data.reset_index(drop=True)})
+
+
+@lru_cache(maxsize=256)
+def _driver_template(label: str, words: Labels, axis: str, theme: str) -> dict:
+    """The spec of one panel of :func:`driver_panels` (data by name: ``driver``)."""
+    chart = (
+        alt.Chart(alt.NamedData(name="driver"), title=label)
+        .mark_line(strokeWidth=1, color=MEDIAN_COLOUR)
+        .encode(
+            x=alt.X("ds:T", title=None, axis=alt.Axis.from_dict(json.loads(axis))),
+            y=alt.Y("v:Q", title=None, axis=alt.Axis(tickCount=3)),
+            tooltip=[alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
+                     alt.Tooltip("v:Q", title=label, format=",.2f")],
+        )
+        .properties(height=90)
+    )
+    return chart.to_dict(validate=False)
 
 
 def driver_panels(drivers: pd.DataFrame, columns: dict[str, str],
-                  tr: Translator = EN) -> list[alt.Chart]:
+                  tr: Translator = EN) -> list[Spec]:
     """One small line chart per driver (each its own y scale), to stack on a page.
 
     Reads ``ds`` and the keys of ``columns`` (driver column -> label with units, used
     as the panel title); NA months are gaps. Separate charts rather than a facet, so
     each takes the width of its container (a facet has a fixed width and overflows
-    a phone).
+    a phone). Returns a :class:`Spec` per panel.
     """
     words = labels(tr.gettext)
-    axis = time_axis(drivers["ds"])
-    out = []
-    for col, label in columns.items():
-        out.append(
-            alt.Chart(drivers[["ds", col]].rename(columns={col: "v"}), title=label)
-            .mark_line(strokeWidth=1, color=MEDIAN_COLOUR)
-            .encode(
-                x=alt.X("ds:T", title=None, axis=axis),
-                y=alt.Y("v:Q", title=None, axis=alt.Axis(tickCount=3)),
-                tooltip=[alt.Tooltip("ds:T", title=words.month, format=MONTH_FORMAT),
-                         alt.Tooltip("v:Q", title=label, format=",.2f")],
-            )
-            .properties(height=90)
-        )
-    return out
-
-
-def drivers_chart(drivers: pd.DataFrame, columns: dict[str, str],
-                  tr: Translator = EN) -> alt.VConcatChart:
-    """The panels of :func:`driver_panels` stacked in one chart (for exports; fixed width)."""
-    return alt.vconcat(*driver_panels(drivers, columns, tr))
+    axis = _axis_json(drivers["ds"])
+    return [Spec(_driver_template(label, words, axis, alt.theme.active),
+                 {"driver": drivers[["ds", col]].rename(columns={col: "v"}).reset_index(drop=True)})
+            for col, label in columns.items()]
 
 
 def _line_scale(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
@@ -396,9 +413,7 @@ def _fan(forecast: pd.DataFrame, history: pd.DataFrame | None, capacity: pd.Data
         lines.append(("capacity", words.capacity))
         parts.append(capacity[["ds", "value"]].assign(line=words.capacity))
     present = tuple(b[2] for b in BANDS if b[2] in set(bands["band"]))
-    span = [d for d in (x.min() for x in dates if len(x)) if not pd.isna(d)]
-    span += [d for d in (x.max() for x in dates if len(x)) if not pd.isna(d)]
-    axis = json.dumps(_axis_for_span((min(span), max(span)) if span else None), sort_keys=True)
+    axis = _axis_json(*dates)
     shape = _FanShape(title, y_title, words, date_format, axis, present, tuple(lines),
                       capacity is not None, height, alt.theme.active)
     return Spec(_fan_template(shape), {

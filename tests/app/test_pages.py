@@ -19,8 +19,12 @@ def advice(at: AppTest):
 
 
 def chart_data(at: AppTest) -> list[tuple[str, ...]]:
-    """The dataset fingerprints of every Altair chart on the page (content hashes)."""
-    return [tuple(sorted(d.name for d in el.proto.datasets)) for el in at.get("vega_lite_chart")]
+    """The data of every chart on the page: per chart, a SHA-256 of each dataset's Arrow
+    bytes with its name (names alone may stay the same when the data change)."""
+    import hashlib
+
+    return [tuple(sorted(f"{d.name}:{hashlib.sha256(d.data.data).hexdigest()[:16]}"
+                         for d in el.proto.datasets)) for el in at.get("vega_lite_chart")]
 
 
 def ok(at: AppTest) -> AppTest:
