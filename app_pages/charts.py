@@ -453,7 +453,7 @@ def map_frame(sites: pd.DataFrame, pad: float = 1.5) -> placing.Frame:
     """The box :func:`network_map` fits its projection to: the sites' extent with ``pad``
     degrees around (twice above, room for the country names)."""
     return placing.Frame(float(sites["lon"].min()) - pad, float(sites["lat"].min()) - pad,
-                            float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad)
+                         float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad)
 
 
 def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame,
@@ -466,8 +466,11 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     ``flows``: ``name1, name2, persons`` (persons who set out along each route, both
     ways; None = routes drawn thin). Optional columns of ``sites`` in words replace the
     codes: ``label`` (the site's name, tooltips), ``town`` (the short name written on the
-    map), ``country_name``, ``type_name``. Mercator, fitted to the network's sites with a
-    margin; the outlines are inline data (no network at run time).
+    map), ``country_name``, ``type_name``. Mercator, fitted to :func:`map_frame`; the
+    outlines are inline data (no network at run time). The words are placed by
+    :func:`map_text` so that none overlaps another at the width the map is drawn at
+    (375 px phone to desktop); a word left out on a narrow map is still in its
+    site's tooltip.
     """
     _ = tr.gettext
     words = map_labels(_)
@@ -576,38 +579,39 @@ def map_text(pts: pd.DataFrame, cross: pd.DataFrame, names: pd.DataFrame,
     circle); ``cross``: ``lon, lat, label`` ("" = not named); ``names``: ``name, lon,
     lat``. Returns ``label, style, lon, lat, r, theta, k_lo, k_hi``: a word is written
     at ``r`` px in direction ``theta`` (radians clockwise from north) from its point
-    while the map's scale ``map_k`` (:meth:`~app_pages.placing.Frame.expression`)
+    while the map's scale ``map_k`` (:meth:`~app_pages.map_labels.Frame.expression`)
     lies in ``[k_lo, k_hi)``.
     """
-    ml = placing
     most = float(np.nanmax(pts["persons"].to_numpy(float), initial=0.0))
     area = SIZE_RANGE[0] + (SIZE_RANGE[1] - SIZE_RANGE[0]) * pts["persons"] / (most or 1.0)
     circles = pd.DataFrame({"lon": pts["lon"], "lat": pts["lat"],
                             "radius": np.sqrt(area / np.pi) + 0.8}).dropna()
     diamond = math.sqrt(CROSSING_SIZE) / 2 + 0.5
     marks = pd.concat([circles, cross[["lon", "lat"]].assign(radius=diamond)], ignore_index=True)
+    mlon, mlat, mrad = (marks[c].to_numpy(float) for c in ("lon", "lat", "radius"))
 
     def radius_at(lon: float, lat: float) -> float:
-        near = marks[(abs(marks["lon"] - lon) < 0.05) & (abs(marks["lat"] - lat) < 0.05)]
-        return float(near["radius"].max()) if len(near) else 2.0
+        near = (np.abs(mlon - lon) < 0.05) & (np.abs(mlat - lat) < 0.05)
+        return float(mrad[near].max()) if near.any() else 2.0
 
     named = cross[cross["label"] != ""]
     cand = pts[pts["site_type"].isin(["camp", "conflict_zone"]) & ~pts["label"].isin(set(named["label"]))]
     cand = cand.assign(rank=(cand["site_type"] != "camp").astype(int)).sort_values(
         ["rank", "persons"], ascending=[True, False], na_position="last")
-    entries = ([(ml.Label(r.label, r.lon, r.lat, style="bold", gap=radius_at(r.lon, r.lat) + 2,
-                          sides=("S", "N", "SE", "SW", "E", "W", "NE", "NW")), "crossing")
+    entries = ([(placing.Label(r.label, r.lon, r.lat, style="bold",
+                               gap=radius_at(r.lon, r.lat) + 2,
+                               sides=("S", "N", "SE", "SW", "E", "W", "NE", "NW")), "crossing")
                 for r in named.itertuples()]
-               + [(ml.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2), "site")
+               + [(placing.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2), "site")
                   for r in cand[cand["rank"] == 0].itertuples()]
-               + [(ml.Label(r.name, r.lon, r.lat, font_size=13, style="italic", gap=0,
-                            sides=("C", "N", "S", "E", "W"), must_clear=True), "country")
+               + [(placing.Label(r.name, r.lon, r.lat, font_size=13, style="italic", gap=0,
+                                 sides=("C", "N", "S", "E", "W"), must_clear=True), "country")
                   for r in names.itertuples()]
-               + [(ml.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2,
-                            must_clear=True), "site")
+               + [(placing.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2,
+                                 must_clear=True), "site")
                   for r in cand[cand["rank"] == 1].itertuples()])
     labels = [lab for lab, _ in entries]
-    table = ml.place(labels, frame, marks)
+    table = placing.place(labels, frame, marks)
     lab = table["label"]
     return pd.DataFrame({
         "label": table["text"], "style": [entries[i][1] for i in lab],

@@ -7,7 +7,7 @@ the box's projected width and height, d3's ``fitSize``) and a site sits at
 ``k * (x - x0, y - y0)`` from the box's centre. A label's box keeps its size in pixels
 whatever ``k`` is, so labels that sit apart on a desktop run into each other on a phone.
 
-:func:`place` decides, for a grid of scales covering every width the app uses, which
+:func:`place` (:func:`placement`, cached) decides, for a grid of scales covering every width the app uses, which
 labels are written and on which side of their point (a greedy pass in order of
 priority: each label takes the first side, in its order of preference, that overlaps no
 label already written and stays inside the map, preferring sides that cover no other
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -200,6 +201,23 @@ def _sticky(clear: np.ndarray, free: np.ndarray) -> np.ndarray:
 
 def place(labels: list[Label], frame: Frame, dots: pd.DataFrame | None = None,
           ks: np.ndarray | None = None, pad: float = PAD) -> pd.DataFrame:
+    """:func:`placement` of the same words, frame and markers, computed once (a rerun of
+    the page with the same network run reuses it)."""
+    marks = () if dots is None else tuple(
+        map(tuple, dots[["lon", "lat", "radius"]].to_numpy(float).round(6).tolist()))
+    grid = None if ks is None else tuple(np.asarray(ks, float).tolist())
+    return _placed(tuple(labels), frame, marks, grid, float(pad)).copy()
+
+
+@lru_cache(maxsize=16)
+def _placed(labels: tuple[Label, ...], frame: Frame, marks: tuple, ks: tuple | None,
+            pad: float) -> pd.DataFrame:
+    dots = pd.DataFrame(list(marks), columns=["lon", "lat", "radius"], dtype=float)
+    return placement(list(labels), frame, dots, None if ks is None else np.array(ks), pad)
+
+
+def placement(labels: list[Label], frame: Frame, dots: pd.DataFrame | None = None,
+              ks: np.ndarray | None = None, pad: float = PAD) -> pd.DataFrame:
     """Sides and scale ranges of ``labels`` (most important first) so that no two boxes
     written at the same scale overlap and every box stays inside ``frame``.
 
