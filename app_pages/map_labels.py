@@ -30,8 +30,10 @@ import pandas as pd
 
 SIDES: dict[str, tuple[float, float]] = {
     "E": (1, 0), "W": (-1, 0), "NE": (1, -1), "SE": (1, 1), "NW": (-1, -1), "SW": (-1, 1),
-    "N": (0, -1), "S": (0, 1), "C": (0, 0)}
-"""Side of its point a label's box sits on -> direction (x right, y down)."""
+    "N": (0, -1), "S": (0, 1), "C": (0, 0),
+    "ENE": (1, -0.5), "ESE": (1, 0.5), "WNW": (-1, -0.5), "WSW": (-1, 0.5)}
+"""Side of its point a label's box sits on -> direction (x right, y down); ``ENE`` and
+the like: beside the point, half a line higher or lower."""
 
 _CHARS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'.()"
           "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
@@ -90,7 +92,8 @@ class Label:
     font_size: float = 11.0
     style: str = "normal"
     gap: float = 4.0
-    sides: tuple[str, ...] = ("E", "W", "NE", "SE", "NW", "SW", "N", "S")
+    sides: tuple[str, ...] = ("E", "ENE", "ESE", "W", "WNW", "WSW", "NE", "SE", "NW", "SW",
+                              "N", "S")
     must_clear: bool = False
 
     @property
@@ -103,7 +106,7 @@ class Label:
     def offset(self, side: str) -> tuple[float, float]:
         """(dx, dy) in px from the point to the centre of the box on ``side``."""
         (w, h), (ux, uy) = self.size, SIDES[side]
-        diag = math.sqrt(0.5) if ux and uy else 1.0  # a corner sits on the circle's 45°
+        diag = math.sqrt(0.5) if abs(ux) == abs(uy) == 1 else 1.0  # a corner: on the 45°
         return (ux * (self.gap * diag + w / 2), uy * (self.gap * diag + h / 2))
 
 
