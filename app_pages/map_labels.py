@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ class Label:
                               "N", "S")
     must_clear: bool = False
 
-    @property
+    @cached_property
     def size(self) -> tuple[float, float]:
         """(width, height) of the label's box in px (estimated from the font)."""
         em = ADVANCE[self.style]
@@ -151,34 +151,36 @@ class Frame:
         dx, dy = self.extent
         return f"min(width / {dx!r}, height / {dy!r})"
 
-    def grid(self, min_width: float = 150.0, max_height: float = 1000.0) -> np.ndarray:
+    def grid(self, min_width: float = 200.0, max_height: float = 700.0) -> np.ndarray:
         """Scales from a plot ``min_width`` px wide to one ``max_height`` px high, each
-        :data:`STEP` times the one before."""
+        :data:`STEP` times the one before (the map's plot is never higher than its chart,
+        680 px; a plot narrower than 200 px would need a phone narrower than 232 px)."""
         dx, dy = self.extent
         lo, hi = min_width / dx, max_height / dy
         return lo * STEP ** np.arange(int(math.log(hi / lo) / math.log(STEP)) + 2)
 
 
-def _hits_boxes(c: np.ndarray, half: np.ndarray, others: list[tuple[np.ndarray, np.ndarray]],
+def _hits_boxes(c: np.ndarray, half: np.ndarray, others: np.ndarray, other_half: np.ndarray,
                 pad: float) -> np.ndarray:
-    """Per scale: does the box (centres ``c`` (K, 2), half-size ``half``) overlap any of
-    ``others`` (centres (K, 2), NaN where not written; half-sizes)?"""
-    hit = np.zeros(len(c), bool)
-    for oc, oh in others:
-        with np.errstate(invalid="ignore"):
-            hit |= ((np.abs(c[:, 0] - oc[:, 0]) < half[0] + oh[0] + pad)
-                    & (np.abs(c[:, 1] - oc[:, 1]) < half[1] + oh[1] + pad))
-    return hit
+    """Per side and scale: does the box (centres ``c`` (J, K, 2), half-size ``half``)
+    overlap any of ``others`` (centres (m, K, 2), NaN where not written; half-sizes (m, 2))?"""
+    if not len(others):
+        return np.zeros(c.shape[:2], bool)
+    gap = np.abs(c[:, None] - others[None])  # (J, m, K, 2)
+    with np.errstate(invalid="ignore"):
+        return (gap < (half + other_half + pad)[None, :, None, :]).all(axis=3).any(axis=1)
 
 
-def _hits_circles(c: np.ndarray, half: np.ndarray, dots: np.ndarray, radii: np.ndarray,
-                  ks: np.ndarray) -> np.ndarray:
-    """Per scale: does the box cover any circle (centres ``dots`` (n, 2) radians, radii px)?"""
+def _hits_circles(p: np.ndarray, offsets: np.ndarray, half: np.ndarray, dots: np.ndarray,
+                  radii: np.ndarray, ks: np.ndarray) -> np.ndarray:
+    """Per side and scale: does the box (its point ``p`` radians, centre ``offsets`` (J, 2)
+    px from it) cover any circle (centres ``dots`` (n, 2) radians, radii px)?"""
     if not len(dots):
-        return np.zeros(len(c), bool)
-    d = ks[:, None, None] * dots[None, :, :]  # (K, n, 2) px
-    near = np.clip(d, c[:, None, :] - half, c[:, None, :] + half)  # nearest point of the box
-    return (np.hypot(*(d - near).transpose(2, 0, 1)) < radii[None, :]).any(axis=1)
+        return np.zeros((len(offsets), len(ks)), bool)
+    rel = (ks[:, None, None] * (dots - p)[None]).astype(np.float32)  # (K, n, 2) px from p
+    out = np.abs(rel[None] - offsets[:, None, None, :].astype(np.float32)) - half.astype(np.float32)
+    np.maximum(out, 0, out=out)  # (J, K, n, 2): how far the circle's centre is outside the box
+    return (out[..., 0] ** 2 + out[..., 1] ** 2 < (radii ** 2).astype(np.float32)).any(axis=2)
 
 
 def _sticky(clear: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -239,24 +241,25 @@ def placement(labels: list[Label], frame: Frame, dots: pd.DataFrame | None = Non
         dots = pd.DataFrame({"lon": [], "lat": [], "radius": []})
     dot_xy = frame.points(dots["lon"], dots["lat"]) if len(dots) else np.zeros((0, 2))
     radii = dots["radius"].to_numpy(float)
-    written: list[tuple[np.ndarray, np.ndarray]] = []
+    written = np.zeros((0, len(ks), 2))  # centres (px) of the boxes written, per scale
+    written_half = np.zeros((0, 2))
     rows = []
     for i, lab in enumerate(labels):
         p = frame.points([lab.lon], [lab.lat])[0]
         half = np.array(lab.size) / 2
         own = (np.abs(dots["lon"].to_numpy(float) - lab.lon) < 0.05) & (
             np.abs(dots["lat"].to_numpy(float) - lab.lat) < 0.05)
-        centres, free, clear = [], [], []
-        for side in lab.sides:
-            c = ks[:, None] * p[None, :] + np.array(lab.offset(side))[None, :]
-            centres.append(c)
-            free.append(~_hits_boxes(c, half, written, pad) & (np.abs(c) + half <= bound).all(axis=1))
-            clear.append(free[-1] & ~_hits_circles(c, half, dot_xy[~own], radii[~own], ks))
-        chosen = _sticky(np.array(clear), np.array(clear if lab.must_clear else free))
+        offsets = np.array([lab.offset(side) for side in lab.sides])  # (J, 2)
+        centres = ks[None, :, None] * p + offsets[:, None, :]  # (J, K, 2)
+        free = (~_hits_boxes(centres, half, written, written_half, pad)
+                & (np.abs(centres) + half <= bound).all(axis=2))
+        clear = free & ~_hits_circles(p, offsets, half, dot_xy[~own], radii[~own], ks)
+        chosen = _sticky(clear, clear if lab.must_clear else free)
         c = np.full((len(ks), 2), np.nan)
-        for j, cj in enumerate(centres):
-            c[chosen == j] = cj[chosen == j]
-        written.append((c, half))
+        on = chosen >= 0
+        c[on] = centres[chosen[on], np.flatnonzero(on)]
+        written = np.concatenate([written, c[None]])
+        written_half = np.concatenate([written_half, half[None]])
         # runs of the same side along the grid
         starts = np.flatnonzero(np.r_[True, chosen[1:] != chosen[:-1]])
         ends = np.r_[starts[1:], len(ks)]
