@@ -7,12 +7,12 @@ the box's projected width and height, d3's ``fitSize``) and a site sits at
 ``k * (x - x0, y - y0)`` from the box's centre. A label's box keeps its size in pixels
 whatever ``k`` is, so labels that sit apart on a desktop run into each other on a phone.
 
-:func:`place` (:func:`placement`, cached) decides, for a grid of scales covering every width the app uses, which
-labels are written and on which side of their point (a greedy pass in order of
-priority: each label takes the first side, in its order of preference, that overlaps no
-label already written and stays inside the map, preferring sides that cover no other
-site's circle; a label with no free side is left out at that scale, and the tooltip
-still names the site). The result is a table of rows ``(label, side, k_lo, k_hi)``;
+:func:`placement` (cached by :func:`place`) decides, for a grid of scales covering
+every width the app uses, which labels are written and on which side of their point (a
+greedy pass in order of priority: each label takes the first side, in its order of
+preference, that overlaps no label already written and stays inside the map, preferring
+sides that cover no other site's circle; a label with no free side is left out at that
+scale, and the tooltip still names the site). The result is a table of rows ``(label, side, k_lo, k_hi)``;
 the chart shows a row while ``k_lo <= k < k_hi`` (a Vega filter on the ``width`` and
 ``height`` signals), so at every width the words written never overlap.
 
@@ -228,8 +228,8 @@ def placement(labels: list[Label], frame: Frame, dots: pd.DataFrame | None = Non
 
     ``dots``: ``lon, lat, radius`` (px) of the map's markers; a label prefers sides that
     cover none of them (its own point's markers, within 0.05°, excepted) and, if
-    ``must_clear``, takes no other. ``ks``: the
-    scales to decide at (default :meth:`Frame.grid`). Returns one row per label, side
+    ``must_clear``, takes no other. ``ks``: the scales to decide at (default
+    :meth:`Frame.grid`). Returns one row per label, side
     and run of scales: ``label`` (index into ``labels``), ``text``, ``side``, ``dx, dy``
     (px from the point to the box's centre), ``w, h`` (px), ``k_lo, k_hi`` (the label is
     written on that side while ``k_lo <= k < k_hi``; 0 and :data:`NO_END` at the ends).
@@ -275,12 +275,3 @@ def placement(labels: list[Label], frame: Frame, dots: pd.DataFrame | None = Non
     return pd.DataFrame(rows, columns=["label", "text", "side", "dx", "dy", "w", "h",
                                        "k_lo", "k_hi"])
 
-
-def boxes_at(table: pd.DataFrame, labels: list[Label], frame: Frame, k: float) -> pd.DataFrame:
-    """The boxes written at scale ``k`` (px from the frame's centre): ``text, x0, y0, x1, y1``."""
-    on = table[(table["k_lo"] <= k) & (k < table["k_hi"])]
-    p = frame.points([labels[i].lon for i in on["label"]], [labels[i].lat for i in on["label"]])
-    cx, cy = k * p[:, 0] + on["dx"].to_numpy(), k * p[:, 1] + on["dy"].to_numpy()
-    w, h = on["w"].to_numpy() / 2, on["h"].to_numpy() / 2
-    return pd.DataFrame({"text": on["text"].to_numpy(), "x0": cx - w, "y0": cy - h,
-                         "x1": cx + w, "y1": cy + h})
