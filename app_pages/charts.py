@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +30,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from app_pages import map_labels as placing
 from planner.i18n import Translator, country_name, translator
 
 EN = translator("en")
@@ -579,6 +581,13 @@ def map_labels(_=lambda s: s) -> MapLabels:
     return MapLabels(**words)
 
 
+def map_frame(sites: pd.DataFrame, pad: float = 1.5) -> placing.Frame:
+    """The box :func:`network_map` fits its projection to: the sites' extent with ``pad``
+    degrees around (twice above, room for the country names)."""
+    return placing.Frame(float(sites["lon"].min()) - pad, float(sites["lat"].min()) - pad,
+                         float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad)
+
+
 def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame,
                 flows: pd.DataFrame | None = None, tr: Translator = EN) -> alt.LayerChart:
     """A map of the network: countries (Natural Earth), routes as lines whose width is
@@ -589,8 +598,11 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     ``flows``: ``name1, name2, persons`` (persons who set out along each route, both
     ways; None = routes drawn thin). Optional columns of ``sites`` in words replace the
     codes: ``label`` (the site's name, tooltips), ``town`` (the short name written on the
-    map), ``country_name``, ``type_name``. Mercator, fitted to the network's sites with a
-    margin; the outlines are inline data (no network at run time).
+    map), ``country_name``, ``type_name``. Mercator, fitted to :func:`map_frame`; the
+    outlines are inline data (no network at run time). The words are placed by
+    :func:`map_text` so that none overlaps another at the width the map is drawn at
+    (375 px phone to desktop); a word left out on a narrow map is still in its
+    site's tooltip.
     """
     _ = tr.gettext
     words = map_labels(_)
@@ -618,10 +630,9 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     town = dict(zip(pts["name"], pts["label"], strict=True))
     full = dict(zip(pts["name"], pts["full"], strict=True))
     r["route"] = r["name1"].map(full) + " – " + r["name2"].map(full)
-    pad = 1.5
+    frame = map_frame(sites)
     fit = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
-        [float(sites["lon"].min()) - pad, float(sites["lat"].min()) - pad],
-        [float(sites["lon"].max()) + pad, float(sites["lat"].max()) + 2 * pad]]}}
+        [frame.lon_min, frame.lat_min], [frame.lon_max, frame.lat_max]]}}
     feats = [{**f, "properties": {**f["properties"], "fill": HIGHLIGHT.get(f["properties"]["iso3"], LAND)}}
              for f in region_features()]
     names = pd.DataFrame([{"name": f["properties"]["name"] if tr.lang == "en"
@@ -635,9 +646,6 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     land = alt.Chart(alt.Data(values=feats)).mark_geoshape(stroke=BORDER, strokeWidth=0.8, clip=True).encode(
         fill=alt.Fill("properties.fill:N", scale=None),
         tooltip=[alt.Tooltip("properties.name:N", title=words.country)])
-    country_names = alt.Chart(names).mark_text(fontSize=13, fontStyle="italic", color="#555555",
-                                               clip=True).encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N")
     lines = alt.Chart(r).mark_rule(color="#5b7fa6", opacity=0.75, strokeCap="round").encode(
         longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat2:Q",
         strokeWidth=alt.StrokeWidth("on_route:Q", title=words.persons_on_route,
@@ -648,7 +656,7 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
                  alt.Tooltip("on_route:Q", title=words.persons_on_route, format=PERSONS_FORMAT)])
     dots = alt.Chart(pts).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.8).encode(
         longitude="lon:Q", latitude="lat:Q",
-        size=alt.Size("persons:Q", title=words.persons_at_site, scale=alt.Scale(range=[15, 900]),
+        size=alt.Size("persons:Q", title=words.persons_at_site, scale=alt.Scale(range=list(SIZE_RANGE), zero=True),
                       legend=alt.Legend(format=",.0f", tickCount=3)),
         color=alt.Color("kind:N", title=words.site_type,
                         scale=alt.Scale(domain=[kind_of[k] for k in SITE_COLOURS],
@@ -664,40 +672,85 @@ def network_map(sites: pd.DataFrame, routes: pd.DataFrame, persons: pd.DataFrame
     host_end = cross["name2"].where(cross["country1"] == ORIGIN_COUNTRY, cross["name1"])
     cross = cross.assign(label=host_end.map(town).where(afghan, ""),
                          pair=cross["name1"].map(town) + " – " + cross["name2"].map(town))
-    cross_marks = alt.Chart(cross).mark_point(shape="diamond", filled=True, size=90,
+    cross_marks = alt.Chart(cross).mark_point(shape="diamond", filled=True, size=CROSSING_SIZE,
                                               color="#222222").encode(
         longitude="lon:Q", latitude="lat:Q",
         tooltip=[alt.Tooltip("pair:N", title=words.crossing)])
-    named = cross[cross["label"] != ""].copy()
-    # two crossings side by side: the western label ends at its point, the eastern starts there
-    east = named["lon"].map(lambda x: ((named["lon"] > x) & (named["lon"] - x < 2.5)).any())
-    west = named["lon"].map(lambda x: ((named["lon"] < x) & (x - named["lon"] < 2.5)).any())
-    named["align"] = "center"
-    named.loc[west.to_numpy(), "align"] = "left"
-    named.loc[east.to_numpy(), "align"] = "right"
-    cross_text = [
-        alt.Chart(named[named["align"] == a]).mark_text(
-            align=a, dy=15, dx={"left": -4, "right": 4, "center": 0}[a], fontSize=11,
-            fontWeight="bold", color="#222222").encode(
-            longitude="lon:Q", latitude="lat:Q", text="label:N")
-        for a in ("left", "right", "center") if (named["align"] == a).any()]
-    # reception sites (most persons first), then origins; a label near one already
-    # written is left out (the tooltip still names the site)
+    text = map_text(pts, cross, names, frame)
+    word_layers = [
+        alt.Chart(text[text["style"] == style]).mark_text(
+            align="center", baseline="middle", color=colour, **font).transform_filter(
+            "datum.k_lo <= map_k && map_k < datum.k_hi").encode(
+            longitude="lon:Q", latitude="lat:Q", text="label:N",
+            radius=alt.Radius("r:Q", scale=None), theta=alt.Theta("theta:Q", scale=None),
+            description=alt.Description("label:N"))
+        for style, colour, font in (
+            ("country", "#555555", {"fontSize": 13, "fontStyle": "italic"}),
+            ("crossing", "#222222", {"fontSize": 11, "fontWeight": "bold"}),
+            ("site", "#222222", {"fontSize": 11}))
+        if (text["style"] == style).any()]
+    return (alt.layer(water, land, lines, dots, cross_marks, *word_layers,
+                      params=[alt.VariableParameter(name="map_k", expr=frame.expression())])
+            .project(type="mercator", fit=fit).properties(height=680, title=words.title))  # ~200 px legends
+
+
+SIZE_RANGE = (15, 900)
+"""Area in px² of a site's circle, from no one to the most persons at a site."""
+CROSSING_SIZE = 90
+"""Area in px² of a border crossing's diamond."""
+
+
+def map_text(pts: pd.DataFrame, cross: pd.DataFrame, names: pd.DataFrame,
+             frame: placing.Frame) -> pd.DataFrame:
+    """The words of :func:`network_map`, placed by :func:`app_pages.map_labels.place` so
+    that none overlaps another at any width: the crossings from Afghanistan (by their
+    host-side town), the reception sites (most persons first), the country names, then
+    the origins.
+
+    Reads ``pts``: ``name, lon, lat, site_type, persons, label`` (persons may be NA: no
+    circle); ``cross``: ``lon, lat, label`` ("" = not named); ``names``: ``name, lon,
+    lat``. Returns ``label, style, lon, lat, r, theta, k_lo, k_hi``: a word is written
+    at ``r`` px in direction ``theta`` (radians clockwise from north) from its point
+    while the map's scale ``map_k`` (:meth:`~app_pages.map_labels.Frame.expression`)
+    lies in ``[k_lo, k_hi)``.
+    """
+    most = float(np.nanmax(pts["persons"].to_numpy(float), initial=0.0))
+    area = SIZE_RANGE[0] + (SIZE_RANGE[1] - SIZE_RANGE[0]) * pts["persons"] / (most or 1.0)
+    circles = pd.DataFrame({"lon": pts["lon"], "lat": pts["lat"],
+                            "radius": np.sqrt(area / np.pi) + 0.8}).dropna()
+    diamond = math.sqrt(CROSSING_SIZE) / 2 + 0.5
+    marks = pd.concat([circles, cross[["lon", "lat"]].assign(radius=diamond)], ignore_index=True)
+    mlon, mlat, mrad = (marks[c].to_numpy(float) for c in ("lon", "lat", "radius"))
+
+    def radius_at(lon: float, lat: float) -> float:
+        near = (np.abs(mlon - lon) < 0.05) & (np.abs(mlat - lat) < 0.05)
+        return float(mrad[near].max()) if near.any() else 2.0
+
+    named = cross[cross["label"] != ""]
     cand = pts[pts["site_type"].isin(["camp", "conflict_zone"]) & ~pts["label"].isin(set(named["label"]))]
     cand = cand.assign(rank=(cand["site_type"] != "camp").astype(int)).sort_values(
-        ["rank", "persons"], ascending=[True, False])
-    placed: list[tuple[float, float]] = [(x, y - 0.5)  # crossing labels sit below their point
-                                         for x, y in zip(named["lon"], named["lat"], strict=True)]
-    keep = []
-    for i, row in cand.iterrows():
-        if all(abs(row["lon"] - x) > 2.2 or abs(row["lat"] - y) > 0.55 for x, y in placed):
-            keep.append(i)
-            placed.append((row["lon"], row["lat"]))
-    site_text = alt.Chart(cand.loc[keep]).mark_text(align="left", dx=8, dy=-6, fontSize=11,
-                                                    color="#222222").encode(
-        longitude="lon:Q", latitude="lat:Q", text="label:N")
-    return (alt.layer(water, land, country_names, lines, dots, cross_marks, *cross_text, site_text)
-            .project(type="mercator", fit=fit).properties(height=680, title=words.title))  # ~200 px legends
+        ["rank", "persons"], ascending=[True, False], na_position="last")
+    entries = ([(placing.Label(r.label, r.lon, r.lat, style="bold",
+                               gap=radius_at(r.lon, r.lat) + 2,
+                               sides=("S", "N", "SE", "SW", "E", "W", "NE", "NW")), "crossing")
+                for r in named.itertuples()]
+               + [(placing.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2), "site")
+                  for r in cand[cand["rank"] == 0].itertuples()]
+               + [(placing.Label(r.name, r.lon, r.lat, font_size=13, style="italic", gap=0,
+                                 sides=("C", "N", "S", "E", "W"), must_clear=True), "country")
+                  for r in names.itertuples()]
+               + [(placing.Label(r.label, r.lon, r.lat, gap=radius_at(r.lon, r.lat) + 2,
+                                 must_clear=True), "site")
+                  for r in cand[cand["rank"] == 1].itertuples()])
+    labels = [lab for lab, _ in entries]
+    table = placing.place(labels, frame, marks)
+    lab = table["label"]
+    return pd.DataFrame({
+        "label": table["text"], "style": [entries[i][1] for i in lab],
+        "lon": [labels[i].lon for i in lab], "lat": [labels[i].lat for i in lab],
+        "r": np.hypot(table["dx"], table["dy"]),
+        "theta": np.arctan2(table["dx"], -table["dy"]),
+        "k_lo": table["k_lo"], "k_hi": table["k_hi"]})
 
 
 def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,

@@ -236,3 +236,69 @@ def test_region_map_is_rebuilt_byte_for_byte_from_natural_earth(tmp_path):
     assert new == (root / build.REGION_MAP).read_bytes(), "rerun python data/build.py"
     assert n == len(json.loads(new)["features"])
 
+
+
+PHONE_PLOT = (343, 398)
+"""The map's plot (px) on a 375 px phone, measured in Chromium (Streamlit's 16 px margins,
+the legends below take the rest of the chart's 680 px)."""
+
+
+def test_map_labels_never_overlap_at_any_width():
+    """For the bundled network, at every plot size from 250 px wide to a desktop's, no two
+    words written on the map overlap and none leaves the map; on a phone the three
+    crossings from Afghanistan and the largest reception sites are still named."""
+    from abm.network import read_flee_scenario
+    from abm.network.runs import central_asia_dir
+    from app_pages import map_labels as ml
+
+    sc, _ = read_flee_scenario(central_asia_dir(), None)
+    sites, routes = sc.network.sites, sc.network.routes
+    # persons: the reception sites full, no one elsewhere (the largest circles there)
+    persons = pd.DataFrame({"site": sites["name"],
+                            "persons": sites["population"].where(sites["site_type"] == "camp", 0)})
+    spec = charts.network_map(sites, routes, persons).to_dict(validate=False)
+    expr = next(p["expr"] for p in spec["params"] if p["name"] == "map_k")
+    dx, dy = map(float, re.fullmatch(r"min\(width / (\S+), height / (\S+)\)", expr).groups())
+    (lon0, lat0), (lon1, lat1) = spec["projection"]["fit"]["geometry"]["coordinates"]
+    ls = [la for la in layers(spec) if la["mark"]["type"] == "text"]
+    rows = pd.concat([pd.DataFrame(spec["datasets"][la["data"]["name"]]).assign(
+        font=la["mark"]["fontSize"],
+        style="bold" if la["mark"].get("fontWeight") == "bold" else la["mark"].get("fontStyle", "normal"))
+        for la in ls], ignore_index=True)
+    assert all(la["transform"] == [{"filter": "datum.k_lo <= map_k && map_k < datum.k_hi"}] for la in ls)
+
+    def merc(lon, lat):
+        return np.radians(lon), -np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    (x0, x1), (y1, y0) = merc(np.array([lon0, lon1]), np.array([lat0, lat1]))
+    assert (x1 - x0, y1 - y0) == pytest.approx((dx, dy))
+    px, py = merc(rows["lon"].to_numpy(), rows["lat"].to_numpy())
+    px, py = px - (x0 + x1) / 2, py - (y0 + y1) / 2
+    ox, oy = rows["r"] * np.sin(rows["theta"]), -rows["r"] * np.cos(rows["theta"])
+    w = np.array([sum(ml.ADVANCE[s][c] for c in t) * f + 2 for t, s, f in
+                  zip(rows["label"], rows["style"], rows["font"], strict=True)])
+    h = ml.LINE_HEIGHT * rows["font"].to_numpy()
+
+    def written(width, height):
+        k = min(width / dx, height / dy)
+        on = ((rows["k_lo"] <= k) & (k < rows["k_hi"])).to_numpy()
+        cx, cy = (k * px + ox)[on], (k * py + oy)[on]
+        box = np.column_stack([cx - w[on] / 2, cy - h[on] / 2, cx + w[on] / 2, cy + h[on] / 2])
+        assert (box[:, :2] >= [-k * dx / 2, -k * dy / 2]).all(), (width, "off the map")
+        assert (box[:, 2:] <= [k * dx / 2, k * dy / 2]).all(), (width, "off the map")
+        apart = ((box[:, None, 0] >= box[None, :, 2]) | (box[None, :, 0] >= box[:, None, 2])
+                 | (box[:, None, 1] >= box[None, :, 3]) | (box[None, :, 1] >= box[:, None, 3]))
+        np.fill_diagonal(apart, True)
+        names = rows["label"].to_numpy()[on]
+        assert apart.all(), (width, height, [(names[i], names[j]) for i, j in np.argwhere(~apart)])
+        assert len(set(names)) == len(names)  # each word once
+        return set(names)
+
+    for width in range(250, 1500, 10):
+        for height in (360, 398, 440):
+            written(width, height)
+    phone = written(*PHONE_PLOT)
+    assert {"Termez", "Panji Poyon", "Serhetabat", "Dushanbe", "Tashkent"} <= phone
+    assert len(phone) >= 12
+    desktop = written(940, 398)  # 1,400 px window, sidebar open
+    assert {"Almaty", "Bishkek", "Bokhtar", "Mary", "Shymkent", "Kazakhstan", "Tajikistan"} <= desktop
