@@ -220,6 +220,29 @@ def history_chart(history: pd.DataFrame, title: str, y_title: str | None = None,
     return Spec(template, {"history": data.reset_index(drop=True)})
 
 
+@lru_cache(maxsize=64)
+def _stock_template(words: tuple[str, str, str], theme: str) -> dict:
+    """The spec of :func:`stock_chart` (data by name: ``stock``)."""
+    year, persons, host = words
+    chart = alt.Chart(alt.NamedData(name="stock")).mark_line(point=True).encode(
+        x=alt.X("year:O", title=year),
+        y=alt.Y("persons:Q", title=persons),
+        color=alt.Color("host:N", title=host),
+        tooltip=[alt.Tooltip("host:N", title=host), alt.Tooltip("year:O", title=year),
+                 alt.Tooltip("persons:Q", title=persons, format=PERSONS_FORMAT)],
+    ).properties(height=240)
+    return chart.to_dict(validate=False)
+
+
+def stock_chart(stock: pd.DataFrame, tr: Translator = EN) -> Spec:
+    """Persons at year end per host, one line each: reads ``host`` (as shown), ``year``,
+    ``persons``; a year with the figure not reported (NA) is left out of the line."""
+    _ = tr.gettext
+    data = stock[["host", "year", "persons"]].dropna(subset=["persons"]).reset_index(drop=True)
+    return Spec(_stock_template((_("year"), _("persons"), _("host country")), alt.theme.active),
+                {"stock": data})
+
+
 @lru_cache(maxsize=256)
 def _driver_template(label: str, words: Labels, axis: str, theme: str) -> dict:
     """The spec of one panel of :func:`driver_panels` (data by name: ``driver``)."""

@@ -36,16 +36,7 @@ ca = hosts[hosts["host_iso3"].isin(list(CENTRAL_ASIA))]
 st.subheader(_("Afghan refugees and asylum-seekers in Central Asia (UNHCR, year end)"))
 stock = ca.assign(persons=ca["refugees"] + ca["asylum_seekers"],
                   host=ca["host_iso3"].map(labels.host))
-alt = charts.alt
-draw(
-    alt.Chart(stock).mark_line(point=True).encode(
-        x=alt.X("year:O", title=_("year")),
-        y=alt.Y("persons:Q", title=_("persons")),  # the subheader names who is counted
-        color=alt.Color("host:N", title=_("host country")),
-        tooltip=[alt.Tooltip("host:N", title=_("host country")),
-                 alt.Tooltip("year:O", title=_("year")),
-                 alt.Tooltip("persons:Q", title=_("persons"), format=",.0f")],
-    ).properties(height=240))
+draw(charts.stock_chart(stock, tr=t()))
 st.caption(_("A year with either figure not reported is left out of the line, not shown as zero."))
 
 st.subheader(_("Drivers (Afghanistan, monthly)"))

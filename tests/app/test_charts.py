@@ -302,3 +302,12 @@ def test_map_labels_never_overlap_at_any_width():
     assert len(phone) >= 12
     desktop = written(940, 398)  # 1,400 px window, sidebar open
     assert {"Almaty", "Bishkek", "Bokhtar", "Mary", "Shymkent", "Kazakhstan", "Tajikistan"} <= desktop
+
+
+def test_stock_chart_leaves_unreported_years_out_and_formats_persons():
+    stock = pd.DataFrame({"host": ["Tajikistan"] * 3, "year": [2023, 2024, 2025],
+                          "persons": [5307.0, np.nan, 11843.0]})
+    spec = charts.stock_chart(stock).to_dict()  # validated
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["year"] for r in rows] == [2023, 2025]  # NA is not reported: not drawn, not 0
+    assert any(t.get("format") == charts.PERSONS_FORMAT for t in tooltips(spec))
