@@ -186,23 +186,57 @@ def step_text(p: StageProgress) -> str:
 class StatusDisplay:
     """A progress display for the pipeline's reports (:data:`planner.pipeline.Progress`):
     an ``st.status`` box (label: what is being done) with a bar (how far), drawn in a
-    placeholder on the first report, so work that is never reported (a cached result)
-    draws nothing; :meth:`close` removes it."""
+    placeholder, so work that is never reported (a cached result) draws nothing;
+    :meth:`close` removes it.
+
+    The box appears only when the work is still running :data:`SHOW_AFTER_S` after its
+    first report (a timer, as ``st.spinner`` does): a prediction of a few tenths of a
+    second after a lever moved shows no box that flickers in and out (and does not pay
+    the box's own 0.1 s), while a fit or the Monte Carlo runs say what they are doing."""
+
+    SHOW_AFTER_S = 0.4
 
     def __init__(self) -> None:
         self._holder = st.empty()
         self._status = None
         self._bar = None
+        self._last: StageProgress | None = None
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
     def __call__(self, p: StageProgress) -> None:
-        if self._status is None:
-            self._status = self._holder.status(describe(p), expanded=True)
+        with self._lock:
+            self._last = p
+            if self._status is not None:
+                self._draw(p)
+            elif self._timer is None:
+                from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+                self._timer = threading.Timer(self.SHOW_AFTER_S, self._show)
+                add_script_run_ctx(self._timer, get_script_run_ctx())
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._closed or self._status is not None or self._last is None:
+                return
+            self._status = self._holder.status(describe(self._last), expanded=True)
             self._bar = self._status.progress(0.0)
+            self._draw(self._last)
+
+    def _draw(self, p: StageProgress) -> None:
         self._status.update(label=describe(p), state="running")
         self._bar.progress(p.fraction, text=step_text(p))
 
     def close(self) -> None:
-        self._holder.empty()
+        with self._lock:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._status is not None:
+                self._holder.empty()
 
 
 _display: contextvars.ContextVar[StatusDisplay | None] = contextvars.ContextVar(

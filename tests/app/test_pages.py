@@ -417,3 +417,30 @@ def test_capacity_widget_values_round_trip_on_the_slider_grid():
                                                   mean_stay_days=2000.4))
     assert (off["cap_area_share"], off["cap_scale"], off["cap_runs"], off["cap_stay"]) == \
         (100, 1, 20, 1095)  # clamped to each slider's range
+
+
+def _reported_work(wait_s: float, close: bool) -> None:
+    """An app script: one stage reported by the app's progress display, ``wait_s`` long."""
+    import time
+
+    from app_pages.services import StatusDisplay
+    from planner.pipeline import StageProgress
+
+    display = StatusDisplay()
+    display(StageProgress("capacity", 0, 2))
+    time.sleep(wait_s)
+    display(StageProgress("capacity", 1, 2))
+    if close:
+        display.close()
+
+
+@pytest.mark.parametrize("wait_s, close, boxes", [(0.0, True, 0), (0.0, False, 0),
+                                                  (1.0, False, 1), (1.0, True, 0)])
+def test_the_progress_box_shows_only_work_that_lasts(wait_s, close, boxes):
+    """Work done within StatusDisplay.SHOW_AFTER_S draws no box; longer work shows its
+    words and how far it is; closing removes the box."""
+    at = ok(AppTest.from_function(_reported_work, args=(wait_s, close), default_timeout=30).run())
+    shown = [e for e in at.status if "simulations" in e.label]
+    assert len(shown) == boxes, [e.label for e in at.status]
+    if boxes:
+        assert "Running 2 capacity simulations" in shown[0].label

@@ -139,7 +139,9 @@ def test_skill_weights(inputs):
 
 def test_backtest_is_deterministic(inputs):
     h, d = inputs
-    kw = dict(series_id="syn", models=["naive", "drift", "ensemble"], n_origins=2, horizon=2,
+    # fast models: the backtest's own seeding is under test here; refits of Prophet, SARIMAX
+    # and the ensemble are shown deterministic in test_models and test_api
+    kw = dict(series_id="syn", models=["naive", "drift", "ets"], n_origins=2, horizon=2,
               n_paths=20, seed=5)
     a = bt.backtest(h, d, **kw).points
     b = bt.backtest(h, d, **kw).points
