@@ -6,7 +6,7 @@ language and the scenario every page uses; each page is a thin file in ``app_pag
 
 import streamlit as st
 
-from app_pages import charts, controls
+from app_pages import charts, controls, services
 from app_pages.guard import page_errors, profiled
 from app_pages.text import _
 from forecast.threads import limit_threads
@@ -46,3 +46,4 @@ with profiled(nav.url_path):  # PLANNER_PROFILE_DIR: one cProfile file per run (
     with page_errors():  # no traceback on any page: one st.error line
         nav.run()
     controls.show_runs()
+services.warm_up()  # the later pages' imports on a thread, once the first page is drawn

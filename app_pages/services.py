@@ -149,6 +149,40 @@ def is_user_arrivals_series(series_id: str) -> bool:
             and series_id in set(u["history"]["series_id"]))
 
 
+# ---------------------------------------------------------------- warm-up
+WARM_MODULES = ("forecast.api", "forecast.host_model", "abm", "abm.advice", "planner.brief")
+"""Modules the later pages need (statsmodels, LightGBM, Mesa, fpdf2: 4-6 s of imports on
+2 cores, Mesa alone about 2 s inside a Streamlit server), imported by :func:`warm_up`."""
+
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_up() -> bool:
+    """Import :data:`WARM_MODULES` on a daemon thread, once per process, after the first
+    page has been drawn (app.py calls it last), so the first visit to Scenario & forecast
+    or Capacity does not wait for the imports. A page that needs a module meanwhile waits
+    for that import only (Python's per-module import lock). Returns True when this call
+    started the thread."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started:
+            return False
+        _warm_started = True
+
+    def run() -> None:
+        import importlib
+
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a page importing it later reports the error
+                return
+
+    threading.Thread(target=run, name="planner-warm-up", daemon=True).start()
+    return True
+
+
 # ---------------------------------------------------------------- progress and slots
 RUNS_KEY = "_stage_runs"
 """session_state key: stages computed in this session (a Counter by stage name)."""

@@ -444,3 +444,31 @@ def test_the_progress_box_shows_only_work_that_lasts(wait_s, close, boxes):
     assert len(shown) == boxes, [e.label for e in at.status]
     if boxes:
         assert "Running 2 capacity simulations" in shown[0].label
+
+
+def test_warm_up_imports_the_later_pages_modules_once_on_a_thread(monkeypatch):
+    import sys
+    import time
+
+    from app_pages import services
+
+    monkeypatch.setattr(services, "_warm_started", False)
+    monkeypatch.setattr(services, "WARM_MODULES", ("wave",))  # a stdlib module, fast
+    monkeypatch.delitem(sys.modules, "wave", raising=False)
+    assert services.warm_up() is True
+    assert services.warm_up() is False  # once per process
+    for _ in range(200):
+        if "wave" in sys.modules:
+            break
+        time.sleep(0.01)
+    assert "wave" in sys.modules
+    assert set(services.WARM_MODULES) <= set(sys.modules)
+
+
+def test_the_warm_up_names_the_modules_the_pages_import():
+    import importlib.util
+
+    from app_pages import services
+
+    assert {"forecast.api", "abm", "planner.brief"} <= set(services.WARM_MODULES)
+    assert all(importlib.util.find_spec(m) is not None for m in services.WARM_MODULES)
