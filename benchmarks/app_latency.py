@@ -7,7 +7,13 @@ Chromium (Playwright, ``/usr/bin/chromium``) and prints (never asserts) seconds 
 2. first visit to Scenario & forecast (every model fitted; progress shown);
 3. one scenario slider step + Apply, until every chart is updated;
 4. first visit to Capacity (Monte Carlo runs);
-5. planning multiplier 1 -> 100 by keyboard + Apply, until every chart is updated.
+5. planning multiplier 1 -> 100 by keyboard + Apply, until every chart is updated;
+6. first chart on Overview again, in a second new session (the server warm, the
+   browser's cache empty: a second planner's first visit).
+
+``--floor`` also measures the first chart of a one-chart Streamlit app (the same
+Streamlit, Altair and Chromium, nothing of ours) in a new server and session, twice:
+the floor under any Streamlit page's first chart on this machine.
 
 A step ends when the app has finished its run: the run counter at the foot of the
 sidebar (``?runs=1``, drawn after every chart) shows the stage that step computes,
@@ -51,12 +57,17 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def start_server() -> tuple[subprocess.Popen, str, float]:
+FLOOR_APP = """import altair as alt, pandas as pd, streamlit as st
+st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().encode(x="x", y="y"))
+"""
+
+
+def start_server(app: Path | None = None) -> tuple[subprocess.Popen, str, float]:
     port = _port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+        [sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"), "--server.port",
          str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -167,12 +178,49 @@ def measure(browser, url: str) -> list[tuple[str, float, float, str]]:
                  max(load, _load()), f"multiplier {shown}; 99 key presses {keys_s:.1f} s (no run); "
                        f"capacity runs {counts.get('capacity', 0) - before}"))
     ctx.close()
+    s, load = first_chart(browser, f"{url}/?runs=1")
+    rows.append(("first chart on Overview, a second new session", s, load, "server warm"))
+    return rows
+
+
+def first_chart(browser, url: str) -> tuple[float, float]:
+    """Seconds from opening ``url`` in a new browser context to its first drawn chart."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1200})
+    page = ctx.new_page()
+    load = _load()
+    t0 = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=600_000)
+    s = time.perf_counter() - t0
+    ctx.close()
+    return s, max(load, _load())
+
+
+def floor(browser) -> list[tuple[str, float, float, str]]:
+    """The first chart of a one-chart Streamlit app: a new server, then two sessions."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "one_chart.py"
+        app.write_text(FLOOR_APP, encoding="utf-8")
+        proc, url, _ = start_server(app)
+        try:
+            for label in ("first session", "second session"):
+                s, load = first_chart(browser, url)
+                rows.append((f"floor: one-chart Streamlit app, {label}", s, load,
+                             "nothing of ours"))
+        finally:
+            proc.terminate()
+            proc.wait(10)
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.parse_args()
+    ap.add_argument("--floor", action="store_true",
+                    help="also measure a one-chart Streamlit app (the floor on this machine)")
+    args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
     cores = _cores()
@@ -183,6 +231,8 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                         args=["--no-sandbox", "--disable-gpu"])
             rows = measure(browser, url)
+            if args.floor:
+                rows += floor(browser)
             browser.close()
     finally:
         proc.terminate()
