@@ -911,6 +911,14 @@ def observed_profile(history: pd.DataFrame, series_ids: Sequence[str] | None = N
     return w / w.sum()
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_observed_profile() -> np.ndarray:
+    """:func:`observed_profile` of the bundled :data:`OBSERVED_SERIES` (computed once)."""
+    from forecast.datasets import load_history
+
+    return observed_profile(load_history(OBSERVED_SERIES))
+
+
 OBSERVED_SERIES = ("unhcr_asylum_DEU", "unhcr_asylum_GBR", "unhcr_asylum_FRA", "unhcr_asylum_CAN",
                    "frontex_afg_total")
 """Monthly series whose average calendar shape is the ``"observed"`` profile: UNHCR
@@ -955,9 +963,7 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
         if profile == "flat":
             w = np.full(12, 1 / 12)
         elif profile == "observed":
-            from forecast.datasets import load_history
-
-            w = observed_profile(load_history(OBSERVED_SERIES))
+            w = _bundled_observed_profile().copy()
         else:
             raise ScenarioError(f"profile: unknown profile {profile!r}; allowed: 'flat', "
                                 "'observed' or 12 monthly weights")
@@ -968,12 +974,12 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
         w = w / w.sum()
     m = _largest_remainder(a, w)
     n = len(annual_paths)
-    years = np.repeat(annual_paths["year"].to_numpy(dtype=int), 12)
-    months = np.tile(np.arange(1, 13), n)
-    ds = pd.to_datetime({"year": years, "month": months, "day": 1})
+    years = np.repeat(annual_paths["year"].to_numpy(dtype="int64"), 12)
+    months = np.tile(np.arange(12, dtype="int64"), n)  # 0 = January
+    ds = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
     out = pd.DataFrame({
         "series_id": np.repeat(annual_paths["host"].to_numpy(), 12).astype(str),
-        "ds": ds.astype("datetime64[ns]"),
+        "ds": ds,
         "model": model, "scenario": scenario,
         "path": np.repeat(annual_paths["path"].to_numpy(dtype="int64"), 12),
         "value": m.ravel(),
