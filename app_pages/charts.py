@@ -776,8 +776,40 @@ def map_text(pts: pd.DataFrame, cross: pd.DataFrame, names: pd.DataFrame,
         "k_lo": table["k_lo"], "k_hi": table["k_hi"]})
 
 
+@lru_cache(maxsize=512)
+def _panel_template(name: str, top: float, y_title: str, words: tuple[str, ...],
+                    theme: str) -> dict:
+    """The spec of one :func:`compare_panels` panel (data by name: ``panel``)."""
+    band_w, median_w, reference_w, month_w, scenario_w = words
+    mf = MONTH_FORMAT
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=1, title=None,
+                        labelLimit=400, symbolType="square", labelFontSize=12, symbolSize=200)
+    colour = alt.Scale(domain=[band_w, median_w, reference_w],
+                       range=["#9ecae1", "#1f5fa8", "#555555"])
+    x = alt.X("ds:T", title=month_w, axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
+    tips = [alt.Tooltip("scenario:N", title=scenario_w),
+            alt.Tooltip("ds:T", title=month_w, format=mf),
+            alt.Tooltip("p10:Q", title="P10", format=",.0f"),
+            alt.Tooltip("p50:Q", title=median_w, format=",.0f"),
+            alt.Tooltip("p90:Q", title="P90", format=",.0f")]
+    col = alt.Color("what:N", scale=colour, legend=legend)
+    y = alt.Scale(domain=[0, top], nice=True)
+    base = alt.Chart(alt.NamedData(name="panel"))
+    band = base.mark_area(opacity=0.7, clip=True).transform_calculate(
+        what=_literal(band_w)).encode(
+        x=x, y=alt.Y("p10:Q", title=y_title, scale=y), y2="p90:Q", color=col, tooltip=tips)
+    med = base.mark_line(strokeWidth=2).transform_calculate(
+        what=_literal(median_w)).encode(x=x, y=alt.Y("p50:Q", scale=y), color=col,
+                                        tooltip=tips)
+    refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
+        what=_literal(reference_w)).encode(x=x, y=alt.Y("ref:Q", scale=y), color=col)
+    chart = alt.layer(band, refl, med).properties(  # height: the whole chart
+        height=330, title=alt.TitleParams(name, anchor="start", fontSize=13))
+    return chart.to_dict(validate=False)
+
+
 def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
-                   y_title: str | None = None) -> list[tuple[str, list[alt.LayerChart]]]:
+                   y_title: str | None = None) -> list[tuple[str, list[Spec]]]:
     """Small multiples of scenarios: per host, one panel per scenario, each with its 80%
     band and median, and the first scenario's median dashed in every panel as the
     reference; the panels of a host share one y scale (0 to the highest P90).
@@ -786,47 +818,26 @@ def compare_panels(frame: pd.DataFrame, order: list[str], tr: Translator = EN,
     stack on a phone and stretch to the column's width. Reads ``host, scenario, ds,
     p10, p50, p90`` (persons per month; ``host`` and ``scenario`` as shown); ``order``:
     scenario labels in panel order (the first is the reference). Returns ``[(host,
-    [panel per scenario])]`` in the order of the hosts in ``frame``. The legend sits
-    below each panel with uncut labels. Streamlit fits a stretched chart's axes, legend
-    and title into its height, so the height is the whole panel's (the plot gets about
-    190 px of its 330).
+    [panel per scenario])]`` in the order of the hosts in ``frame``, each panel a
+    :class:`Spec`. The legend sits below each panel with uncut labels. Streamlit fits
+    a stretched chart's axes, legend and title into its height, so the height is the
+    whole panel's (the plot gets about 190 px of its 330).
     """
     _ = tr.gettext
     y_title = y_title or _("persons per month")
-    mf = MONTH_FORMAT
-    w = {"band": _("80% of paths"), "median": _("median"),
-         "reference": _("median: {name}").format(name=order[0])}
+    words = (_("80% of paths"), _("median"), _("median: {name}").format(name=order[0]),
+             _("month"), _("scenario"))
     ref = frame[frame["scenario"] == order[0]][["host", "ds", "p50"]].rename(columns={"p50": "ref"})
     data = frame.merge(ref, on=["host", "ds"], how="left")
-    legend = alt.Legend(orient="bottom", direction="vertical", columns=1, title=None,
-                        labelLimit=400, symbolType="square", labelFontSize=12, symbolSize=200)
-    colour = alt.Scale(domain=list(w.values()), range=["#9ecae1", "#1f5fa8", "#555555"])
-    x = alt.X("ds:T", title=_("month"), axis=alt.Axis(format=mf, labelAngle=0, tickCount=4))
-    tips = [alt.Tooltip("scenario:N", title=_("scenario")),
-            alt.Tooltip("ds:T", title=_("month"), format=mf),
-            alt.Tooltip("p10:Q", title="P10", format=",.0f"),
-            alt.Tooltip("p50:Q", title=_("median"), format=",.0f"),
-            alt.Tooltip("p90:Q", title="P90", format=",.0f")]
-    col = alt.Color("what:N", scale=colour, legend=legend)
+    cols = ["scenario", "ds", "p10", "p50", "p90", "ref"]
     out = []
     for host in dict.fromkeys(data["host"]):
         rows = data[data["host"] == host]
         top = float(np.nanmax(rows[["p90", "p50", "ref"]].to_numpy(dtype=float), initial=0.0))
-        y = alt.Scale(domain=[0, top if top > 0 else 1], nice=True)
-        panels = []
-        for name in order:
-            base = alt.Chart(rows[rows["scenario"] == name])
-            band = base.mark_area(opacity=0.7, clip=True).transform_calculate(
-                what=_literal(w["band"])).encode(
-                x=x, y=alt.Y("p10:Q", title=y_title, scale=y), y2="p90:Q", color=col,
-                tooltip=tips)
-            med = base.mark_line(strokeWidth=2).transform_calculate(
-                what=_literal(w["median"])).encode(x=x, y=alt.Y("p50:Q", scale=y), color=col,
-                                                   tooltip=tips)
-            refl = base.mark_line(strokeWidth=1.2, strokeDash=[5, 3]).transform_calculate(
-                what=_literal(w["reference"])).encode(x=x, y=alt.Y("ref:Q", scale=y), color=col)
-            panels.append(alt.layer(band, refl, med).properties(  # height: the whole chart
-                height=330, title=alt.TitleParams(str(name), anchor="start", fontSize=13)))
+        top = top if top > 0 else 1.0
+        panels = [Spec(_panel_template(str(name), top, y_title, words, alt.theme.active),
+                       {"panel": rows.loc[rows["scenario"] == name, cols].reset_index(drop=True)})
+                  for name in order]
         out.append((str(host), panels))
     return out
 

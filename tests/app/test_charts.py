@@ -311,3 +311,30 @@ def test_stock_chart_leaves_unreported_years_out_and_formats_persons():
     rows = next(iter(spec["datasets"].values()))
     assert [r["year"] for r in rows] == [2023, 2025]  # NA is not reported: not drawn, not 0
     assert any(t.get("format") == charts.PERSONS_FORMAT for t in tooltips(spec))
+
+
+def test_compare_panels_one_per_scenario_sharing_the_hosts_scale():
+    ds = pd.date_range("2026-01-01", periods=6, freq="MS")
+    rows = []
+    for host, scale in (("Tajikistan", 1.0), ("Kazakhstan", 10.0)):
+        for name, k in (("baseline", 1.0), ("surge", 3.0)):
+            for i, d in enumerate(ds):
+                p50 = scale * k * (100 + i)
+                rows.append((host, name, d, 0.5 * p50, p50, 2 * p50))
+    frame = pd.DataFrame(rows, columns=["host", "scenario", "ds", "p10", "p50", "p90"])
+    out = charts.compare_panels(frame, ["baseline", "surge"])
+    assert [h for h, _ in out] == ["Tajikistan", "Kazakhstan"]
+    for host, panels in out:
+        specs = [p.to_dict() for p in panels]  # validated against Vega-Lite
+        assert [s["title"]["text"] for s in specs] == ["baseline", "surge"]
+        top = 2 * (10.0 if host == "Kazakhstan" else 1.0) * 3.0 * 105
+        for s in specs:
+            domains = {tuple(la["encoding"]["y"]["scale"]["domain"]) for la in s["layer"]}
+            assert domains == {(0, top)}  # one scale per host: the highest P90
+            rows_ = next(iter(s["datasets"].values()))
+            assert len(rows_) == 6 and {r["scenario"] for r in rows_} == {s["title"]["text"]}
+            ref = [r["ref"] for r in rows_]
+            base = frame[(frame["host"] == host) & (frame["scenario"] == "baseline")]["p50"]
+            assert ref == base.tolist()  # the first scenario's median, dashed, in every panel
+            dashed = [la for la in s["layer"] if la["mark"].get("strokeDash")]
+            assert len(dashed) == 1 and dashed[0]["encoding"]["y"]["field"] == "ref"
