@@ -234,43 +234,57 @@ class StatusDisplay:
         self._holder = st.empty()
         self._status = None
         self._bar = None
-        self._last: StageProgress | None = None
+        self._words: tuple[str, float, str] | None = None  # label, fraction, step text
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._closed = False
 
     def __call__(self, p: StageProgress) -> None:
+        # the words are made here, on the script's thread: they read the session's
+        # language, and the timer's thread must never wait on the session's state while
+        # holding this display's lock (the script may hold the state's lock in a callback)
+        words = (describe(p), p.fraction, step_text(p))
         with self._lock:
-            self._last = p
-            if self._status is not None:
-                self._draw(p)
-            elif self._timer is None:
+            self._words = words
+            status = self._status
+            if status is None and self._timer is None:
                 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
                 self._timer = threading.Timer(self.SHOW_AFTER_S, self._show)
                 add_script_run_ctx(self._timer, get_script_run_ctx())
                 self._timer.daemon = True
                 self._timer.start()
+        if status is not None:
+            self._draw(words)
 
     def _show(self) -> None:
         with self._lock:
-            if self._closed or self._status is not None or self._last is None:
+            if self._closed or self._status is not None or self._words is None:
                 return
-            self._status = self._holder.status(describe(self._last), expanded=True)
-            self._bar = self._status.progress(0.0)
-            self._draw(self._last)
+            words = self._words
+        status = self._holder.status(words[0], expanded=True)
+        bar = status.progress(0.0)
+        with self._lock:
+            self._status, self._bar = status, bar
+            closed = self._closed
+        if closed:  # closed while the box was being drawn
+            self._holder.empty()
+        else:
+            self._draw(words)
 
-    def _draw(self, p: StageProgress) -> None:
-        self._status.update(label=describe(p), state="running")
-        self._bar.progress(p.fraction, text=step_text(p))
+    def _draw(self, words: tuple[str, float, str]) -> None:
+        label, fraction, step = words
+        self._status.update(label=label, state="running")
+        self._bar.progress(fraction, text=step)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
-            if self._status is not None:
-                self._holder.empty()
+            shown = self._status is not None
+        if shown:
+            self._holder.empty()
 
 
 _display: contextvars.ContextVar[StatusDisplay | None] = contextvars.ContextVar(

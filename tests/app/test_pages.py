@@ -472,3 +472,43 @@ def test_the_warm_up_names_the_modules_the_pages_import():
 
     assert {"forecast.api", "abm", "planner.brief"} <= set(services.WARM_MODULES)
     assert all(importlib.util.find_spec(m) is not None for m in services.WARM_MODULES)
+
+
+def _work_in_a_callback() -> None:
+    import time
+
+    import streamlit as st
+
+    from app_pages.services import StatusDisplay
+    from planner.pipeline import StageProgress
+
+    def work() -> None:  # as _reported_work, in a callback (AppTest runs this source only)
+        display = StatusDisplay()
+        display(StageProgress("capacity", 0, 2))
+        time.sleep(1.0)
+        display(StageProgress("capacity", 1, 2))
+        display.close()
+
+    st.button("go", key="go", on_click=work)
+
+
+def test_a_progress_box_in_a_widget_callback_does_not_deadlock():
+    """Work reported inside a callback (Streamlit holds the session state's lock there,
+    e.g. Compare's Save computing a plan) and lasting past the delay: the box's timer
+    must not wait on that lock while holding the display's (it did: the run hung)."""
+    import threading
+
+    at = ok(AppTest.from_function(_work_in_a_callback, default_timeout=20).run())
+    at.button(key="go").click()
+    done = threading.Event()
+
+    def rerun() -> None:
+        try:
+            at.run()
+        finally:
+            done.set()
+
+    threading.Thread(target=rerun, daemon=True).start()  # a hang fails the test, not the run
+    assert done.wait(60), "the run hung: the box's timer and the callback wait on each other"
+    ok(at)
+    assert not [e for e in at.status if "simulations" in e.label]  # closed: removed
