@@ -104,7 +104,9 @@ class HostModelConfig:
     squared-error weights like the others (:func:`combination_weights_k`);
     ``glm_rows``: training rows the GLM is fitted on (a seeded random subsample when
     there are more; None: all); ``glm_point``: its point on the log1p scale,
-    ``"median"`` (log1p of the NB predictive median) or ``"mean"`` (log1p of the mean).
+    ``"median"`` (log1p of the NB predictive median) or ``"mean"`` (log1p of the mean);
+    ``glm_by_border``: one GLM per land-border class (:class:`GlmByBorder`), each with
+    its own dispersion, instead of one pooled GLM.
     """
 
     horizons: tuple[int, ...] = (1, 2)
@@ -124,6 +126,7 @@ class HostModelConfig:
     combine_glm: bool = False  # True: a negative-binomial GLM joins the combination
     glm_rows: int | None = 20000  # GLM training rows (seeded subsample); None: all
     glm_point: str = "median"  # GLM point: log1p of the NB "median" or of the "mean"
+    glm_by_border: bool = False  # True: one GLM (and dispersion) per land-border class
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -467,19 +470,54 @@ class GlmMember:
     def level(self, X: pd.DataFrame, point: str = "median") -> np.ndarray:
         """Point forecast on the log1p scale: log1p of the NB predictive median
         (``point="median"``) or of the mean (``"mean"``)."""
-        mu = self.mean(X)
-        if point == "mean":
-            return np.log1p(mu)
-        if point != "median":
-            raise ModelError(f"HostModelConfig.glm_point: {point!r}; allowed: 'median', 'mean'")
-        return np.log1p(self.quantile(mu, 0.5))
+        return _glm_level(self, X, point)
 
-    def quantile(self, mu: np.ndarray, q) -> np.ndarray:
-        """NB quantiles (persons/year) at means ``mu`` (broadcast against ``q``)."""
+    def quantiles(self, X: pd.DataFrame, q) -> np.ndarray:
+        """NB predictive quantiles (persons/year), rows of ``X`` x levels ``q``."""
         from scipy.stats import nbinom
 
+        mu = self.mean(X)[:, None]
         r = 1.0 / max(self.alpha, 1e-8)
-        return nbinom.ppf(q, r, r / (r + mu))
+        return nbinom.ppf(np.atleast_1d(np.asarray(q, dtype=float))[None, :], r, r / (r + mu))
+
+
+@dataclass(frozen=True, eq=False)
+class GlmByBorder:
+    """One :class:`GlmMember` per land-border class (0/1; ``by_class``), each with its own
+    dispersion: the rare land-border flows surge far more than the rest, and one pooled
+    dispersion puts their NB median too high. Same interface as :class:`GlmMember`."""
+
+    by_class: dict[int, GlmMember]
+
+    def _cls(self, X: pd.DataFrame) -> np.ndarray:
+        return (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+
+    def mean(self, X: pd.DataFrame) -> np.ndarray:
+        out = np.empty(len(X))
+        c = self._cls(X)
+        for k, g in self.by_class.items():
+            if (c == k).any():
+                out[c == k] = g.mean(X[c == k])
+        return out
+
+    def level(self, X: pd.DataFrame, point: str = "median") -> np.ndarray:
+        return _glm_level(self, X, point)
+
+    def quantiles(self, X: pd.DataFrame, q) -> np.ndarray:
+        c = self._cls(X)
+        out = np.empty((len(X), np.atleast_1d(q).size))
+        for k, g in self.by_class.items():
+            if (c == k).any():
+                out[c == k] = g.quantiles(X[c == k], q)
+        return out
+
+
+def _glm_level(g, X: pd.DataFrame, point: str) -> np.ndarray:
+    if point == "mean":
+        return np.log1p(g.mean(X))
+    if point != "median":
+        raise ModelError(f"HostModelConfig.glm_point: {point!r}; allowed: 'median', 'mean'")
+    return np.log1p(g.quantiles(X, 0.5)[:, 0])
 
 
 def _glm_raw(X: pd.DataFrame, features: Sequence[str], na_columns: Sequence[str]):
@@ -502,10 +540,20 @@ def _glm_design(X, features, na_columns, columns, center, scale) -> np.ndarray:
     return np.column_stack([np.ones(len(A)), (A - center) / scale])
 
 
-def fit_glm(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> GlmMember:
+def fit_glm(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig,
+            seed: int) -> GlmMember | GlmByBorder:
     """Fit :class:`GlmMember` on training rows ``X`` (:data:`FEATURES`) and targets
     ``y`` (log1p persons/year; the count is ``round(expm1(y))``), on at most
-    ``cfg.glm_rows`` rows (a random subsample seeded by ``seed``)."""
+    ``cfg.glm_rows`` rows (a random subsample seeded by ``seed``); with
+    ``cfg.glm_by_border``, one per land-border class (:class:`GlmByBorder`)."""
+    if cfg.glm_by_border:
+        c = (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+        return GlmByBorder({k: _fit_glm1(X[c == k], y[c == k], cfg, seed)
+                            for k in (0, 1) if (c == k).sum() > 0})
+    return _fit_glm1(X, y, cfg, seed)
+
+
+def _fit_glm1(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> GlmMember:
     import warnings
 
     import statsmodels.api as sm
@@ -525,16 +573,30 @@ def fit_glm(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> 
     columns = tuple(names[k] for k in use)
     Z = np.column_stack([np.ones(len(A)), (A[:, use] - center) / scale])
     count = np.round(np.expm1(y))
+    flat = np.zeros(Z.shape[1])
+    flat[0] = np.log(max(count.mean(), 1e-3))
+    params, conv, caught = None, False, []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start = sm.GLM(count, Z, family=sm.families.Poisson()).fit().params
-        res = sm.NegativeBinomial(count, Z, loglike_method="nb2").fit(
-            start_params=np.append(start, 1.0), method="newton", maxiter=100, disp=0)
-    params = np.asarray(res.params, dtype=float)
-    if not np.all(np.isfinite(params)):
-        raise ModelError(f"NB GLM: the fit on {len(y)} rows gave non-finite parameters "
-                         f"({len(caught)} statsmodels warnings)")
-    conv = bool(res.mle_retvals.get("converged", False))
+        try:  # Poisson start values; IRLS can fail on the heaviest-tailed classes
+            start = sm.GLM(count, Z, family=sm.families.Poisson()).fit().params
+            if not np.all(np.isfinite(start)):
+                start = flat
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            start = flat
+        for s0, method in ((start, "newton"), (flat, "bfgs")):
+            try:
+                res = sm.NegativeBinomial(count, Z, loglike_method="nb2").fit(
+                    start_params=np.append(s0, 1.0), method=method, maxiter=200, disp=0)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                continue
+            if np.all(np.isfinite(res.params)):
+                params = np.asarray(res.params, dtype=float)
+                conv = bool(res.mle_retvals.get("converged", False))
+                break
+    if params is None:
+        raise ModelError(f"NB GLM: no finite fit on {len(y)} rows (newton and bfgs; "
+                         f"{len(caught)} statsmodels warnings)")
     return GlmMember(feats, na, columns, center, scale, params[:-1], float(params[-1]), conv,
                      int(len(y)))
 
@@ -560,7 +622,7 @@ class HostModel:
     boosters: dict[int, object]
     residuals: dict[int, pd.DataFrame]
     weights: dict[int, np.ndarray] | None = None
-    glms: dict[int, GlmMember] | None = None
+    glms: dict[int, GlmMember | GlmByBorder] | None = None
 
     def provenance(self) -> dict:
         """For an export sidecar: model name, data end, hyperparameters, seed."""
@@ -579,7 +641,8 @@ class FitCache:
 
 
 _AFTER_BOOSTING = ("combine", "combine_shrink", "combine_pair_shrink", "combine_mean3",
-                   "center_residuals", "combine_glm", "glm_rows", "glm_point")
+                   "center_residuals", "combine_glm", "glm_rows", "glm_point",
+                   "glm_by_border")
 """Settings applied after the boosters are fitted: configurations differing only in
 these share the cached boosters."""
 
@@ -602,7 +665,7 @@ def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
 
 
 def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-         cache: FitCache | None) -> GlmMember:
+         cache: FitCache | None) -> GlmMember | GlmByBorder:
     key = ("glm", cutoff, h, _glm_key(cfg), seed)
     if cache is not None and key in cache.store:
         return cache.store[key]
@@ -615,7 +678,7 @@ def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
 
 def _glm_key(cfg: HostModelConfig) -> tuple:
     """What a fitted GLM depends on (its cache key, with cutoff, horizon and seed)."""
-    return (tuple(_boost_features(cfg)), cfg.glm_rows)
+    return (tuple(_boost_features(cfg)), cfg.glm_rows, cfg.glm_by_border)
 
 
 def member_names(cfg: HostModelConfig) -> tuple[str, ...]:
