@@ -444,8 +444,8 @@ class GlmMember:
     covariate: a scenario moves the combination only through the boosted member.
     ``columns``: design columns (``"<feature>"`` or ``"<feature>_na"``) after
     dropping those constant in training; ``params``: intercept then coefficients;
-    ``alpha``: dispersion; ``converged``: the optimiser's flag (recorded, not hidden);
-    ``n``: training rows used.
+    ``alpha``: dispersion; ``converged``: the optimiser's flag and ``n_warnings`` the
+    statsmodels warnings of the fit (recorded, not hidden); ``n``: training rows used.
     """
 
     features: tuple[str, ...]
@@ -457,6 +457,7 @@ class GlmMember:
     alpha: float
     converged: bool
     n: int
+    n_warnings: int = 0
 
     def design(self, X: pd.DataFrame) -> np.ndarray:
         """Standardised design matrix (with the intercept) of feature rows ``X``."""
@@ -575,7 +576,7 @@ def _fit_glm1(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -
     count = np.round(np.expm1(y))
     flat = np.zeros(Z.shape[1])
     flat[0] = np.log(max(count.mean(), 1e-3))
-    params, conv, caught = None, False, []
+    params, conv = None, False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:  # Poisson start values; IRLS can fail on the heaviest-tailed classes
@@ -598,7 +599,7 @@ def _fit_glm1(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -
         raise ModelError(f"NB GLM: no finite fit on {len(y)} rows (newton and bfgs; "
                          f"{len(caught)} statsmodels warnings)")
     return GlmMember(feats, na, columns, center, scale, params[:-1], float(params[-1]), conv,
-                     int(len(y)))
+                     int(len(y)), len(caught))
 
 
 # ----------------------------------------------------------------------------- model
