@@ -22,6 +22,7 @@ Frontex total of the year), host_lgbm (forecast.host_model).
 Usage::
 
     python benchmarks/host_backtest.py            # the table (2 worker processes)
+    python benchmarks/host_backtest.py --glm      # the same with the NB GLM member
     python benchmarks/host_backtest.py --tune     # hyperparameter choice, years < 2010
     python benchmarks/host_backtest.py --speed    # fit once, scenario changes timed
     python benchmarks/host_backtest.py --present  # forecasts from 2025, responses, surges
@@ -349,10 +350,12 @@ def verdict(t: pd.DataFrame) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- modes
-def run(workers: int) -> None:
+def run(workers: int, glm: bool = False) -> None:
+    """The backtest table of the default configuration (``glm``: with the NB GLM
+    member, off by default, which adds the row of the GLM alone)."""
     t0 = time.perf_counter()
     dyads = datasets.load_dyads()
-    cfg = hm.HostModelConfig()
+    cfg = hm.HostModelConfig(combine_glm=glm)
     origins = [y - 1 for y in YEARS]
     cache = prefit(origins, cfg, workers)
     t1 = time.perf_counter()
@@ -367,7 +370,8 @@ def run(workers: int) -> None:
     for line in verdict(t):
         print(line)
     print(f"\nwall time: {t2 - t0:.1f} s (fits {t1 - t0:.1f} s in {workers} processes, "
-          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters)")
+          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters"
+          + (" and NB GLMs)" if glm else ")"))
 
 
 def tune(workers: int) -> None:
@@ -633,6 +637,8 @@ def main(argv=None) -> int:
     ap.add_argument("--present", action="store_true")
     ap.add_argument("--bound", action="store_true")
     ap.add_argument("--variants", action="store_true")
+    ap.add_argument("--glm", action="store_true",
+                    help="the table with the NB GLM member of the combination (off by default)")
     ap.add_argument("--pick", default=None,
                     help="with --variants: comma-separated parts of variant names to run")
     ap.add_argument("--idmc", default=None, metavar="PATH",
@@ -650,7 +656,7 @@ def main(argv=None) -> int:
     elif a.variants:
         variants(a.workers, a.pick, a.idmc)
     else:
-        run(a.workers)
+        run(a.workers, a.glm)
     return 0
 
 
