@@ -1,5 +1,6 @@
 """The negative-binomial GLM member of the host model's combination (off by default),
-the ``x_*`` origin-year covariates hook, and the IDMC reader of the backtest.
+the ``x_*`` origin-year covariates hook, and the IDMC reader of the backtest (the
+k-member combination is pinned by hand in test_host_model_pins.py).
 
 Small synthetic panels only (the law is known); a few seconds in all.
 """
@@ -197,42 +198,6 @@ def test_subsample_is_seeded_and_a_glm_per_border_class_has_its_own_dispersion()
     k = X.index[:6][bor[:6]][0]
     np.testing.assert_allclose(gb.quantiles(X.loc[[k]], [0.5]),
                                gb.by_class[1].quantiles(X.loc[[k]], [0.5]))
-
-
-# ----------------------------------------------------------------------------- weights
-def test_four_member_combination_by_hand():
-    w = np.array([[0.4, 0.3, 0.2, 0.1]] * 3)
-    got = hm._combine(np.array([4.0, 4.0, 4.0]), np.array([2.0, 2.0, np.nan]), w,
-                      np.array([1.0, np.nan, 1.0]), np.array([3.0, 3.0, 3.0]))
-    # 0.4 x 4 + 0.3 x 2 + 0.2 x 1 + 0.1 x 3; no 3-year mean: (1.6 + 0.6 + 0.3) / 0.8;
-    # no persistence: the model alone
-    np.testing.assert_allclose(got, [2.7, 2.5 / 0.8, 4.0])
-    # with the GLM and three columns the third is the GLM, not the 3-year mean
-    g3 = hm._combine(np.array([4.0]), np.array([2.0]), np.array([[0.5, 0.25, 0.25]]),
-                     np.array([100.0]), np.array([0.0]))
-    np.testing.assert_allclose(g3, [2.5])
-    with pytest.raises(ModelError, match="weight columns"):
-        hm._combine(np.array([1.0]), np.array([1.0]), np.array([[0.5, 0.5]]), None,
-                    np.array([1.0]))
-
-
-def test_k_member_weights_by_hand_and_three_member_weights_unchanged():
-    pairs = pd.DataFrame({"origin_iso3": ["O", "O", "P"], "asylum_iso3": ["A", "B", "C"]})
-    one = np.zeros((3, 1))
-    p = hm.Panel(pairs, np.array([2000]), one, one, one, one, one, one, one,
-                 np.array([0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0]))
-    # errors of (model, persist, mean3, glm) against actual 10
-    calib = pd.DataFrame({"pair": [0, 1, 2], "actual": 10.0, "model": [11.0, 11.0, 12.0],
-                          "persist": [8.0, 8.0, 9.0], "mean3": [12.0, 12.0, 11.0],
-                          "glm": [10.5, 10.5, 14.0]})
-    w = hm.combination_weights_k(p, calib, ("model", "persist", "mean3", "glm"), shrink=0.0)
-    inv_o = np.array([1, 1 / 4, 1 / 4, 4])  # O: errors 1, 2, 2, 0.5
-    inv_p = np.array([1 / 4, 1, 1, 1 / 16])  # P: errors 2, 1, 1, 4
-    np.testing.assert_allclose(w, [inv_o / inv_o.sum(), inv_o / inv_o.sum(),
-                                   inv_p / inv_p.sum()])
-    np.testing.assert_allclose(hm.combination_weights3(p, calib, shrink=0.0),
-                               hm.combination_weights_k(p, calib, ("model", "persist", "mean3"),
-                                                        shrink=0.0))
 
 
 # ----------------------------------------------------------------------------- x_* covariates
