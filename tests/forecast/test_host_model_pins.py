@@ -703,3 +703,26 @@ def test_four_member_weights_reach_the_glm_and_the_three_year_mean(tiny):
     last = np.log1p(frame[frame["year"] == 2010].set_index("asylum_iso3")
                     .loc[["H05", "H00"], "arrivals"].to_numpy())
     np.testing.assert_allclose(level(np.tile([0.0, 0.5, 0.0, 0.5], (n, 1))), (last + 3.5) / 2)
+
+
+def test_k_member_weights_shrink_by_default_ten_rows_and_errors_above_one():
+    """Default ``shrink`` (10 pseudo-rows of the border class's mean error); every error
+    is at least 2, so the inverse squared errors sum to less than 1 in each row."""
+    pairs = pd.DataFrame({"origin_iso3": ["O", "O", "P"], "asylum_iso3": ["A", "B", "C"]})
+    one = np.zeros((3, 1))
+    p = hm.Panel(pairs, np.array([2000]), one, one, one, one, one, one, one,
+                 np.zeros(3), np.ones(3))
+    # errors (model, persist, glm): pair 0 (O) 2, 4, 3; pair 2 (P) 4, 2, 6; pair 1 none
+    calib = pd.DataFrame({"pair": [0, 2], "actual": 0.0, "model": [2.0, 4.0],
+                          "persist": [-4.0, -2.0], "glm": [3.0, 6.0]})
+    w = hm.combination_weights_k(p, calib, ("model", "persist", "glm"))
+    # class means 3, 3, 4.5; O: (2 + 30) / 11, (4 + 30) / 11, (3 + 45) / 11
+    e_o = np.array([32.0, 34.0, 48.0]) / 11
+    e_p = np.array([34.0, 32.0, 51.0]) / 11
+    inv_o, inv_p = 1 / e_o ** 2, 1 / e_p ** 2
+    assert inv_o.sum() < 1 and inv_p.sum() < 1
+    np.testing.assert_allclose(w, [inv_o / inv_o.sum(), inv_o / inv_o.sum(),
+                                   inv_p / inv_p.sum()])
+    with pytest.raises(ModelError, match=r"^combination: 2 weight columns for 3 members$"):
+        hm._combine(np.array([1.0]), np.array([1.0]), np.array([[0.5, 0.5]]), None,
+                    np.array([1.0]))
