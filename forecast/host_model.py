@@ -37,7 +37,10 @@ Method (numbers in ``docs/model_card.md``, part 1; backtest ``benchmarks/host_ba
    largest-remainder rounding).
 
 Hyperparameters (:class:`HostModelConfig` defaults) were chosen on forecast years
-before 2010 only (``benchmarks/host_backtest.py --tune``).
+before 2010 only (``benchmarks/host_backtest.py --tune``). Off by default, tried and
+not chosen by that rule (``--variants``): a negative-binomial GLM member of the
+combination (``combine_glm``, :func:`fit_glm`), and extra origin-year covariates
+through ``x_*`` columns of the dyads frame (the IDMC experiment, ``--idmc``).
 """
 
 from __future__ import annotations
