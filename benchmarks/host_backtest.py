@@ -22,11 +22,20 @@ Frontex total of the year), host_lgbm (forecast.host_model).
 Usage::
 
     python benchmarks/host_backtest.py            # the table (2 worker processes)
+    python benchmarks/host_backtest.py --glm      # the same with the NB GLM member
     python benchmarks/host_backtest.py --tune     # hyperparameter choice, years < 2010
     python benchmarks/host_backtest.py --speed    # fit once, scenario changes timed
     python benchmarks/host_backtest.py --present  # forecasts from 2025, responses, surges
     python benchmarks/host_backtest.py --bound    # how much signal the covariates carry
     python benchmarks/host_backtest.py --variants # changes tried after the combination
+    python benchmarks/host_backtest.py --variants --pick "default,NB GLM"  # a subset
+    python benchmarks/host_backtest.py --variants --idmc PATH  # + IDMC displacement rows
+
+``--idmc PATH`` (an experiment, not shipped data): IDMC new internal displacements
+by cause (the raw ``idmc_new_displacements_annual_by_cause_2008_2023.csv``, columns
+``geo, t, cause, n``; licence unclear, see docs/model_card.md) as origin-year
+features: log1p persons newly displaced inside the origin in the origin year by
+conflict, by any disaster, by drought (NA where IDMC reports none, and before 2008).
 """
 
 from __future__ import annotations
@@ -51,40 +60,100 @@ SET_A_HOSTS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "IRN", "PAK")
 YEARS = range(2010, 2025)
 N_PATHS = 400
 SEED = 0
+GLM_ALONE = "nb_glm alone"
+IDMC_FEATURES = ("x_idmc_conflict", "x_idmc_disaster", "x_idmc_drought")
+_IDMC_COLS = ("geo", "t", "cause", "n")
+
+
+def read_idmc(path) -> pd.DataFrame:
+    """IDMC new internal displacements (persons/year) per origin-year: columns
+    ``origin_iso3, year`` and :data:`IDMC_FEATURES` (conflict; every disaster cause
+    summed; drought alone). A cause IDMC does not report for a country-year stays NA
+    (never zero); a reported 0 stays 0. Bad input raises SchemaError naming the file,
+    the column and the line."""
+    from forecast.errors import SchemaError
+
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype={"geo": str, "cause": str}, keep_default_na=False,
+                          na_values=[""])
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise SchemaError(f"{path}: cannot read the IDMC file ({e.__class__.__name__}: {e})") from e
+    miss = [c for c in _IDMC_COLS if c not in raw.columns]
+    if miss:
+        raise SchemaError(f"{path}: missing column(s) {miss}; expected {list(_IDMC_COLS)}")
+    for c, lo in (("t", 1900), ("n", 0)):
+        v = pd.to_numeric(raw[c], errors="coerce")
+        bad = np.flatnonzero(~np.isfinite(v.to_numpy(dtype=float)) | (v.to_numpy(dtype=float) < lo))
+        if len(bad):
+            raise SchemaError(f"{path}: column {c!r}: need a number >= {lo}, got "
+                              f"{raw[c].iloc[bad[0]]!r} on line {bad[0] + 2}")
+        raw[c] = v
+    bad = np.flatnonzero(raw["geo"].isna() | raw["cause"].isna())
+    if len(bad):
+        col = "geo" if pd.isna(raw["geo"].iloc[bad[0]]) else "cause"
+        raise SchemaError(f"{path}: column {col!r}: empty on line {bad[0] + 2}")
+    raw = raw.assign(year=raw["t"].astype(int), origin_iso3=raw["geo"].str.strip())
+    g = raw.groupby(["origin_iso3", "year"])
+    out = pd.DataFrame({
+        "x_idmc_conflict": raw[raw["cause"] == "conflict"].groupby(["origin_iso3", "year"])["n"].sum(),
+        "x_idmc_disaster": raw[raw["cause"] != "conflict"].groupby(["origin_iso3", "year"])["n"].sum(),
+        "x_idmc_drought": raw[raw["cause"] == "drought"].groupby(["origin_iso3", "year"])["n"].sum(),
+    }, index=g.size().index)
+    return out.reset_index()
+
+
+def load_dyads(idmc=None) -> pd.DataFrame:
+    """The shipped dyads panel, with the IDMC origin-year columns when ``idmc`` (a path)
+    is given (joined on the origin and year; NA where IDMC has no row)."""
+    d = datasets.load_dyads()
+    if idmc is None:
+        return d
+    return d.merge(read_idmc(idmc), on=["origin_iso3", "year"], how="left")
 
 
 # ----------------------------------------------------------------------------- fitting
 def _fit_one(args):
-    cutoff, h, cfg, seed = args
-    from forecast import datasets as ds
+    key, cfg, idmc = args
     from forecast import host_model as m
 
-    p = m.make_panel(ds.load_dyads(), cutoff)
+    if key[0] == "glm":
+        _, cutoff, h, _, seed = key
+    else:
+        cutoff, h, _, seed = key
+    p = m.make_panel(load_dyads(idmc), cutoff)
     X, y = m._train_rows(p, h, cutoff)
+    if key[0] == "glm":
+        return key, m.fit_glm(X, y, cfg, seed), None
     mem = m.fit_member(X, y, cfg, seed)
-    return (cutoff, h, cfg, seed), mem.booster.model_to_string(), mem.elasticity
+    return key, mem.booster.model_to_string(), mem.elasticity
 
 
 def prefit(origins, cfg: hm.HostModelConfig, workers: int,
-           cache: hm.FitCache | None = None) -> hm.FitCache:
-    """Fit every booster the rolling origins need, in ``workers`` processes (those not
-    already in ``cache``, which is filled and returned)."""
+           cache: hm.FitCache | None = None, idmc=None) -> hm.FitCache:
+    """Fit every booster (and, with ``combine_glm``, every NB GLM) the rolling origins
+    need, in ``workers`` processes (those not already in ``cache``, which is filled and
+    returned). ``idmc``: path of the IDMC file the panel is joined with, or None."""
     import lightgbm as lgb
 
     need = set()
+    glm = cfg.combine and cfg.combine_glm
     for c in origins:
         for h in cfg.horizons:
             for cc in range(c - h - cfg.calib_years + 1, c + 1):
                 need.add((cc, h, hm._booster_key(cfg), SEED))
+                if glm:
+                    need.add(("glm", cc, h, hm._glm_key(cfg), SEED))
     cache = cache if cache is not None else hm.FitCache()
-    jobs = sorted(need - set(cache.store), key=lambda k: (k[0], k[1]))
+    jobs = [(k, cfg, idmc) for k in sorted(need - set(cache.store),
+                                           key=lambda k: (k[-4], k[-3], str(k[0])))]
     if workers > 1:
         with ProcessPoolExecutor(workers) as ex:
             done = list(ex.map(_fit_one, jobs))
     else:
         done = list(map(_fit_one, jobs))
     for key, txt, el in done:
-        cache.store[key] = hm.Member(lgb.Booster(model_str=txt), el)
+        cache.store[key] = txt if key[0] == "glm" else hm.Member(lgb.Booster(model_str=txt), el)
     return cache
 
 
@@ -171,6 +240,13 @@ def forecasts(dyads: pd.DataFrame, origins, cfg: hm.HostModelConfig, cache: hm.F
                                          samples=list(pp)))
                 parts.append(base.assign(model=hm.MODEL_NAME, point=np.median(S, axis=1),
                                          samples=list(S)))
+                if model.glms is not None:
+                    # the GLM on its own: NB predictive quantiles at the same probabilities
+                    g = model.glms[h]
+                    Sg = np.log1p(g.quantiles(F.iloc[i], probs))
+                    parts.append(base.assign(model=GLM_ALONE,
+                                             point=np.log1p(g.quantiles(F.iloc[i], 0.5)[:, 0]),
+                                             samples=list(Sg)))
                 if with_share and set_name == "a":
                     recs = []
                     for r, k in enumerate(np.asarray(keys, dtype=object)[ok]):
@@ -274,10 +350,12 @@ def verdict(t: pd.DataFrame) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- modes
-def run(workers: int) -> None:
+def run(workers: int, glm: bool = False) -> None:
+    """The backtest table of the default configuration (``glm``: with the NB GLM
+    member, off by default, which adds the row of the GLM alone)."""
     t0 = time.perf_counter()
     dyads = datasets.load_dyads()
-    cfg = hm.HostModelConfig()
+    cfg = hm.HostModelConfig(combine_glm=glm)
     origins = [y - 1 for y in YEARS]
     cache = prefit(origins, cfg, workers)
     t1 = time.perf_counter()
@@ -292,7 +370,8 @@ def run(workers: int) -> None:
     for line in verdict(t):
         print(line)
     print(f"\nwall time: {t2 - t0:.1f} s (fits {t1 - t0:.1f} s in {workers} processes, "
-          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters)")
+          f"forecasts and scores {t2 - t1:.1f} s; {len(cache.store)} boosters"
+          + (" and NB GLMs)" if glm else ")"))
 
 
 def tune(workers: int) -> None:
@@ -337,36 +416,62 @@ VARIANTS = (
     ("target log change (Huber 0.3)", {"target": "change", "huber_alpha": 0.3}),
     ("log change (0.3) + 3-year mean", {"target": "change", "huber_alpha": 0.3,
                                         "combine_mean3": True}),
+    ("+ NB GLM member (NB median)", {"combine_glm": True}),
+    ("+ NB GLM member (NB mean)", {"combine_glm": True, "glm_point": "mean"}),
+    ("+ NB GLM + 3-year mean", {"combine_glm": True, "combine_mean3": True}),
+    ("+ NB GLM per border class (NB median)", {"combine_glm": True, "glm_by_border": True}),
 )
-"""Changes tried on top of the combination with persistence (``--variants``)."""
+"""Changes tried on top of the combination with persistence (``--variants``). A
+variant with the NB GLM also scores the GLM on its own (:data:`GLM_ALONE`, its NB
+predictive distribution as the interval), once."""
+
+IDMC_VARIANTS = (
+    ("+ IDMC conflict, disaster, drought", {"features": hm.FEATURES + IDMC_FEATURES}),
+    ("+ IDMC conflict only", {"features": hm.FEATURES + IDMC_FEATURES[:1]}),
+)
+"""Variants with the IDMC origin-year features (``--variants --idmc PATH`` only)."""
 
 
-def variants(workers: int) -> None:
-    """Each of :data:`VARIANTS` scored on forecast years 2003-2009 (origins 2002-2008,
-    where the choice is made: the lowest sum of the mean |log1p error| on (a) and (b))
-    and on 2010-2024 (reported only)."""
-    dyads = datasets.load_dyads()
+def variants(workers: int, pick: str | None = None, idmc=None) -> None:
+    """Each of :data:`VARIANTS` (and :data:`IDMC_VARIANTS` when ``idmc`` is a path)
+    scored on forecast years 2003-2009 (origins 2002-2008, where the choice is made:
+    the lowest sum of the mean |log1p error| on (a) and (b)) and on 2010-2024
+    (reported only). ``pick``: comma-separated parts of names; only variants whose
+    name contains one of them (and the default) are run."""
+    dyads = load_dyads(idmc)
     pre, test = list(range(2002, 2009)), [y - 1 for y in YEARS]
     cache = hm.FitCache()
     rows = []
-    for name, kw in VARIANTS:
+    todo = list(VARIANTS) + (list(IDMC_VARIANTS) if idmc is not None else [])
+    if pick:
+        keys = [k.strip() for k in pick.split(",") if k.strip()]
+        todo = [v for i, v in enumerate(todo) if i == 0 or any(k in v[0] for k in keys)]
+    alone_done = set()
+    for name, kw in todo:
         cfg = hm.HostModelConfig().with_(**kw)
-        prefit(pre + test, cfg, workers, cache)
+        t0 = time.perf_counter()
+        prefit(pre + test, cfg, workers, cache, idmc)
         for period, origins in (("2003-2009", pre), ("2010-2024", test)):
             df = forecasts(dyads, origins, cfg, cache, with_share=False)
             if period == "2003-2009":
                 df = df[df["origin"] + df["h"] <= 2009]
-            g = pooled(df)
-            g = g[g["model"] == hm.MODEL_NAME].set_index("set")
-            rows.append({"variant": name, "years": period,
-                         **{f"{k}_{st}": g.at[st, c] for st in ("a", "b")
-                            for k, c in (("mae", "mae_log1p"), ("crps", "crps"),
-                                         ("cov80", "cov80"))}})
+            g0 = pooled(df)
+            alone = "NB GLM alone" + (" per border class" if cfg.glm_by_border else "")
+            for model, label in ((hm.MODEL_NAME, name), (GLM_ALONE, alone)):
+                g = g0[g0["model"] == model].set_index("set")
+                if g.empty or (model == GLM_ALONE and alone in alone_done):
+                    continue
+                rows.append({"variant": label, "years": period,
+                             **{f"{k}_{st}": g.at[st, c] for st in ("a", "b")
+                                for k, c in (("mae", "mae_log1p"), ("crps", "crps"),
+                                             ("cov80", "cov80"))}})
+        alone_done |= {r["variant"] for r in rows if r["variant"].startswith("NB GLM alone")}
+        print(f"[{name}: {time.perf_counter() - t0:.0f} s]", file=sys.stderr, flush=True)
     t = pd.DataFrame(rows)
     t["sum_mae"] = t["mae_a"] + t["mae_b"]
     pre_t = t[t["years"] == "2003-2009"]
     best = pre_t.loc[pre_t["sum_mae"].idxmin(), "variant"]
-    print("Variants on the combined host model; host_lgbm rows, h=1+2 pooled "
+    print("Variants on the combined host model; host_lgbm rows (and the NB GLM alone), h=1+2 pooled "
           "(mean |log1p error|, CRPS, 80% coverage)")
     fmt = t.copy()
     for c in fmt.columns:
@@ -532,6 +637,12 @@ def main(argv=None) -> int:
     ap.add_argument("--present", action="store_true")
     ap.add_argument("--bound", action="store_true")
     ap.add_argument("--variants", action="store_true")
+    ap.add_argument("--glm", action="store_true",
+                    help="the table with the NB GLM member of the combination (off by default)")
+    ap.add_argument("--pick", default=None,
+                    help="with --variants: comma-separated parts of variant names to run")
+    ap.add_argument("--idmc", default=None, metavar="PATH",
+                    help="with --variants: IDMC displacement file (experiment, not shipped)")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     a = ap.parse_args(argv)
     if a.tune:
@@ -543,9 +654,9 @@ def main(argv=None) -> int:
     elif a.bound:
         bound()
     elif a.variants:
-        variants(a.workers)
+        variants(a.workers, a.pick, a.idmc)
     else:
-        run(a.workers)
+        run(a.workers, a.glm)
     return 0
 
 

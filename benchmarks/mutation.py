@@ -52,7 +52,8 @@ MODULES: dict[str, tuple[str, ...]] = {
             "x__bin", "x__draw_resid", "x_quantiles_of", "x__per_year", "x_predict_annual",
             "x_surge_multipliers", "x_apply_surge", "x_observed_profile",
             "x__largest_remainder", "x_monthly_split",
-            "x__combine", "x_combination_weights", "x_point_forecast_pairs")),
+            "x__combine", "x_combination_weights", "x_combination_weights_k",
+            "x_point_forecast_pairs")),
     "forecast/backtest.py (metric functions)": tuple(
         f"forecast.backtest.{f}__mutmut_*" for f in (
             "x__hits", "x_performance_metrics", "x__relative", "x_crps_samples", "x_pinball",
@@ -163,6 +164,14 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_combination_weights", "continue", "break",
      "in the per-origin loop: loc's border classes come from the same rows as glob's, so the "
      "skip is never taken (in the per-class loop this mutant is killed by the pins)"),
+    ("x_combination_weights_k", "astype(int)", "astype(None)",
+     "border classes as floats 0.0/1.0 equal the ints 0/1: the same groups, lookups and masks"),
+    ("x_combination_weights_k", "inv = 1.0 / np.maximum", "inv = 2.0 / np.maximum",
+     "the weights are divided by their row sum: a common factor cancels (tot > 0 unchanged)"),
+    ("x_combination_weights_k", "np.where(tot > 0, tot, 1.0)", "np.where(tot >= 0, tot, 1.0)",
+     "rows with tot == 0 get the even weights from the outer where: the same weights"),
+    ("x_combination_weights_k", "np.where(tot > 0, tot, 1.0)", "np.where(tot > 0, tot, 2.0)",
+     "rows with tot == 0 get the even weights from the outer where: the same weights"),
     ("x_monthly_split", 'kind="mergesort"', 'kind="XXmergesortXX"', _LEXSORT_MONTHS),
     ("x_monthly_split", 'kind="mergesort"', 'kind="MERGESORT"', _LEXSORT_MONTHS),
     ("x_monthly_split", 'kind="mergesort"', 'kind=None', _LEXSORT_MONTHS),

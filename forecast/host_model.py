@@ -37,7 +37,10 @@ Method (numbers in ``docs/model_card.md``, part 1; backtest ``benchmarks/host_ba
    largest-remainder rounding).
 
 Hyperparameters (:class:`HostModelConfig` defaults) were chosen on forecast years
-before 2010 only (``benchmarks/host_backtest.py --tune``).
+before 2010 only (``benchmarks/host_backtest.py --tune``). Off by default, tried and
+not chosen by that rule (``--variants``): a negative-binomial GLM member of the
+combination (``combine_glm``, :func:`fit_glm`), and extra origin-year covariates
+through ``x_*`` columns of the dyads frame (the IDMC experiment, ``--idmc``).
 """
 
 from __future__ import annotations
@@ -99,6 +102,14 @@ class HostModelConfig:
     ``combine_pair_shrink``: None (one weight per origin x border class) or how many
     pseudo-rows of that class's (shrunk) errors are added to a pair's own calibration
     errors, for a weight per pair.
+    ``combine_glm`` (off by default; acts only with ``combine``): a negative-binomial
+    GLM (:class:`GlmMember`) joins the combination as a further member with inverse
+    squared-error weights like the others (:func:`combination_weights_k`);
+    ``glm_rows``: training rows the GLM is fitted on (a seeded random subsample when
+    there are more; None: all); ``glm_point``: its point on the log1p scale,
+    ``"median"`` (log1p of the NB predictive median) or ``"mean"`` (log1p of the mean);
+    ``glm_by_border``: one GLM per land-border class (:class:`GlmByBorder`), each with
+    its own dispersion, instead of one pooled GLM.
     """
 
     horizons: tuple[int, ...] = (1, 2)
@@ -115,6 +126,10 @@ class HostModelConfig:
     combine_shrink: float = 10.0  # pseudo-rows pulling an origin's weight to its border class
     combine_pair_shrink: float | None = None  # pseudo-rows pulling a pair's to its origin's
     combine_mean3: bool = False  # True: the 3-year mean joins model and persistence
+    combine_glm: bool = False  # True: a negative-binomial GLM joins the combination
+    glm_rows: int | None = 20000  # GLM training rows (seeded subsample); None: all
+    glm_point: str = "median"  # GLM point: log1p of the NB "median" or of the "mean"
+    glm_by_border: bool = False  # True: one GLM (and dispersion) per land-border class
     features: tuple[str, ...] = FEATURES
     max_bin: int = 63
     threads: int = 1  # OpenMP threads; 1 is fastest on a shared 2-core machine
@@ -132,6 +147,10 @@ class Panel:
     ``fat``/``bd`` origin fatalities / battle deaths (deaths/year); ``temp`` origin
     temperature anomaly (deg C, carried forward); ``out`` origin outflow and ``inn``
     host inflow (persons/year); ``border`` (0/1) and ``dist`` (km) per pair.
+    ``extra``: further origin-year covariates, one matrix per ``x_*`` column of the
+    dyads frame (counts such as persons/year, NaN = not reported; each becomes the
+    feature of the same name, log1p of the origin year's value; an experiment hook,
+    e.g. IDMC internal displacements in ``benchmarks/host_backtest.py --idmc``).
     """
 
     pairs: pd.DataFrame  # origin_iso3, asylum_iso3 (row i of every matrix)
@@ -145,6 +164,7 @@ class Panel:
     inn: np.ndarray
     border: np.ndarray
     dist: np.ndarray
+    extra: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @property
     def last_year(self) -> int:
@@ -161,6 +181,8 @@ class Panel:
 
 
 NEED = ("origin_iso3", "asylum_iso3", "year", "arrivals")
+EXTRA_PREFIX = "x_"
+"""Dyads columns with this prefix become extra origin-year features (:class:`Panel`)."""
 
 
 def make_panel(dyads: pd.DataFrame, up_to_year: int | None = None) -> Panel:
@@ -198,9 +220,10 @@ def make_panel(dyads: pd.DataFrame, up_to_year: int | None = None) -> Panel:
     temp = _ffill(mat("o_temp_anom_c"), limit=8)
     border = np.nanmax(np.where(np.isnan(mat("land_border")), -1, mat("land_border")), axis=1)
     dist = np.nanmax(np.where(np.isnan(mat("distance_km")), -1, mat("distance_km")), axis=1)
+    extra = {c: mat(c) for c in d.columns if str(c).startswith(EXTRA_PREFIX)}
     return Panel(pairs, years, mat("arrivals"), mat("stock"), fat, mat("o_battle_deaths"), temp,
                  mat("o_outflow"), mat("a_inflow"), np.where(border < 0, np.nan, border),
-                 np.where(dist < 0, np.nan, dist))
+                 np.where(dist < 0, np.nan, dist), extra)
 
 
 def _ffill(m: np.ndarray, limit: int) -> np.ndarray:
@@ -275,6 +298,8 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
         "gap_max10": zlast - zmax10, "n_rep10": n10.astype(float),
         "dlout_mean": lout - _l(_nanmean(p.out[:, max(j - 4, 0): j + 1])),
     }
+    for name, m in p.extra.items():
+        f[name] = _l(col(m, j))
     if fut_fat is None and h is not None:
         if j + h < p.fat.shape[1]:
             w = _l(p.fat[:, j + 1: j + h + 1])
@@ -399,6 +424,187 @@ def _bin(level: np.ndarray, border: np.ndarray | None = None) -> np.ndarray:
     return b + (len(LEVEL_EDGES) + 1) * (np.nan_to_num(border) == 1)
 
 
+# ----------------------------------------------------------------------------- NB GLM
+GLM_EXCLUDE = ("share_last",)
+"""Features left out of the GLM's linear predictor: ``share_last`` = ``zlast - lout``
+is an exact linear combination of two others."""
+
+GLM_ETA_MAX = float(np.log(1e8))
+"""Cap on the GLM's linear predictor (log persons/year): no flow in the panel comes
+near 1e8 a year, and an extrapolated covariate must not overflow ``exp``."""
+
+
+@dataclass(frozen=True, eq=False)
+class GlmMember:
+    """A negative-binomial (NB2) GLM of one horizon, pooled over every pair:
+    ``log E[y] = b0 + b . x`` on the count of arrivals ``y`` (persons/year),
+    ``Var y = mu + alpha mu^2`` (statsmodels ``NegativeBinomial``, maximum likelihood).
+
+    ``x``: the boosted model's features known at the origin (:data:`FEATURES` minus
+    :data:`SCENARIO_FEATURES` and :data:`GLM_EXCLUDE`), each standardised with the
+    training rows' ``center``/``scale``; a feature with missing values in training
+    enters as 0 where missing plus a 0/1 indicator (``na_columns``). No scenario
+    covariate: a scenario moves the combination only through the boosted member.
+    ``columns``: design columns (``"<feature>"`` or ``"<feature>_na"``) after
+    dropping those constant in training; ``params``: intercept then coefficients;
+    ``alpha``: dispersion; ``converged``: the optimiser's flag and ``n_warnings`` the
+    statsmodels warnings of the fit (recorded, not hidden); ``n``: training rows used.
+    """
+
+    features: tuple[str, ...]
+    na_columns: tuple[str, ...]
+    columns: tuple[str, ...]
+    center: np.ndarray
+    scale: np.ndarray
+    params: np.ndarray
+    alpha: float
+    converged: bool
+    n: int
+    n_warnings: int = 0
+
+    def design(self, X: pd.DataFrame) -> np.ndarray:
+        """Standardised design matrix (with the intercept) of feature rows ``X``."""
+        return _glm_design(X, self.features, self.na_columns, self.columns, self.center,
+                           self.scale)
+
+    def mean(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted mean arrivals (persons/year) of feature rows ``X``."""
+        return np.exp(np.minimum(self.design(X) @ self.params, GLM_ETA_MAX))
+
+    def level(self, X: pd.DataFrame, point: str = "median") -> np.ndarray:
+        """Point forecast on the log1p scale: log1p of the NB predictive median
+        (``point="median"``) or of the mean (``"mean"``)."""
+        return _glm_level(self, X, point)
+
+    def quantiles(self, X: pd.DataFrame, q) -> np.ndarray:
+        """NB predictive quantiles (persons/year), rows of ``X`` x levels ``q``."""
+        from scipy.stats import nbinom
+
+        mu = self.mean(X)[:, None]
+        r = 1.0 / max(self.alpha, 1e-8)
+        return nbinom.ppf(np.atleast_1d(np.asarray(q, dtype=float))[None, :], r, r / (r + mu))
+
+
+@dataclass(frozen=True, eq=False)
+class GlmByBorder:
+    """One :class:`GlmMember` per land-border class (0/1; ``by_class``), each with its own
+    dispersion: the rare land-border flows surge far more than the rest, and one pooled
+    dispersion puts their NB median too high. Same interface as :class:`GlmMember`."""
+
+    by_class: dict[int, GlmMember]
+
+    def _cls(self, X: pd.DataFrame) -> np.ndarray:
+        return (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+
+    def mean(self, X: pd.DataFrame) -> np.ndarray:
+        out = np.empty(len(X))
+        c = self._cls(X)
+        for k, g in self.by_class.items():
+            if (c == k).any():
+                out[c == k] = g.mean(X[c == k])
+        return out
+
+    def level(self, X: pd.DataFrame, point: str = "median") -> np.ndarray:
+        return _glm_level(self, X, point)
+
+    def quantiles(self, X: pd.DataFrame, q) -> np.ndarray:
+        c = self._cls(X)
+        out = np.empty((len(X), np.atleast_1d(q).size))
+        for k, g in self.by_class.items():
+            if (c == k).any():
+                out[c == k] = g.quantiles(X[c == k], q)
+        return out
+
+
+def _glm_level(g, X: pd.DataFrame, point: str) -> np.ndarray:
+    if point == "mean":
+        return np.log1p(g.mean(X))
+    if point != "median":
+        raise ModelError(f"HostModelConfig.glm_point: {point!r}; allowed: 'median', 'mean'")
+    return np.log1p(g.quantiles(X, 0.5)[:, 0])
+
+
+def _glm_raw(X: pd.DataFrame, features: Sequence[str], na_columns: Sequence[str]):
+    cols, names = [], []
+    for c in features:
+        v = X[c].to_numpy(dtype=float)
+        miss = ~np.isfinite(v)
+        cols.append(np.where(miss, 0.0, v))
+        names.append(c)
+        if c in na_columns:
+            cols.append(miss.astype(float))
+            names.append(f"{c}_na")
+    return np.column_stack(cols), names
+
+
+def _glm_design(X, features, na_columns, columns, center, scale) -> np.ndarray:
+    A, names = _glm_raw(X, features, na_columns)
+    pos = {n: k for k, n in enumerate(names)}
+    A = A[:, [pos[c] for c in columns]]
+    return np.column_stack([np.ones(len(A)), (A - center) / scale])
+
+
+def fit_glm(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig,
+            seed: int) -> GlmMember | GlmByBorder:
+    """Fit :class:`GlmMember` on training rows ``X`` (:data:`FEATURES`) and targets
+    ``y`` (log1p persons/year; the count is ``round(expm1(y))``), on at most
+    ``cfg.glm_rows`` rows (a random subsample seeded by ``seed``); with
+    ``cfg.glm_by_border``, one per land-border class (:class:`GlmByBorder`)."""
+    if cfg.glm_by_border:
+        c = (np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1).astype(int)
+        return GlmByBorder({k: _fit_glm1(X[c == k], y[c == k], cfg, seed)
+                            for k in (0, 1) if (c == k).sum() > 0})
+    return _fit_glm1(X, y, cfg, seed)
+
+
+def _fit_glm1(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> GlmMember:
+    import warnings
+
+    import statsmodels.api as sm
+
+    if len(X) != len(y) or len(y) == 0:
+        raise ModelError(f"NB GLM: need as many targets as rows, got {len(y)} for {len(X)}")
+    if cfg.glm_rows is not None and len(X) > cfg.glm_rows:
+        keep = np.sort(np.random.default_rng([seed, 4099]).choice(len(X), cfg.glm_rows,
+                                                                   replace=False))
+        X, y = X.iloc[keep], y[keep]
+    feats = tuple(c for c in _boost_features(cfg) if c not in GLM_EXCLUDE)
+    na = tuple(c for c in feats if not np.all(np.isfinite(X[c].to_numpy(dtype=float))))
+    A, names = _glm_raw(X, feats, na)
+    sd = A.std(axis=0)
+    use = np.flatnonzero(sd > 0)
+    center, scale = A[:, use].mean(axis=0), sd[use]
+    columns = tuple(names[k] for k in use)
+    Z = np.column_stack([np.ones(len(A)), (A[:, use] - center) / scale])
+    count = np.round(np.expm1(y))
+    flat = np.zeros(Z.shape[1])
+    flat[0] = np.log(max(count.mean(), 1e-3))
+    params, conv = None, False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:  # Poisson start values; IRLS can fail on the heaviest-tailed classes
+            start = sm.GLM(count, Z, family=sm.families.Poisson()).fit().params
+            if not np.all(np.isfinite(start)):
+                start = flat
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            start = flat
+        for s0, method in ((start, "newton"), (flat, "bfgs")):
+            try:
+                res = sm.NegativeBinomial(count, Z, loglike_method="nb2").fit(
+                    start_params=np.append(s0, 1.0), method=method, maxiter=200, disp=0)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                continue
+            if np.all(np.isfinite(res.params)):
+                params = np.asarray(res.params, dtype=float)
+                conv = bool(res.mle_retvals.get("converged", False))
+                break
+    if params is None:
+        raise ModelError(f"NB GLM: no finite fit on {len(y)} rows (newton and bfgs; "
+                         f"{len(caught)} statsmodels warnings)")
+    return GlmMember(feats, na, columns, center, scale, params[:-1], float(params[-1]), conv,
+                     int(len(y)), len(caught))
+
+
 # ----------------------------------------------------------------------------- model
 @dataclass(frozen=True, eq=False)
 class HostModel:
@@ -408,7 +614,9 @@ class HostModel:
     errors by horizon: a frame ``pair, origin, level, bin, resid`` (log1p actual minus
     log1p point forecast, out of sample). ``panel``: the data it saw. ``weights``: by
     horizon, the weight of the model against persistence for every pair
-    (:func:`combination_weights`; None: the model alone).
+    (:func:`combination_weights`; None: the model alone), or an array ``(n_pairs, k)``
+    of the members' weights (:func:`member_names`). ``glms``: the negative-binomial
+    GLM member by horizon (``config.combine_glm``; None: not a member).
     """
 
     config: HostModelConfig
@@ -418,6 +626,7 @@ class HostModel:
     boosters: dict[int, object]
     residuals: dict[int, pd.DataFrame]
     weights: dict[int, np.ndarray] | None = None
+    glms: dict[int, GlmMember | GlmByBorder] | None = None
 
     def provenance(self) -> dict:
         """For an export sidecar: model name, data end, hyperparameters, seed."""
@@ -436,7 +645,8 @@ class FitCache:
 
 
 _AFTER_BOOSTING = ("combine", "combine_shrink", "combine_pair_shrink", "combine_mean3",
-                   "center_residuals")
+                   "center_residuals", "combine_glm", "glm_rows", "glm_point",
+                   "glm_by_border")
 """Settings applied after the boosters are fitted: configurations differing only in
 these share the cached boosters."""
 
@@ -456,6 +666,31 @@ def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
     if cache is not None:
         cache.store[key] = b
     return b
+
+
+def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
+         cache: FitCache | None) -> GlmMember | GlmByBorder:
+    key = ("glm", cutoff, h, _glm_key(cfg), seed)
+    if cache is not None and key in cache.store:
+        return cache.store[key]
+    X, y = _train_rows(p, h, cutoff)
+    g = fit_glm(X, y, cfg, seed)
+    if cache is not None:
+        cache.store[key] = g
+    return g
+
+
+def _glm_key(cfg: HostModelConfig) -> tuple:
+    """What a fitted GLM depends on (its cache key, with cutoff, horizon and seed)."""
+    return (tuple(_boost_features(cfg)), cfg.glm_rows, cfg.glm_by_border)
+
+
+def member_names(cfg: HostModelConfig) -> tuple[str, ...]:
+    """Members of the combination, in the order of the weight columns: ``model``
+    (boosted), ``persist`` (last reported value), then ``mean3`` (3-year mean, with
+    ``combine_mean3``) and ``glm`` (negative-binomial GLM, with ``combine_glm``)."""
+    return (("model", "persist") + (("mean3",) if cfg.combine_mean3 else ())
+            + (("glm",) if cfg.combine_glm else ()))
 
 
 def _predict(m: Member, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
@@ -483,8 +718,12 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
     p = make_panel(dyads, up_to_year)
     C = p.last_year
     boosters, resid, weights = {}, {}, {}
+    use_glm = cfg.combine and cfg.combine_glm
+    glms = {} if use_glm else None
     for h in cfg.horizons:
         boosters[h] = _booster(p, h, C, cfg, seed, cache)
+        if use_glm:
+            glms[h] = _glm(p, h, C, cfg, seed, cache)
         parts = []
         for c in range(C - h - cfg.calib_years + 1, C - h + 1):
             b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache)
@@ -493,41 +732,52 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
             tgt = p.arr[:, j + h]
             ok = np.isfinite(tgt) & np.isfinite(X["zlast"].to_numpy())
             pred = _predict(b, X[ok], cfg)
-            parts.append(pd.DataFrame({"pair": np.flatnonzero(ok), "origin": c,
-                                       "model": pred, "persist": X["zlast"].to_numpy()[ok],
-                                       "mean3": X["zmean3"].to_numpy()[ok],
-                                       "actual": np.log1p(tgt[ok])}))
+            part = pd.DataFrame({"pair": np.flatnonzero(ok), "origin": c,
+                                 "model": pred, "persist": X["zlast"].to_numpy()[ok],
+                                 "mean3": X["zmean3"].to_numpy()[ok],
+                                 "actual": np.log1p(tgt[ok])})
+            if use_glm:
+                part["glm"] = _glm(p, h, c, cfg, seed, cache).level(X[ok], cfg.glm_point)
+            parts.append(part)
         r = pd.concat(parts, ignore_index=True)
-        if cfg.combine and cfg.combine_mean3:
-            w = combination_weights3(p, r, cfg.combine_shrink)
+        names = member_names(cfg)
+        if cfg.combine and len(names) > 2:
+            w = combination_weights_k(p, r, names, cfg.combine_shrink)
         else:
             w = (combination_weights(p, r, cfg.combine_shrink, cfg.combine_pair_shrink)
                  if cfg.combine else np.ones(len(p.pairs)))
         weights[h] = w
         r["level"] = _combine(r["model"].to_numpy(), r["persist"].to_numpy(),
-                              w[r["pair"].to_numpy()], r["mean3"].to_numpy())
+                              w[r["pair"].to_numpy()], r["mean3"].to_numpy(),
+                              r["glm"].to_numpy() if use_glm else None)
         r["resid"] = r["actual"] - r["level"]
         r["bin"] = _bin(r["level"].to_numpy(), p.border[r["pair"].to_numpy()])
         if cfg.center_residuals:
             r["resid"] = r["resid"] - r.groupby("bin")["resid"].transform("median")
         resid[h] = r[["pair", "origin", "level", "resid", "bin"]]
-    return HostModel(cfg, C, seed, p, boosters, resid, weights)
+    return HostModel(cfg, C, seed, p, boosters, resid, weights, glms)
 
 
 def _combine(model: np.ndarray, persist: np.ndarray, w: np.ndarray,
-             mean3: np.ndarray | None = None) -> np.ndarray:
+             mean3: np.ndarray | None = None, glm: np.ndarray | None = None) -> np.ndarray:
     """``w * model + (1 - w) * persist`` (log1p); the model alone where no value was
     reported in the last 5 years (no persistence forecast exists). With ``w`` of
-    shape ``(n, 3)``: weights of model, persistence and the 3-year mean ``mean3``
-    (renormalised over the first two where ``mean3`` is missing)."""
+    shape ``(n, k)``: weights of the members model, persistence, then the 3-year mean
+    ``mean3`` (``k == 3`` without ``glm``, or ``k == 4``) and the GLM ``glm`` (last
+    column when given); a missing member's weight goes to the others in proportion."""
     if w.ndim == 1:
         return np.where(np.isfinite(persist), w * model + (1 - w) * persist, model)
-    m3 = np.isfinite(mean3)
-    w3 = np.where(m3, w[:, 2], 0.0)
-    wm = w[:, 0] / (w[:, 0] + w[:, 1] + w3)
-    wp = w[:, 1] / (w[:, 0] + w[:, 1] + w3)
-    two = wm * model + wp * persist + (1 - wm - wp) * np.nan_to_num(mean3)
-    return np.where(np.isfinite(persist), two, model)
+    extra = [glm] if glm is not None else []
+    if glm is None or w.shape[1] == 4:
+        extra.insert(0, mean3)
+    if w.shape[1] != 2 + len(extra):
+        raise ModelError(f"combination: {w.shape[1]} weight columns for {2 + len(extra)} members")
+    wk = [w[:, 0], w[:, 1]] + [np.where(np.isfinite(v), w[:, 2 + i], 0.0)
+                               for i, v in enumerate(extra)]
+    tot = sum(wk)
+    out = (wk[0] * model + wk[1] * persist
+           + sum(wk[2 + i] * np.nan_to_num(v) for i, v in enumerate(extra))) / tot
+    return np.where(np.isfinite(persist), out, model)
 
 
 def combination_weights3(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) -> np.ndarray:
@@ -535,18 +785,27 @@ def combination_weights3(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) ->
     ``(n_pairs, 3)`` of model, persistence, 3-year mean, each proportional to
     ``1 / e^2`` (its mean absolute calibration error per origin and border class,
     shrunk towards the class's with ``shrink`` pseudo-rows)."""
+    return combination_weights_k(p, calib, ("model", "persist", "mean3"), shrink)
+
+
+def combination_weights_k(p: Panel, calib: pd.DataFrame, members: Sequence[str],
+                          shrink: float = 10.0) -> np.ndarray:
+    """Inverse squared-error weights ``(n_pairs, k)`` of the ``members`` (columns of
+    ``calib``, log1p; the first two are ``model`` and ``persist``): each proportional
+    to ``1 / e^2``, its mean absolute calibration error per origin and border class,
+    shrunk towards the class's with ``shrink`` pseudo-rows; a pair with no error of
+    any member gets ``(0.5, 0.5, 0, ...)``."""
+    k_n = len(members)
     c = calib[np.isfinite(calib["persist"].to_numpy())]
     pair = c["pair"].to_numpy()
     act = c["actual"].to_numpy()
     d = pd.DataFrame({"o": p.pairs["origin_iso3"].to_numpy()[pair],
                       "b": np.nan_to_num(p.border[pair]).astype(int),
-                      "e0": np.abs(c["model"].to_numpy() - act),
-                      "e1": np.abs(c["persist"].to_numpy() - act),
-                      "e2": np.abs(c["mean3"].to_numpy() - act)})
+                      **{f"e{k}": np.abs(c[m].to_numpy() - act) for k, m in enumerate(members)}})
     po = p.pairs["origin_iso3"].to_numpy()
     pb = np.nan_to_num(p.border).astype(int)
-    E = np.full((len(p.pairs), 3), np.nan)
-    for k in range(3):
+    E = np.full((len(p.pairs), k_n), np.nan)
+    for k in range(k_n):
         col = f"e{k}"
         dk = d[np.isfinite(d[col])]
         glob = dk.groupby("b")[col].mean()
@@ -557,7 +816,8 @@ def combination_weights3(p: Panel, calib: pd.DataFrame, shrink: float = 10.0) ->
     inv = 1.0 / np.maximum(E, 1e-9) ** 2
     inv = np.where(np.isfinite(inv), inv, 0.0)
     tot = inv.sum(axis=1, keepdims=True)
-    return np.where(tot > 0, inv / np.where(tot > 0, tot, 1.0), np.array([0.5, 0.5, 0.0]))
+    even = np.array([0.5, 0.5] + [0.0] * (k_n - 2))
+    return np.where(tot > 0, inv / np.where(tot > 0, tot, 1.0), even)
 
 
 def combination_weights(p: Panel, calib: pd.DataFrame, shrink: float = 10.0,
@@ -681,8 +941,10 @@ def point_forecast_pairs(model: HostModel, idx: np.ndarray, horizon_years: int =
         X = features_at(sub, j, h, fut_fat=fut_fat, fut_temp=temp0 + dt[h - 1])
         lv = _predict(model.boosters[h], X, model.config)
         if model.weights is not None:
+            glm = (model.glms[h].level(X, model.config.glm_point)
+                   if model.glms is not None else None)
             lv = _combine(lv, X["zlast"].to_numpy(), model.weights[h][idx],
-                          X["zmean3"].to_numpy())
+                          X["zmean3"].to_numpy(), glm)
         out.append(pd.DataFrame({"row": np.arange(len(idx)), "pair": idx, "h": h, "level": lv}))
     return pd.concat(out, ignore_index=True)
 
@@ -704,7 +966,7 @@ def sample_pairs(model: HostModel, idx: np.ndarray, horizon_years: int = 2,
 def _sub(p: Panel, idx: np.ndarray) -> Panel:
     return Panel(p.pairs.iloc[idx].reset_index(drop=True), p.years, p.arr[idx], p.stock[idx],
                  p.fat[idx], p.bd[idx], p.temp[idx], p.out[idx], p.inn[idx], p.border[idx],
-                 p.dist[idx])
+                 p.dist[idx], {k: m[idx] for k, m in p.extra.items()})
 
 
 def _pairs(model: HostModel, origin: str, hosts: Sequence[str]) -> tuple[list[str], np.ndarray]:

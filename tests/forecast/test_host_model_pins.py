@@ -630,3 +630,99 @@ def test_three_member_weights_reach_the_three_year_mean(tiny):
     want = [np.log1p(recent.loc[recent["asylum_iso3"] == h, "arrivals"].mean())
             for h in ("H05", "H00")]
     np.testing.assert_allclose(got["level"].to_numpy(), want)
+
+
+# ----------------------------------------------------------------------------- k members (NB GLM)
+def test_four_member_combination_by_hand():
+    w = np.array([[0.4, 0.3, 0.2, 0.1]] * 3)
+    got = hm._combine(np.array([4.0, 4.0, 4.0]), np.array([2.0, 2.0, np.nan]), w,
+                      np.array([1.0, np.nan, 1.0]), np.array([3.0, 3.0, 3.0]))
+    # 0.4 x 4 + 0.3 x 2 + 0.2 x 1 + 0.1 x 3; no 3-year mean: (1.6 + 0.6 + 0.3) / 0.8;
+    # no persistence: the model alone
+    np.testing.assert_allclose(got, [2.7, 2.5 / 0.8, 4.0])
+    # with the GLM and three columns the third is the GLM, not the 3-year mean
+    g3 = hm._combine(np.array([4.0]), np.array([2.0]), np.array([[0.5, 0.25, 0.25]]),
+                     np.array([100.0]), np.array([0.0]))
+    np.testing.assert_allclose(g3, [2.5])
+    with pytest.raises(ModelError, match="weight columns"):
+        hm._combine(np.array([1.0]), np.array([1.0]), np.array([[0.5, 0.5]]), None,
+                    np.array([1.0]))
+
+
+def test_k_member_weights_by_hand_and_three_member_weights_unchanged():
+    pairs = pd.DataFrame({"origin_iso3": ["O", "O", "P"], "asylum_iso3": ["A", "B", "C"]})
+    one = np.zeros((3, 1))
+    p = hm.Panel(pairs, np.array([2000]), one, one, one, one, one, one, one,
+                 np.array([0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0]))
+    # errors of (model, persist, mean3, glm) against actual 10
+    calib = pd.DataFrame({"pair": [0, 1, 2], "actual": 10.0, "model": [11.0, 11.0, 12.0],
+                          "persist": [8.0, 8.0, 9.0], "mean3": [12.0, 12.0, 11.0],
+                          "glm": [10.5, 10.5, 14.0]})
+    w = hm.combination_weights_k(p, calib, ("model", "persist", "mean3", "glm"), shrink=0.0)
+    inv_o = np.array([1, 1 / 4, 1 / 4, 4])  # O: errors 1, 2, 2, 0.5
+    inv_p = np.array([1 / 4, 1, 1, 1 / 16])  # P: errors 2, 1, 1, 4
+    np.testing.assert_allclose(w, [inv_o / inv_o.sum(), inv_o / inv_o.sum(),
+                                   inv_p / inv_p.sum()])
+    np.testing.assert_allclose(hm.combination_weights3(p, calib, shrink=0.0),
+                               hm.combination_weights_k(p, calib, ("model", "persist", "mean3"),
+                                                        shrink=0.0))
+
+
+class _ConstGlm:
+    """A stand-in GLM member: level ``v`` for every row; records the point asked."""
+
+    def __init__(self, v: float):
+        self.v, self.points = v, []
+
+    def level(self, X, point="median"):
+        self.points.append(point)
+        return np.full(len(X), self.v)
+
+
+def test_four_member_weights_reach_the_glm_and_the_three_year_mean(tiny):
+    frame = _panel_frame()
+    idx = np.array([tiny.panel.index("O", h) for h in ("H05", "H00")])
+    n = len(tiny.panel.pairs)
+    g = _ConstGlm(3.5)
+    cfg = tiny.config.with_(glm_point="mean")
+
+    def level(w, horizon=1):
+        m = dataclasses.replace(tiny, config=cfg, weights={1: w, 2: w}, glms={1: g, 2: g})
+        got = hm.point_forecast_pairs(m, idx, horizon)
+        return got.loc[got["h"] == horizon, "level"].to_numpy()
+
+    np.testing.assert_allclose(level(np.tile([0.0, 0.0, 0.0, 1.0], (n, 1))), 3.5)
+    np.testing.assert_allclose(level(np.tile([0.0, 0.0, 0.0, 1.0], (n, 1)), 2), 3.5)
+    assert set(g.points) == {"mean"}  # the configured GLM point is the one asked for
+    recent = frame[frame["year"].between(2008, 2010)]
+    mean3 = [np.log1p(recent.loc[recent["asylum_iso3"] == h, "arrivals"].mean())
+             for h in ("H05", "H00")]
+    np.testing.assert_allclose(level(np.tile([0.0, 0.0, 1.0, 0.0], (n, 1))), mean3)
+    # with a GLM and three columns the third weight is the GLM's
+    np.testing.assert_allclose(level(np.tile([0.0, 0.0, 1.0], (n, 1))), 3.5)
+    last = np.log1p(frame[frame["year"] == 2010].set_index("asylum_iso3")
+                    .loc[["H05", "H00"], "arrivals"].to_numpy())
+    np.testing.assert_allclose(level(np.tile([0.0, 0.5, 0.0, 0.5], (n, 1))), (last + 3.5) / 2)
+
+
+def test_k_member_weights_shrink_by_default_ten_rows_and_errors_above_one():
+    """Default ``shrink`` (10 pseudo-rows of the border class's mean error); every error
+    is at least 2, so the inverse squared errors sum to less than 1 in each row."""
+    pairs = pd.DataFrame({"origin_iso3": ["O", "O", "P"], "asylum_iso3": ["A", "B", "C"]})
+    one = np.zeros((3, 1))
+    p = hm.Panel(pairs, np.array([2000]), one, one, one, one, one, one, one,
+                 np.zeros(3), np.ones(3))
+    # errors (model, persist, glm): pair 0 (O) 2, 4, 3; pair 2 (P) 4, 2, 6; pair 1 none
+    calib = pd.DataFrame({"pair": [0, 2], "actual": 0.0, "model": [2.0, 4.0],
+                          "persist": [-4.0, -2.0], "glm": [3.0, 6.0]})
+    w = hm.combination_weights_k(p, calib, ("model", "persist", "glm"))
+    # class means 3, 3, 4.5; O: (2 + 30) / 11, (4 + 30) / 11, (3 + 45) / 11
+    e_o = np.array([32.0, 34.0, 48.0]) / 11
+    e_p = np.array([34.0, 32.0, 51.0]) / 11
+    inv_o, inv_p = 1 / e_o ** 2, 1 / e_p ** 2
+    assert inv_o.sum() < 1 and inv_p.sum() < 1
+    np.testing.assert_allclose(w, [inv_o / inv_o.sum(), inv_o / inv_o.sum(),
+                                   inv_p / inv_p.sum()])
+    with pytest.raises(ModelError, match=r"^combination: 2 weight columns for 3 members$"):
+        hm._combine(np.array([1.0]), np.array([1.0]), np.array([[0.5, 0.5]]), None,
+                    np.array([1.0]))
