@@ -230,7 +230,7 @@ def _stock_template(words: tuple[str, str, str], theme: str) -> dict:
         color=alt.Color("host:N", title=host),
         tooltip=[alt.Tooltip("host:N", title=host), alt.Tooltip("year:O", title=year),
                  alt.Tooltip("persons:Q", title=persons, format=PERSONS_FORMAT)],
-    ).properties(height=240)
+    ).properties(height=400)  # Streamlit fits the axes and legend into it: ~250 px of plot
     return chart.to_dict(validate=False)
 
 
