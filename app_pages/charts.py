@@ -350,9 +350,6 @@ class Spec:
             validate_jsonschema(bare, schema, rootschema=schema)
         return spec
 
-    def to_json(self, **kwargs) -> str:
-        return json.dumps(self.to_dict(validate=False), **kwargs)
-
     def save(self, fp, format: str | None = None, **kwargs) -> None:  # noqa: A002 - Altair's name
         """Save as Altair's ``Chart.save`` does (``format="png"`` through vl-convert,
         offline), from this spec."""

@@ -656,28 +656,28 @@ def _booster_key(cfg: HostModelConfig) -> HostModelConfig:
     return cfg.with_(**{k: getattr(base, k) for k in _AFTER_BOOSTING})
 
 
-def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-             cache: FitCache | None):
-    key = (cutoff, h, _booster_key(cfg), seed)
+def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache | None):
+    """``fit(X, y)`` on the training rows of horizon ``h`` up to ``cutoff``, kept in
+    ``cache`` under ``key`` (one fit per member, cutoff, horizon, settings and seed)."""
     if cache is not None and key in cache.store:
         return cache.store[key]
     X, y = _train_rows(p, h, cutoff)
-    b = fit_member(X, y, cfg, seed)
+    member = fit(X, y)
     if cache is not None:
-        cache.store[key] = b
-    return b
+        cache.store[key] = member
+    return member
+
+
+def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
+             cache: FitCache | None):
+    return _cached_fit(p, h, cutoff, (cutoff, h, _booster_key(cfg), seed),
+                       lambda X, y: fit_member(X, y, cfg, seed), cache)
 
 
 def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
          cache: FitCache | None) -> GlmMember | GlmByBorder:
-    key = ("glm", cutoff, h, _glm_key(cfg), seed)
-    if cache is not None and key in cache.store:
-        return cache.store[key]
-    X, y = _train_rows(p, h, cutoff)
-    g = fit_glm(X, y, cfg, seed)
-    if cache is not None:
-        cache.store[key] = g
-    return g
+    return _cached_fit(p, h, cutoff, ("glm", cutoff, h, _glm_key(cfg), seed),
+                       lambda X, y: fit_glm(X, y, cfg, seed), cache)
 
 
 def _glm_key(cfg: HostModelConfig) -> tuple:
