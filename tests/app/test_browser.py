@@ -39,6 +39,17 @@ def open_page(page, url, name, min_charts=1):
     wait_idle(page)
 
 
+def uploader(page, label):
+    """The file input of the uploader labelled ``label``, once it is drawn. Streamlit
+    loads its uploader component lazily, so "the first file input on the page" can be
+    another uploader for a moment; the label names the one meant."""
+    zone = page.locator("[data-testid='stFileUploader']").filter(has_text=label)
+    zone.first.wait_for(timeout=120_000)
+    inp = zone.first.locator("input[type='file']")
+    inp.wait_for(state="attached", timeout=120_000)
+    return inp
+
+
 def chart_png(page, i=0) -> bytes:
     return page.locator(CHART).nth(i).screenshot()
 
@@ -146,7 +157,7 @@ def test_upload_malformed_csv_shows_error(app_server, page, screenshot_dir, tmp_
     open_page(page, url, "your_data", min_charts=0)
     bad = tmp_path / "my_arrivals.csv"
     bad.write_text("series_id,ds,count\nmine,2024-01-01,5\nmine,2024-02-01,-3\n")
-    page.locator("input[type='file']").first.set_input_files(str(bad))
+    uploader(page, "Monthly series CSV").set_input_files(str(bad))
     err = page.locator("[data-testid='stAlertContentError']").first
     err.wait_for(timeout=60_000)
     text = err.inner_text()
@@ -247,14 +258,14 @@ def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
     page.get_by_text("Load a scenario file").click()
     bad = tmp_path / "broken.json"
     bad.write_text('{"name": "x", "shocks": [{"kind": "volcano"}]}')
-    page.locator("input[type='file']").first.set_input_files(str(bad))
+    uploader(page, "Scenario JSON").set_input_files(str(bad))
     err = page.locator("[data-testid='stAlertContentError']").first
     err.wait_for(timeout=60_000)
     assert "broken.json" in err.inner_text() and "volcano" in err.inner_text()
     good = tmp_path / "surge.json"
     good.write_text('{"name": "surge", "description": "conflict x5", '
                     '"shocks": [{"kind": "conflict", "start": 1, "duration": 12, "value": 5}]}')
-    page.locator("input[type='file']").first.set_input_files(str(good))
+    uploader(page, "Scenario JSON").set_input_files(str(good))
     page.get_by_text("Loaded 'surge'").first.wait_for(timeout=60_000)
 
 
@@ -274,7 +285,7 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"," in path.read_bytes()
     page.get_by_text("arrivals into my host area").click()
     wait_idle(page)
-    page.locator("input[type='file']").first.set_input_files(str(path))
+    uploader(page, "Monthly series CSV").set_input_files(str(path))
     page.get_by_text("Loaded", exact=False).first.wait_for(timeout=60_000)
     # the new series is chosen in the sidebar; plan capacity on it in the same session
     from playwright.sync_api import expect
@@ -396,7 +407,7 @@ def test_upload_names_never_become_paths_and_russian_excel_is_read(app_server, p
 
     url, _ = app_server
     open_page(page, url, "your_data", min_charts=0)
-    upload = page.locator("input[type='file']").first
+    upload = uploader(page, "Monthly series CSV")
     try:
         for sid, name in (("crafted_rel", f"../../../../tmp/{root.name}/victim.csv"),
                           ("crafted_abs", str(victim))):
