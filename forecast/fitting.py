@@ -41,6 +41,10 @@ class ModelSet:
     models: dict[str, BaseModel] = field(default_factory=dict)
     composites: dict[str, BaseModel] = field(default_factory=dict)
     own_seconds: dict[str, float] = field(default_factory=dict)
+    _memo: dict[tuple, Predictive] = field(default_factory=dict, repr=False)
+    """Predictions of the driver-free models by ``(alias, h, n_paths, seed)``: they do not
+    depend on the scenario, so a scenario change does not recompute them. Cleared by
+    :meth:`fit`."""
 
     def __post_init__(self):
         self.requested = tuple(dict.fromkeys(self.requested))
@@ -87,6 +91,7 @@ class ModelSet:
         its periods times ``z.attrs["step_months"]``) and once after the last
         (``alias`` empty).
         """
+        self._memo.clear()
         aliases = self.base_aliases
         months = len(z) * int(z.attrs.get("step_months", 1))
         for i, a in enumerate(aliases):
@@ -113,14 +118,21 @@ class ModelSet:
 
     def predict(self, h: int, X_future: pd.DataFrame | None, n_paths: int,
                 seed: int | None = None) -> dict[str, Predictive]:
-        """Predictive distributions by requested alias (log1p scale)."""
+        """Predictive distributions by requested alias (log1p scale). A driver-free
+        model's prediction is made once per ``(h, n_paths, seed)`` and kept (its arrays
+        read-only): the features, so the scenario, do not reach it."""
         seed = self.seed if seed is None else int(seed)
         preds: dict[str, Predictive] = {}
         for a in self.base_aliases:
             t0 = time.perf_counter()
             m = self.models[a]
-            preds[a] = m.predict(h, X_future if m.uses_drivers else None, n_paths,
-                                 model_rng(seed, a))
+            if m.uses_drivers:
+                preds[a] = m.predict(h, X_future, n_paths, model_rng(seed, a))
+            else:
+                key = (a, int(h), int(n_paths), seed)
+                if key not in self._memo:
+                    self._memo[key] = _read_only(m.predict(h, None, n_paths, model_rng(seed, a)))
+                preds[a] = self._memo[key]
             self.own_seconds[a] += time.perf_counter() - t0
         for a, c in self.composites.items():
             t0 = time.perf_counter()
@@ -131,6 +143,15 @@ class ModelSet:
     @property
     def warnings(self) -> dict[str, list[str]]:
         return {a: list(getattr(m, "warnings_", [])) for a, m in self.models.items()}
+
+
+def _read_only(p: Predictive) -> Predictive:
+    """``p`` with its arrays made read-only, so a kept prediction cannot be changed by a
+    caller."""
+    for v in (p.loc, p.scale, p.paths, *(p.components or ())):
+        if isinstance(v, np.ndarray):
+            v.setflags(write=False)
+    return p
 
 
 def check_paths_count(n_paths: int, horizon: int) -> None:

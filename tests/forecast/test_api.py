@@ -58,6 +58,38 @@ def test_predict_is_deterministic(inputs, fitted):
         pd.testing.assert_frame_equal(sub, frame_e.reset_index(drop=True))
 
 
+def test_kept_driver_free_predictions_equal_fresh_ones_and_a_refit_drops_them(fitted):
+    """A driver-free model's prediction is kept per (horizon, paths, seed) across
+    scenarios (forecast.fitting.ModelSet): it must equal a prediction made afresh, and a
+    new fit must not serve the kept one."""
+    import copy
+
+    api.predict(fitted, Scenario.drought(), 6, 25)  # fills the memo under another scenario
+    kept = api.predict(fitted, Scenario.conflict_escalation(), 6, 25)
+    fresh_set = copy.deepcopy(fitted)
+    fresh_set.modelset._memo.clear()
+    fresh = api.predict(fresh_set, Scenario.conflict_escalation(), 6, 25)
+    for a, b in zip(kept, fresh, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    memo = fitted.modelset._memo
+    assert {k[0] for k in memo} == {"naive", "snaive", "drift", "ets"}  # never a driver model
+    p = next(iter(memo.values()))
+    with pytest.raises(ValueError):
+        p.paths[0, 0] = 1.0  # kept arrays are read-only
+    from forecast.fitting import ModelSet
+
+    idx = pd.date_range("2015-01-01", periods=48, freq="MS")
+    z1 = pd.Series(np.log1p(np.arange(48.0) + 100), index=idx)
+    ms = ModelSet(("naive", "ets"), seed=3).fit(z1, None)
+    first = ms.predict(4, None, 10)
+    ms.fit(z1 + 1.0, None)  # a new fit (e.g. a backtest's next origin) ...
+    again = ms.predict(4, None, 10)
+    fresh = ModelSet(("naive", "ets"), seed=3).fit(z1 + 1.0, None).predict(4, None, 10)
+    for a in ("naive", "ets"):  # ... never serves the kept prediction of the old fit
+        assert not np.allclose(first[a].loc, again[a].loc)
+        np.testing.assert_array_equal(again[a].paths, fresh[a].paths)
+
+
 def test_scenarios_move_driver_models_only(fitted):
     base, _ = api.predict(fitted, Scenario.baseline_persist(), 6, 20)
     esc, _ = api.predict(fitted, Scenario.conflict_escalation(k=5), 6, 20)

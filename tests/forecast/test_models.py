@@ -157,6 +157,33 @@ def test_quantiles_never_cross_nor_negative(locs, scales, wts):
         assert np.all(np.diff(q, axis=0) >= 0)
 
 
+@settings(max_examples=40, deadline=None)
+@given(nus=st.lists(st.sampled_from([2.1, 3.5, 7.0, 30.0, float("inf")]), min_size=3, max_size=3),
+       seed=st.integers(0, 2**16))
+def test_mixture_quantiles_equal_the_scipy_stats_bisection(nus, seed):
+    """The mixture's quantiles call scipy.special.stdtr directly (faster); they must be
+    bit-identical to the same bisection through scipy.stats.t.cdf."""
+    from scipy import stats
+
+    from forecast.models.base import _mixture_quantiles
+
+    rng = np.random.default_rng(seed)
+    w = rng.dirichlet(np.ones(3))
+    locs, scales = rng.normal(5, 2, (3, 6)), rng.uniform(0.05, 2, (3, 6))
+    nus, ts = np.array(nus), rng.uniform(0.5, 2, 3)
+    q = np.array(QUANTILES)
+    s = scales * ts[:, None]
+    lo = (locs - 60 * s).min(axis=0)[None, :].repeat(len(q), 0)
+    hi = (locs + 60 * s).max(axis=0)[None, :].repeat(len(q), 0)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        cdf = np.einsum("k,qkh->qh", w, stats.t.cdf((mid[:, None, :] - locs[None]) / s[None],
+                                                    nus[None, :, None]))
+        lo, hi = np.where(cdf < q[:, None], mid, lo), np.where(cdf < q[:, None], hi, mid)
+    np.testing.assert_array_equal(_mixture_quantiles(w, locs, scales, nus, ts, q),
+                                  0.5 * (lo + hi))
+
+
 def test_recent_volatility_scales_intervals(data):
     from forecast.models.base import recent_volatility
 
