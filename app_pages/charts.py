@@ -158,10 +158,17 @@ def quantile_bands(frame: pd.DataFrame, by: list[str], value: str = "value") -> 
     leaves NaN there.
     """
     q = frame["quantile"].to_numpy(dtype=float)
-    groups = frame.groupby(by, sort=True)
-    codes, keys = groups.ngroup().to_numpy(), groups.size().index.to_frame(index=False)
+    if len(by) == 1:  # the charts' case: numpy only (a groupby costs ~5 ms a chart)
+        codes, uniq = pd.factorize(frame[by[0]], sort=True)
+        keys = {by[0]: pd.Series(uniq).astype(frame[by[0]].dtype).to_numpy()}
+        n_keys = len(uniq)
+    else:
+        groups = frame.groupby(by, sort=True)
+        codes, kf = groups.ngroup().to_numpy(), groups.size().index.to_frame(index=False)
+        keys = {c: kf[c].astype(frame[c].dtype).to_numpy() for c in by}
+        n_keys = len(kf)
     present = np.unique(np.round(q, 9))
-    grid = np.full((len(keys), len(present)), np.nan)
+    grid = np.full((n_keys, len(present)), np.nan)
     grid[codes, np.searchsorted(present, np.round(q, 9))] = frame[value].to_numpy(dtype=float)
     parts, names = [], []
     for lo, hi, label in BANDS:
@@ -169,12 +176,13 @@ def quantile_bands(frame: pd.DataFrame, by: list[str], value: str = "value") -> 
         if len(i) and len(j):
             parts.append((grid[:, i[0]], grid[:, j[0]]))
             names.append(label)
-    out = keys.iloc[np.tile(np.arange(len(keys)), len(parts))]
-    out = out.reset_index(drop=True).astype({c: frame[c].dtype for c in by})
-    out["band"] = np.repeat(names, len(keys)) if names else pd.Series([], dtype=object)
+    out = {c: np.tile(v, len(parts)) for c, v in keys.items()}
+    out["band"] = np.repeat(np.array(names, dtype=object), n_keys)
     out["lo"] = np.concatenate([p[0] for p in parts]) if parts else np.array([])
     out["hi"] = np.concatenate([p[1] for p in parts]) if parts else np.array([])
-    return out[[*by, "band", "lo", "hi"]]
+    res = pd.DataFrame(out)
+    return res.astype({c: frame[c].dtype for c in by}) if len(res) else res.astype(
+        {c: frame[c].dtype for c in by} | {"band": object})
 
 
 def _axis_json(*dates: pd.Series) -> str:
@@ -434,7 +442,8 @@ def _fan(forecast: pd.DataFrame, history: pd.DataFrame | None, capacity: pd.Data
     if capacity is not None and not capacity.empty:
         lines.append(("capacity", words.capacity))
         parts.append(capacity[["ds", "value"]].assign(line=words.capacity))
-    present = tuple(b[2] for b in BANDS if b[2] in set(bands["band"]))
+    shown = set(bands["band"].unique())
+    present = tuple(b[2] for b in BANDS if b[2] in shown)
     axis = _axis_json(*dates)
     shape = _FanShape(title, y_title, words, date_format, axis, present, tuple(lines),
                       capacity is not None, height, alt.theme.active)

@@ -94,6 +94,22 @@ def test_fan_chart_legend_names_median_and_observed_and_bands_have_distinct_swat
         assert len(rows) == quantile_frame()["ds"].nunique()
 
 
+def test_quantile_bands_one_key_equals_the_grouped_path():
+    """The one-key case of quantile_bands (the charts') is numpy only; it must give what
+    the general groupby path gives for the same rows, gaps (a missing quantile) included."""
+    rng = np.random.default_rng(4)
+    ds = pd.date_range("2026-01-01", periods=7, freq="MS")
+    qs = [0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975]
+    f = pd.DataFrame([(d, q) for d in ds[::-1] for q in qs], columns=["ds", "quantile"])
+    f["value"] = rng.gamma(2.0, 100.0, len(f))
+    f = f.drop(index=[3, 20]).sample(frac=1, random_state=1)  # unsorted, two quantiles gone
+    one = charts.quantile_bands(f, by=["ds"])
+    grouped = charts.quantile_bands(f.assign(k="x"), by=["k", "ds"]).drop(columns="k")
+    pd.testing.assert_frame_equal(one, grouped, check_exact=True)
+    assert one["lo"].isna().sum() == 2 and not one["hi"].isna().any()  # rows 3, 20: lower ends
+    assert list(one["band"].unique()) == ["95%", "90%", "80%", "50%"]
+
+
 def test_capacity_chart_legend_has_capacity_as_a_dashed_line():
     cap = pd.DataFrame({"ds": pd.date_range("2025-05-01", periods=30, freq="W"), "value": 120.0})
     spec = charts.capacity_chart(quantile_frame(), cap, "Shelter", "persons").to_dict(validate=False)
