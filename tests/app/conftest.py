@@ -121,7 +121,35 @@ def page(browser, request):
     ctx.close()
 
 
+SHOTS_ENV = "PLANNER_SCREENSHOTS"
+"""``PLANNER_SCREENSHOTS=1``: the browser tests also save full-page screenshots (to
+``tests/app/screenshots/``, and the Russian walk-through to ``docs/screenshots/ru/``).
+Off by default: a screenshot asserts nothing, costs a second or two of a busy machine,
+and a test run must not rewrite committed files."""
+
+
+def shots_on() -> bool:
+    return os.environ.get(SHOTS_ENV, "").strip() == "1"
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def shoot(screenshot_dir):
+    """``shoot(page, name, folder=None)``: a full-page screenshot named ``name`` in
+    ``folder`` (default ``tests/app/screenshots/``), only with ``PLANNER_SCREENSHOTS=1``;
+    returns whether it was taken; ``shoot.on`` says whether shots are taken."""
+    def take(page, name: str, folder: Path | None = None) -> bool:
+        if not shots_on():
+            return False
+        folder = folder or screenshot_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=folder / name, full_page=True)
+        return True
+
+    take.on = shots_on()
+    return take

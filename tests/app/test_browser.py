@@ -81,20 +81,20 @@ def wait_runs(page, stage, more_than, timeout=600_000):
     wait_idle(page)
 
 
-def test_first_page_is_usable_and_shows_charts(app_server, page, screenshot_dir, capsys):
+def test_first_page_is_usable_and_shows_charts(app_server, page, shoot, capsys):
     url, server_s = app_server
     t0 = time.perf_counter()
     open_page(page, url, "overview", min_charts=2)
     FIGURES["first_page_usable_s"] = time.perf_counter() - t0
     FIGURES["server_start_s"] = server_s
     assert page.get_by_text("Afghan arrivals into Central Asia").first.is_visible()
-    page.screenshot(path=screenshot_dir / "overview.png", full_page=True)
+    shoot(page, "overview.png")
     with capsys.disabled():
         print(f"\n[browser] server healthy after {server_s:.1f} s; first page usable "
               f"{FIGURES['first_page_usable_s']:.1f} s after load")
 
 
-def test_slider_by_keyboard_changes_chart(app_server, page, screenshot_dir, capsys):
+def test_slider_by_keyboard_changes_chart(app_server, page, shoot, capsys):
     url, _ = app_server
     open_page(page, url, "forecast", min_charts=2)
     before = chart_png(page, 1)  # first host fan chart
@@ -127,13 +127,13 @@ def test_slider_by_keyboard_changes_chart(app_server, page, screenshot_dir, caps
         arg=MAIN_CAPTION, timeout=60_000)
     wait_idle(page)
     FIGURES["slider_update_cached_fit_s"] = time.perf_counter() - t0
-    page.screenshot(path=screenshot_dir / "forecast.png", full_page=True)
+    shoot(page, "forecast.png")
     with capsys.disabled():
         print(f"\n[browser] Apply -> charts updated: first change {FIGURES['slider_update_s']:.2f} s "
               f"(4 key presses), next change {FIGURES['slider_update_cached_fit_s']:.2f} s")
 
 
-def test_download_forecast_csv(app_server, page, screenshot_dir, tmp_path):
+def test_download_forecast_csv(app_server, page, shoot, tmp_path):
     url, _ = app_server
     open_page(page, url, "export")
     with page.expect_download(timeout=60_000) as dl:
@@ -149,10 +149,10 @@ def test_download_forecast_csv(app_server, page, screenshot_dir, tmp_path):
         page.get_by_role("button", name="Scenario (JSON)").click()
     sc = json.loads(open(dl.value.path()).read())
     assert sc["name"] == "baseline"
-    page.screenshot(path=screenshot_dir / "export.png", full_page=True)
+    shoot(page, "export.png")
 
 
-def test_upload_malformed_csv_shows_error(app_server, page, screenshot_dir, tmp_path):
+def test_upload_malformed_csv_shows_error(app_server, page, shoot, tmp_path):
     url, _ = app_server
     open_page(page, url, "your_data", min_charts=0)
     bad = tmp_path / "my_arrivals.csv"
@@ -162,21 +162,21 @@ def test_upload_malformed_csv_shows_error(app_server, page, screenshot_dir, tmp_
     err.wait_for(timeout=60_000)
     text = err.inner_text()
     assert "my_arrivals.csv" in text and "'y'" in text, text
-    page.screenshot(path=screenshot_dir / "your_data.png", full_page=True)
+    shoot(page, "your_data.png")
 
 
-def test_capacity_and_compare_pages(app_server, page, screenshot_dir, capsys):
+def test_capacity_and_compare_pages(app_server, page, shoot, capsys):
     url, _ = app_server
     t0 = time.perf_counter()
     open_page(page, url, "capacity", min_charts=4)
     FIGURES["capacity_page_s"] = time.perf_counter() - t0
     assert page.get_by_text("Capacity advice at").first.is_visible()
-    page.screenshot(path=screenshot_dir / "capacity.png", full_page=True)
+    shoot(page, "capacity.png")
     open_page(page, url, "compare", min_charts=1)
-    page.screenshot(path=screenshot_dir / "compare.png", full_page=True)
+    shoot(page, "compare.png")
     open_page(page, url, "sites", min_charts=2)
     assert page.get_by_text("Allocation at the end of the run").first.is_visible()
-    page.screenshot(path=screenshot_dir / "sites.png", full_page=True)
+    shoot(page, "sites.png")
     with capsys.disabled():
         print(f"\n[browser] capacity page (fit + 200 Monte Carlo runs) ready in "
               f"{FIGURES['capacity_page_s']:.1f} s")
@@ -190,7 +190,7 @@ def grid_rows(page, i=-1) -> list[str]:
     return [rows.nth(k).inner_text() for k in range(rows.count())]
 
 
-def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page, screenshot_dir,
+def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page, shoot,
                                                                capsys):
     """Capacity: the facility set follows the sidebar host (KAZ -> TJK); late orders (as of
     the server's today) head the advice table and a warning above everything says so; the
@@ -246,7 +246,7 @@ def test_facilities_follow_the_host_and_late_orders_come_first(app_server, page,
     box = grid.bounding_box()
     assert box["x"] + box["width"] <= 1440
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=screenshot_dir / "capacity_tjk.png", full_page=True)
+    shoot(page, "capacity_tjk.png")
     with capsys.disabled():
         print(f"\n[browser] host KAZ -> TJK on Capacity: facility set and advice updated in "
               f"{FIGURES['capacity_host_switch_s']:.1f} s; {n_late} late order(s) first")
@@ -341,14 +341,14 @@ def _visible_english(page) -> list[str]:
     return sorted(words)
 
 
-def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page, capsys):
+def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page, shoot, capsys):
     """Switch to Russian in the sidebar; every page (reached through the navigation, in
     the same session) has no English word left in its visible texts and labels; a
-    screenshot of every page in Russian goes to docs/screenshots/ru/."""
+    screenshot of every page in Russian goes to docs/screenshots/ru/ (with
+    ``PLANNER_SCREENSHOTS=1``)."""
     from pathlib import Path
 
     shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "ru"
-    shots.mkdir(parents=True, exist_ok=True)
     url, _ = app_server
     t0 = time.perf_counter()
     open_page(page, url, "overview", min_charts=2)
@@ -371,11 +371,12 @@ def test_russian_in_the_sidebar_then_every_page_speaks_russian(app_server, page,
             " && !document.querySelector(\"[data-testid='stSpinner']\")",
             arg=[charts, title], timeout=300_000)
         wait_idle(page)
-        page.wait_for_timeout(1500)  # let the last charts finish drawing for the screenshot
         words = _visible_english(page)
         if words:
             left[name] = words
-        page.screenshot(path=shots / f"{name}.png", full_page=True)
+        if shoot.on:
+            page.wait_for_timeout(1500)  # let the last charts finish drawing for the shot
+            shoot(page, f"{name}.png", folder=shots)
     FIGURES["russian_pages_s"] = time.perf_counter() - t0
     with capsys.disabled():
         print(f"\n[browser] Russian: 7 pages visited and checked in {FIGURES['russian_pages_s']:.1f} s")

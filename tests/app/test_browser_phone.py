@@ -73,7 +73,8 @@ def open_page(page, url, path, min_charts):
     wait_idle(page)
 
 
-def test_phone_layout_contrast_focus_and_viewer_toolbar(app_server, browser, screenshot_dir, capsys):
+def test_phone_layout_contrast_focus_and_viewer_toolbar(app_server, browser, shoot, screenshot_dir,
+                                                        capsys):
     url, _ = app_server
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1,
                               is_mobile=True, has_touch=True)
@@ -92,7 +93,7 @@ def test_phone_layout_contrast_focus_and_viewer_toolbar(app_server, browser, scr
                 low = min(texts, key=lambda t: t["ratio"])
                 worst[name] = round(low["ratio"], 2)
                 assert low["ratio"] >= 4.5, f"{name}: '{low['text']}' has contrast {low['ratio']:.2f}:1"
-            page.screenshot(path=screenshot_dir / f"phone_{name}.png", full_page=True)
+            shoot(page, f"phone_{name}.png")
 
         # the toolbar in viewer mode: no Deploy button, and no Clear cache in the menu
         assert page.locator("[data-testid='stAppDeployButton']").count() == 0
