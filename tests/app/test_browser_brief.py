@@ -26,6 +26,8 @@ def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, 
     slider = page.get_by_role("slider", name="Planning multiplier on arrivals (x)")
     slider.focus()
     page.keyboard.press("End")  # x500: a surge that needs orders of every kind
+    page.get_by_role("slider", name="Monte Carlo runs").focus()
+    page.keyboard.press("Home")  # 20 runs: the brief must match the page whatever the runs
     page.locator(".st-key-apply_capacity button").first.click()  # the settings wait for Apply
     page.get_by_text(re.compile(r"; add [\d,]+ ")).first.wait_for(timeout=600_000)
     wait_idle(page, timeout=600_000)
