@@ -43,7 +43,8 @@ shift || true
 case "$cmd" in
   run)
     ensure_venv
-    exec .venv/bin/streamlit run app.py --server.headless=true --browser.gatherUsageStats=false "$@"
+    # Streamlit's own `run`, with the first page's imports started at once (app_pages/serve.py)
+    exec .venv/bin/python -m app_pages.serve --server.headless=true --browser.gatherUsageStats=false "$@"
     ;;
   test)
     ensure_venv

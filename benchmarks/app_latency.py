@@ -1,6 +1,7 @@
 """What a planner waits for in the browser: the app's latency, step by step.
 
-Starts ``streamlit run app.py`` on a free local port, drives headless Debian
+Starts the app as ``./dev.sh run`` does (``python -m app_pages.serve``; ``--plain``:
+``streamlit run app.py``) on a free local port, drives headless Debian
 Chromium (Playwright, ``/usr/bin/chromium``) and prints (never asserts) seconds for:
 
 1. first chart on Overview (a new session, right after the server is healthy);
@@ -62,12 +63,17 @@ st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().
 """
 
 
-def start_server(app: Path | None = None) -> tuple[subprocess.Popen, str, float]:
+def start_server(app: Path | None = None, plain: bool = False
+                 ) -> tuple[subprocess.Popen, str, float]:
+    """The planner as ``./dev.sh run`` serves it (``python -m app_pages.serve``), or with
+    ``plain`` (or another ``app``) by ``python -m streamlit run``."""
     port = _port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     t0 = time.perf_counter()
+    how = (["-m", "streamlit", "run", str(app or ROOT / "app.py")] if plain or app
+           else ["-m", "app_pages.serve"])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app or ROOT / "app.py"), "--server.port",
+        [sys.executable, *how, "--server.port",
          str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -220,12 +226,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--floor", action="store_true",
                     help="also measure a one-chart Streamlit app (the floor on this machine)")
+    ap.add_argument("--plain", action="store_true",
+                    help="serve with `streamlit run app.py` instead of the app's launcher "
+                         "(python -m app_pages.serve, which imports the first page's "
+                         "libraries while the server starts)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
     cores = _cores()
     print(f"machine: {cores} cores; load average at start {os.getloadavg()}")
-    proc, url, server_s = start_server()
+    proc, url, server_s = start_server(plain=args.plain)
+    print("server: " + ("streamlit run app.py" if args.plain else "python -m app_pages.serve"))
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,

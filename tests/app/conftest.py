@@ -34,13 +34,14 @@ def _need_browser():
 
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str] | None = None):
-    """Run `streamlit run app.py` on a free local port (``env``: extra environment);
-    yield (url, seconds to healthy); stop it on exit."""
+    """Serve the app as ``./dev.sh run`` does (``python -m app_pages.serve``: Streamlit's
+    ``run`` with the first page's imports started at once) on a free local port
+    (``env``: extra environment); yield (url, seconds to healthy); stop it on exit."""
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "app_pages.serve",
          "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
