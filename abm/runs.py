@@ -16,7 +16,7 @@ import pandas as pd
 
 from abm.config import EXIT_ROUTES, ABMConfig
 from abm.demographics import category_shares, read_demographics
-from abm.model import RECORDS, CapacityModel
+from abm.model import RECORDS, CapacityModel, CapacityTemplate
 from abm.schema import (
     FACILITY_TYPES,
     Arrivals,
@@ -45,13 +45,23 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 @dataclass(frozen=True)
 class Inputs:
-    """Checked inputs shared by every run of a Monte Carlo (cheap to pickle for Dask)."""
+    """Checked inputs shared by every run of a Monte Carlo (cheap to pickle for Dask).
+
+    template: the model set-up parsed once from them (:class:`abm.model.CapacityTemplate`;
+    built here when not given), so runs do not parse the frames again.
+    """
 
     months: pd.DatetimeIndex
     facilities: pd.DataFrame
     plans: pd.DataFrame
     config: ABMConfig
     shares: np.ndarray
+    template: CapacityTemplate | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is None:
+            object.__setattr__(self, "template", CapacityTemplate.build(
+                self.months, self.facilities, self.plans, self.config, self.shares))
 
 
 def prepare(arrivals, facilities, config: ABMConfig | None = None, plans=None,
@@ -71,8 +81,8 @@ def prepare(arrivals, facilities, config: ABMConfig | None = None, plans=None,
 
 def run_arrays(path: np.ndarray, inputs: Inputs, rng: np.random.Generator) -> dict:
     """Run one model and return its per-step records (see ``abm.model.RECORDS``)."""
-    model = CapacityModel(path, inputs.months, inputs.facilities, inputs.plans, inputs.config,
-                          inputs.shares, rng=rng)
+    model = CapacityModel(path, inputs.template.months, inputs.facilities, inputs.plans,
+                          inputs.config, inputs.shares, rng=rng, template=inputs.template)
     model.run()
     out = dict(model.records)
     out["_step_len"] = model.step_len.astype(float)
@@ -213,9 +223,9 @@ def build_model(arrivals, facilities, config: ABMConfig | None = None, seed: int
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
     _, seed = check_run_args(arr, inputs.config, 1, seed)
     vec = _one_path(arr, path)
-    return CapacityModel(vec, inputs.months, inputs.facilities, inputs.plans, inputs.config,
-                         inputs.shares, rng=np.random.default_rng(seed),
-                         household_agents=household_agents)
+    return CapacityModel(vec, inputs.template.months, inputs.facilities, inputs.plans,
+                         inputs.config, inputs.shares, rng=np.random.default_rng(seed),
+                         household_agents=household_agents, template=inputs.template)
 
 
 def _one_path(arr: Arrivals, path: int) -> np.ndarray:
