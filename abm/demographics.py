@@ -62,14 +62,20 @@ def category_shares(demographics: pd.DataFrame, scope: str) -> np.ndarray:
         scopes = ", ".join(sorted(demographics["scope"].astype(str).unique()))
         raise InputError(f"{source}: no rows for scope {scope!r} (scopes: {scopes})")
     counts = np.empty(len(CATEGORIES))
+    # (band, sex) -> the scope's persons values, in row order (one pass, not one filter each)
+    found: dict[tuple[str, str], list] = {}
+    for band, sex, persons in zip(rows["age_band"].astype(str).tolist(),
+                                  rows["sex"].astype(str).tolist(), rows["persons"].tolist(),
+                                  strict=True):
+        found.setdefault((band, sex), []).append(persons)
     for i, (band, sex) in enumerate(CATEGORIES):
-        hit = rows[(rows["age_band"].astype(str) == band) & (rows["sex"].astype(str) == sex)]
-        if len(hit) != 1 or pd.isna(hit["persons"].iloc[0]):
+        hit = found.get((band, sex), [])
+        if len(hit) != 1 or pd.isna(hit[0]):
             raise InputError(
                 f"{source}: scope {scope!r} needs exactly one non-NA 'persons' value for "
                 f"age_band {band!r}, sex {sex!r}"
             )
-        counts[i] = float(hit["persons"].iloc[0])
+        counts[i] = float(hit[0])
     if (counts < 0).any() or counts.sum() <= 0:
         raise InputError(f"{source}: scope {scope!r} has negative or all-zero 'persons'")
     return counts / counts.sum()
