@@ -30,6 +30,9 @@ from abm.agents import AGENT_CLASSES, capacity_in_units
 from abm.config import EXIT_ROUTES, ABMConfig
 from abm.demographics import HouseholdDraws, Households, draw_households
 
+#: households scanned first for shelter admission (the window grows 4x while all fit)
+_SCAN_WINDOW = 64
+
 #: recorded per-step series (all float64 arrays of length n_steps)
 RECORDS = (
     "arrivals", "arrived_cum", "present", "sheltered", "unsheltered", "exited_cum",
@@ -211,6 +214,7 @@ class CapacityModel(mesa.Model):
         self._prepare_steps()
         self.n_spawned = 0  # households that have arrived so far
         self._blocked = 0  # first household not admitted to shelter (arrival order)
+        self._adm = None  # bookkeeping of admitted households (_admitted_present)
         self.exit_routes = EXIT_ROUTES
         self.household_agents = bool(household_agents)
         self._hh_agents: list = []
@@ -361,17 +365,71 @@ class CapacityModel(mesa.Model):
 
         Households before ``self._blocked`` (the first household that did not
         fit) were admitted earlier and stay until they leave: capacity never
-        falls, so the blocked position only moves forward. Only the waiting
-        households from there on are scanned.
+        falls, so the blocked position only moves forward. The persons they still
+        count (``inside``) are kept up to date as the position moves and days pass
+        (:meth:`_admitted_present`), so only the waiting households that can still
+        fit are scanned, in windows from the blocked position on (growing 4x while
+        the window fits). Persons are whole numbers, so every sum here is exact and
+        the result is the same as a scan over all waiting households. ``present``
+        (persons present on ``day``) is implied by these sums and not read.
         """
         hh, b = self.households, self._blocked
-        n = int(np.searchsorted(hh.arrival_day, day, side="right"))
-        sizes = np.where(hh.exit_day[b:n] > day, self._size_f[b:n], 0.0)
-        cs = np.cumsum(sizes)
-        inside = present - (cs[-1] if cs.size else 0.0)  # admitted earlier and still here
-        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        n = int(hh.arrival_day.searchsorted(day, side="right"))  # arrived by ``day``
+        inside = self._admitted_present(day)  # admitted earlier and still here
+        room = cap - inside
+        w = _SCAN_WINDOW
+        while True:
+            j = min(n, b + w)
+            sizes = np.where(hh.exit_day[b:j] > day, self._size_f[b:j], 0.0)
+            cs = np.cumsum(sizes)
+            if j == n or cs[-1] > room:  # the prefix that fits ends inside this window
+                break
+            w *= 4
+        k = int(cs.searchsorted(room, side="right"))
         self._blocked = b + k
         return inside + (float(cs[k - 1]) if k > 0 else 0.0)
+
+    def _admitted_present(self, day: int) -> float:
+        """Persons of households before ``self._blocked`` still present on ``day`` [persons].
+
+        Bookkeeping (created on first use, so runs that never run short pay nothing):
+        households ``[0, ptr)`` are counted in ``total`` (their persons) and by exit day,
+        in ``exits`` (persons leaving per day) or, if they left on or before day ``last``
+        (the days already added up), in ``gone``. In a run ``day`` and the blocked
+        position never decrease between calls; if they do (a caller resets them), the
+        bookkeeping starts again from household 0.
+        """
+        hh, b = self.households, self._blocked
+        adm = self._adm
+        if adm is None or b < adm["ptr"] or day < adm["last"]:  # first use (or a reset)
+            adm = self._adm = {"ptr": 0, "total": 0.0, "gone": 0.0, "last": -1,
+                               "exits": np.zeros(self.n_days + 1)}
+        p, last, exits = adm["ptr"], adm["last"], adm["exits"]
+        if b > p:
+            size, ex = self._size_f[p:b], hh.exit_day[p:b]
+            if b - p <= _SCAN_WINDOW:  # a few households: plain Python is quicker
+                total, gone, n_days = adm["total"], adm["gone"], self.n_days
+                for sz, e in zip(size.tolist(), ex.tolist(), strict=True):
+                    total += sz
+                    if e <= last:
+                        gone += sz
+                    else:
+                        exits[min(e, n_days)] += sz
+                adm["total"], adm["gone"] = total, gone
+            else:
+                adm["total"] += float(size.sum())
+                old = ex <= last
+                adm["gone"] += float(size[old].sum())
+                fresh = ~old
+                exits += np.bincount(np.minimum(ex[fresh], self.n_days), weights=size[fresh],
+                                     minlength=self.n_days + 1)
+            adm["ptr"] = b
+        if day > last:
+            gone = adm["gone"]
+            for d in range(last + 1, day + 1):
+                gone += float(exits[d])
+            adm["gone"], adm["last"] = gone, day
+        return adm["total"] - adm["gone"]
 
     def run(self) -> CapacityModel:
         """Run every remaining step; returns ``self``."""

@@ -1,9 +1,11 @@
 """The capacity model's set-up as it was before the speed work (abm at commit 5db4495), kept
 verbatim as a slow reference: a run's households, facility agents and capacity per day
 re-parsed from the frames with pandas for every run, and the household draws with
-``Generator.choice``. ``tests/abm/test_setup_reference.py`` checks that the optimised
-set-up (a template shared by the runs of a Monte Carlo) gives the same random stream
-and the same results. Only the set-up is copied; steps and records are the model's own.
+``Generator.choice``, and the shelter admission scan over every waiting household.
+``tests/abm/test_setup_reference.py`` checks that the optimised code (a template shared
+by the runs of a Monte Carlo, an incremental admission scan) gives the same random stream
+and the same results. Only these are copied; the rest of the steps and the records are
+the model's own.
 """
 
 from __future__ import annotations
@@ -182,3 +184,15 @@ class ReferenceModel(CapacityModel):
         self._clinic_mean = self.clinic_mean_step.tolist()
         self._sheltered = np.zeros(self.n_steps)
         self._visits = np.zeros(self.n_steps)
+
+    def _sheltered_prefix(self, day: int, cap: float, present: float) -> float:
+        """The shelter admission scan before the speed work (verbatim): every waiting
+        household from the blocked position on, each time."""
+        hh, b = self.households, self._blocked
+        n = int(np.searchsorted(hh.arrival_day, day, side="right"))
+        sizes = np.where(hh.exit_day[b:n] > day, self._size_f[b:n], 0.0)
+        cs = np.cumsum(sizes)
+        inside = present - (cs[-1] if cs.size else 0.0)  # admitted earlier and still here
+        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        self._blocked = b + k
+        return inside + (float(cs[k - 1]) if k > 0 else 0.0)

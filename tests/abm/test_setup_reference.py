@@ -11,7 +11,7 @@ from abm.demographics import HouseholdDraws, category_shares, draw_households, r
 from abm.model import RECORDS, CapacityModel, CapacityTemplate
 from abm.runs import prepare, run_chunk, run_seeds
 from abm.schema import arrivals_paths, check_facilities, check_plans
-from reference_setup import ReferenceModel, draw_households_reference
+from tests.abm.reference_setup import ReferenceModel, draw_households_reference
 
 SHARES = category_shares(read_demographics(), "central_asia")
 MONTHS = pd.date_range("2025-01-01", periods=7, freq="MS")
