@@ -1,6 +1,9 @@
-"""The optimised set-up (a CapacityTemplate shared by runs, choice cdfs precomputed) gives
-the same random stream and the same results as the old per-run set-up, kept verbatim in
-``reference_setup.py``: equal records, households, agents and generator state afterwards."""
+"""The optimised model (a CapacityTemplate shared by runs, choice cdfs precomputed, the
+windowed shelter admission scan) gives the same random stream and the same results as the
+old per-run set-up and full admission scan, kept verbatim in ``reference_setup.py``: equal
+records, households, facility and household agents, and generator state after the run.
+The cases run short of shelter with people leaving while they wait, and admit more than
+one scan window at once (a shelter expansion opening), so every branch of the scan runs."""
 
 import numpy as np
 import pandas as pd
