@@ -125,3 +125,15 @@ def test_template_for_other_inputs_is_refused(facilities):
         CapacityModel(PATH[:6], MONTHS[:6], fac, PLANS, ABMConfig(), SHARES, seed=0,
                       template=template)
     assert not template.capacity_day[0].flags.writeable  # shared by runs: read-only
+
+
+@pytest.mark.parametrize("path, config", [
+    (np.zeros(7), ABMConfig(step_days=7)),  # nobody arrives
+    (np.array([0, 1.0, 0, 0, 0, 0, 0]), ABMConfig(step_days=1)),  # one person
+    (PATH, ABMConfig(step_days=7, stay_distribution="fixed", mean_stay_days=3650.0)),  # nobody leaves
+])
+def test_edge_paths_equal_reference(path, config, facilities):
+    fac = check_facilities(facilities)
+    args = (path, MONTHS, fac, PLANS, config, SHARES)
+    _same_model(ReferenceModel(*args, seed=4, household_agents=True).run(),
+                CapacityModel(*args, seed=4, household_agents=True).run())
