@@ -20,13 +20,18 @@ Processes (each documented where it is computed):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 import pandas as pd
 
 from abm.agents import AGENT_CLASSES, capacity_in_units
 from abm.config import EXIT_ROUTES, ABMConfig
-from abm.demographics import Households, draw_households
+from abm.demographics import HouseholdDraws, Households, draw_households
+
+#: households scanned first for shelter admission (the window grows 4x while all fit)
+_SCAN_WINDOW = 64
 
 #: recorded per-step series (all float64 arrays of length n_steps)
 RECORDS = (
@@ -57,6 +62,108 @@ def round_persons(arrivals: np.ndarray) -> np.ndarray:
     return np.diff(np.concatenate([[0.0], cum])).astype(np.int64)
 
 
+def _day_index(months: pd.DatetimeIndex, dates: pd.Series) -> np.ndarray:
+    """Day index (0 = first day of ``months``) of each date; NA and dates before the
+    horizon are day 0 (open from the start)."""
+    if not len(months):  # an empty horizon: nothing opens inside it
+        return np.zeros(len(dates), dtype=np.int64)
+    start = months[0]
+    days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype=float, na_value=0.0)
+    return np.maximum(0, days).astype(np.int64)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class FacilityRow:
+    """One facility (or planned expansion) of a template: what its Mesa agent is built from.
+
+    facility_type: shelter, school or clinic; facility_id: id (``plan:<row>`` for
+    expansions); capacity: in ``abm.schema.CAPACITY_UNITS[facility_type]``;
+    available_day: first day index it serves; origin: ``facility`` or ``plan``.
+    """
+
+    facility_type: str
+    facility_id: str
+    capacity: float
+    available_day: int
+    origin: str
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityTemplate:
+    """The set-up every run of a Monte Carlo shares, parsed once from the checked frames.
+
+    months, month_days [days], n_days: the horizon; config and shares: as given;
+    facilities: one :class:`FacilityRow` per facilities row, then per plan row (the
+    order the Mesa agents are created in); capacity_day: capacity per day of each
+    facility type (``AGENT_CLASSES`` order; sum of open facilities, in the type's
+    unit); draws: the household draws' constants (:class:`HouseholdDraws`).
+    Immutable (read-only arrays), so runs share it; cheap to pickle (Dask).
+    """
+
+    months: pd.DatetimeIndex
+    month_days: np.ndarray
+    n_days: int
+    config: ABMConfig
+    shares: np.ndarray
+    facilities: tuple[FacilityRow, ...]
+    capacity_day: tuple[np.ndarray, ...]
+    draws: HouseholdDraws
+
+    @classmethod
+    def build(cls, months, facilities: pd.DataFrame, plans: pd.DataFrame, config: ABMConfig,
+              shares: np.ndarray) -> CapacityTemplate:
+        """Parse ``facilities`` and ``plans`` (checked frames) for ``months`` and ``config``.
+
+        A facility's capacity is :func:`abm.agents.capacity_in_units`; it serves from the
+        day of ``opens`` (NA or before the horizon: day 0), an expansion from ``ordered +
+        lead_time_days``.
+        """
+        months = pd.DatetimeIndex(months)
+        month_days = _read_only(np.asarray(months.days_in_month, dtype=np.int64))
+        n_days = int(month_days.sum())
+        rows = []
+        fac_days = _day_index(months, facilities["opens"])
+        for row, day in zip(facilities.itertuples(index=False), fac_days, strict=True):
+            cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit, config)
+            rows.append(FacilityRow(row.facility_type, row.facility_id, float(cap), int(day),
+                                    "facility"))
+        if len(plans):
+            avail = pd.to_datetime(plans["ordered"]) + pd.to_timedelta(
+                plans["lead_time_days"].astype(float), unit="D")
+            plan_days = _day_index(months, avail)
+            for i, (row, day) in enumerate(zip(plans.itertuples(index=False), plan_days,
+                                               strict=True)):
+                cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit,
+                                        config)
+                rows.append(FacilityRow(row.facility_type, f"plan:{i}", float(cap), int(day),
+                                        "plan"))
+        # capacity per day and facility type (sum of open facilities, in creation order)
+        capacity_day = []
+        for ftype in AGENT_CLASSES:
+            diff = np.zeros(n_days + 1)
+            for r in rows:
+                if r.facility_type == ftype and r.available_day < n_days:
+                    diff[r.available_day] += r.capacity
+            capacity_day.append(_read_only(np.cumsum(diff)[:n_days]))
+        shares = np.asarray(shares)
+        return cls(months, month_days, n_days, config, shares, tuple(rows), tuple(capacity_day),
+                   HouseholdDraws.build(shares, config))
+
+    def check(self, months, config: ABMConfig, shares: np.ndarray) -> None:
+        """Refuse (ValueError) a template built for other months, config or shares."""
+        same = ((months is self.months or self.months.equals(pd.DatetimeIndex(months)))
+                and (config is self.config or config == self.config)
+                and (shares is self.shares or np.array_equal(shares, self.shares)))
+        if not same:
+            raise ValueError("CapacityModel: template was built for other months, config or "
+                             "shares (CapacityTemplate.build)")
+
+
 class CapacityModel(mesa.Model):
     """Shelters, schools and clinics serving households arriving along one path.
 
@@ -71,19 +178,28 @@ class CapacityModel(mesa.Model):
     seed / rng: an int seed or a numpy Generator (pass one, not both).
     household_agents: also keep every household as a :class:`abm.agents.Household`
     Mesa agent whose status follows the model's decisions (slower; same results).
+    template: a :class:`CapacityTemplate` built once from the same months, facilities,
+    plans, config and shares, shared by the runs of a Monte Carlo (then the frames are
+    not parsed again); None builds one for this run. The same results either way.
     """
 
     def __init__(self, arrivals, months: pd.DatetimeIndex, facilities: pd.DataFrame,
                  plans: pd.DataFrame, config: ABMConfig, shares: np.ndarray, *,
                  seed: int | None = None, rng: np.random.Generator | None = None,
-                 household_agents: bool = False) -> None:
+                 household_agents: bool = False,
+                 template: CapacityTemplate | None = None) -> None:
         if rng is None:
             rng = np.random.default_rng(seed)
         super().__init__(rng=rng)
+        if template is None:
+            template = CapacityTemplate.build(months, facilities, plans, config, shares)
+        else:
+            template.check(months, config, shares)
+        self.template = template
         self.config = config
-        self.months = pd.DatetimeIndex(months)
-        self.month_days = np.asarray(self.months.days_in_month, dtype=np.int64)
-        self.n_days = int(self.month_days.sum())
+        self.months = template.months
+        self.month_days = template.month_days
+        self.n_days = template.n_days
         s = config.step_days
         self.n_steps = -(-self.n_days // s)
         self.step_start = np.arange(self.n_steps) * s
@@ -91,13 +207,14 @@ class CapacityModel(mesa.Model):
         self.step_len = self.step_end - self.step_start
         self.persons_per_month = round_persons(arrivals)
 
-        self._add_facilities(facilities, plans)
+        self._add_facilities()
         self.households: Households = draw_households(
-            self.persons_per_month, self.month_days, shares, config, self.rng)
+            self.persons_per_month, self.month_days, shares, config, self.rng, template.draws)
         self._daily_population()
         self._prepare_steps()
         self.n_spawned = 0  # households that have arrived so far
         self._blocked = 0  # first household not admitted to shelter (arrival order)
+        self._adm = None  # bookkeeping of admitted households (_admitted_present)
         self.exit_routes = EXIT_ROUTES
         self.household_agents = bool(household_agents)
         self._hh_agents: list = []
@@ -106,35 +223,13 @@ class CapacityModel(mesa.Model):
         self.running = self.n_steps > 0
 
     # set-up ------------------------------------------------------------------------
-    def _day_index(self, dates: pd.Series) -> np.ndarray:
-        if not len(self.months):  # an empty horizon: nothing opens inside it
-            return np.zeros(len(dates), dtype=np.int64)
-        start = self.months[0]
-        days = (pd.to_datetime(dates) - start).dt.days.to_numpy(dtype=float, na_value=0.0)
-        return np.maximum(0, days).astype(np.int64)
-
-    def _add_facilities(self, facilities: pd.DataFrame, plans: pd.DataFrame) -> None:
-        cfg = self.config
-        fac_days = self._day_index(facilities["opens"])
-        for row, day in zip(facilities.itertuples(index=False), fac_days, strict=True):
-            cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit, cfg)
-            AGENT_CLASSES[row.facility_type](self, row.facility_id, cap, day)
-        if len(plans):
-            avail = pd.to_datetime(plans["ordered"]) + pd.to_timedelta(
-                plans["lead_time_days"].astype(float), unit="D")
-            plan_days = self._day_index(avail)
-            for i, (row, day) in enumerate(zip(plans.itertuples(index=False), plan_days,
-                                               strict=True)):
-                cap = capacity_in_units(row.facility_type, row.quantity, row.quantity_unit, cfg)
-                AGENT_CLASSES[row.facility_type](self, f"plan:{i}", cap, day, origin="plan")
-        # capacity per day and facility type (sum of open facilities)
-        self.capacity_day = {}
-        for ftype, cls in AGENT_CLASSES.items():
-            diff = np.zeros(self.n_days + 1)
-            for agent in self.agents_by_type.get(cls, []):
-                if agent.available_day < self.n_days:
-                    diff[agent.available_day] += agent.capacity
-            self.capacity_day[ftype] = np.cumsum(diff)[: self.n_days]
+    def _add_facilities(self) -> None:
+        """One Mesa agent per facility and planned expansion of the template; capacity per
+        day and facility type (read-only arrays shared with the template)."""
+        for r in self.template.facilities:
+            AGENT_CLASSES[r.facility_type](self, r.facility_id, r.capacity, r.available_day,
+                                           origin=r.origin)
+        self.capacity_day = dict(zip(AGENT_CLASSES, self.template.capacity_day, strict=True))
 
     def _daily_population(self) -> None:
         """Persons present per day (and school-age, pregnant, chronic) by difference arrays."""
@@ -270,17 +365,71 @@ class CapacityModel(mesa.Model):
 
         Households before ``self._blocked`` (the first household that did not
         fit) were admitted earlier and stay until they leave: capacity never
-        falls, so the blocked position only moves forward. Only the waiting
-        households from there on are scanned.
+        falls, so the blocked position only moves forward. The persons they still
+        count (``inside``) are kept up to date as the position moves and days pass
+        (:meth:`_admitted_present`), so only the waiting households that can still
+        fit are scanned, in windows from the blocked position on (growing 4x while
+        the window fits). Persons are whole numbers, so every sum here is exact and
+        the result is the same as a scan over all waiting households. ``present``
+        (persons present on ``day``) is implied by these sums and not read.
         """
         hh, b = self.households, self._blocked
-        n = int(np.searchsorted(hh.arrival_day, day, side="right"))
-        sizes = np.where(hh.exit_day[b:n] > day, self._size_f[b:n], 0.0)
-        cs = np.cumsum(sizes)
-        inside = present - (cs[-1] if cs.size else 0.0)  # admitted earlier and still here
-        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        n = int(hh.arrival_day.searchsorted(day, side="right"))  # arrived by ``day``
+        inside = self._admitted_present(day)  # admitted earlier and still here
+        room = cap - inside
+        w = _SCAN_WINDOW
+        while True:
+            j = min(n, b + w)
+            sizes = np.where(hh.exit_day[b:j] > day, self._size_f[b:j], 0.0)
+            cs = np.cumsum(sizes)
+            if j == n or cs[-1] > room:  # the prefix that fits ends inside this window
+                break
+            w *= 4
+        k = int(cs.searchsorted(room, side="right"))
         self._blocked = b + k
         return inside + (float(cs[k - 1]) if k > 0 else 0.0)
+
+    def _admitted_present(self, day: int) -> float:
+        """Persons of households before ``self._blocked`` still present on ``day`` [persons].
+
+        Bookkeeping (created on first use, so runs that never run short pay nothing):
+        households ``[0, ptr)`` are counted in ``total`` (their persons) and by exit day,
+        in ``exits`` (persons leaving per day) or, if they left on or before day ``last``
+        (the days already added up), in ``gone``. In a run ``day`` and the blocked
+        position never decrease between calls; if they do (a caller resets them), the
+        bookkeeping starts again from household 0.
+        """
+        hh, b = self.households, self._blocked
+        adm = self._adm
+        if adm is None or b < adm["ptr"] or day < adm["last"]:  # first use (or a reset)
+            adm = self._adm = {"ptr": 0, "total": 0.0, "gone": 0.0, "last": -1,
+                               "exits": np.zeros(self.n_days + 1)}
+        p, last, exits = adm["ptr"], adm["last"], adm["exits"]
+        if b > p:
+            size, ex = self._size_f[p:b], hh.exit_day[p:b]
+            if b - p <= _SCAN_WINDOW:  # a few households: plain Python is quicker
+                total, gone, n_days = adm["total"], adm["gone"], self.n_days
+                for sz, e in zip(size.tolist(), ex.tolist(), strict=True):
+                    total += sz
+                    if e <= last:
+                        gone += sz
+                    else:
+                        exits[min(e, n_days)] += sz
+                adm["total"], adm["gone"] = total, gone
+            else:
+                adm["total"] += float(size.sum())
+                old = ex <= last
+                adm["gone"] += float(size[old].sum())
+                fresh = ~old
+                exits += np.bincount(np.minimum(ex[fresh], self.n_days), weights=size[fresh],
+                                     minlength=self.n_days + 1)
+            adm["ptr"] = b
+        if day > last:
+            gone = adm["gone"]
+            for d in range(last + 1, day + 1):
+                gone += float(exits[d])
+            adm["gone"], adm["last"] = gone, day
+        return adm["total"] - adm["gone"]
 
     def run(self) -> CapacityModel:
         """Run every remaining step; returns ``self``."""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from abm.config import EXIT_ROUTES, ABMConfig
 from abm.demographics import category_shares, read_demographics
-from abm.model import RECORDS, CapacityModel
+from abm.model import RECORDS, CapacityModel, CapacityTemplate
 from abm.schema import (
     FACILITY_TYPES,
     Arrivals,
@@ -45,13 +45,23 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 @dataclass(frozen=True)
 class Inputs:
-    """Checked inputs shared by every run of a Monte Carlo (cheap to pickle for Dask)."""
+    """Checked inputs shared by every run of a Monte Carlo (cheap to pickle for Dask).
+
+    template: the model set-up parsed once from them (:class:`abm.model.CapacityTemplate`;
+    built here when not given), so runs do not parse the frames again.
+    """
 
     months: pd.DatetimeIndex
     facilities: pd.DataFrame
     plans: pd.DataFrame
     config: ABMConfig
     shares: np.ndarray
+    template: CapacityTemplate | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is None:
+            object.__setattr__(self, "template", CapacityTemplate.build(
+                self.months, self.facilities, self.plans, self.config, self.shares))
 
 
 def prepare(arrivals, facilities, config: ABMConfig | None = None, plans=None,
@@ -71,8 +81,8 @@ def prepare(arrivals, facilities, config: ABMConfig | None = None, plans=None,
 
 def run_arrays(path: np.ndarray, inputs: Inputs, rng: np.random.Generator) -> dict:
     """Run one model and return its per-step records (see ``abm.model.RECORDS``)."""
-    model = CapacityModel(path, inputs.months, inputs.facilities, inputs.plans, inputs.config,
-                          inputs.shares, rng=rng)
+    model = CapacityModel(path, inputs.template.months, inputs.facilities, inputs.plans,
+                          inputs.config, inputs.shares, rng=rng, template=inputs.template)
     model.run()
     out = dict(model.records)
     out["_step_len"] = model.step_len.astype(float)
@@ -125,28 +135,35 @@ def _occupancy(served: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         return np.where(capacity > 0, served / np.where(capacity > 0, capacity, 1), np.nan)
 
 
+def _labels(values, repeats: int):
+    """Each of ``values`` repeated ``repeats`` times, as a pandas ``str`` array (the dtype a
+    scalar string column gets; taken from the few labels, not converted row by row)."""
+    return pd.array(list(values), dtype="str").take(np.repeat(np.arange(len(values)), repeats))
+
+
 def steps_frame(rec, step_dates, step_len, runs, paths) -> pd.DataFrame:
-    """Tidy per-step frame over runs (see :func:`simulate` for the columns)."""
+    """Tidy per-step frame over runs (see :func:`simulate` for the columns): blocks by
+    facility type, each by run, then step."""
     fa = _facility_arrays(rec, step_len)
     n_runs, n_steps = rec["present"].shape
-    parts = []
-    for ftype in FACILITY_TYPES:
-        a = fa[ftype]
-        parts.append(pd.DataFrame({
-            "run": np.repeat(runs, n_steps),
-            "path": np.repeat(paths, n_steps),
-            "step": np.tile(np.arange(n_steps), n_runs),
-            "ds": np.tile(step_dates.to_numpy(), n_runs),
-            "days": np.tile(step_len, n_runs).astype(np.int64),
-            "facility_type": ftype,
-            "unit": STEP_UNITS[ftype],
-            "demand": a["demand"].ravel(),
-            "capacity": a["capacity"].ravel(),
-            "served": a["served"].ravel(),
-            "unmet": a["unmet"].ravel(),
-            "occupancy": _occupancy(a["served"], a["capacity"]).ravel(),
-        }))
-    return pd.concat(parts, ignore_index=True)
+    n_t, per_type = len(FACILITY_TYPES), n_runs * n_steps
+
+    def stacked(values) -> np.ndarray:
+        return np.concatenate([v.ravel() for v in values])
+
+    return pd.DataFrame({
+        "run": np.tile(np.repeat(runs, n_steps), n_t),
+        "path": np.tile(np.repeat(paths, n_steps), n_t),
+        "step": np.tile(np.arange(n_steps), n_runs * n_t),
+        "ds": np.tile(step_dates.to_numpy(), n_runs * n_t),
+        "days": np.tile(step_len, n_runs * n_t).astype(np.int64),
+        "facility_type": _labels(FACILITY_TYPES, per_type),
+        "unit": _labels([STEP_UNITS[t] for t in FACILITY_TYPES], per_type),
+        **{k: stacked(fa[t][k] for t in FACILITY_TYPES)
+           for k in ("demand", "capacity", "served", "unmet")},
+        "occupancy": stacked(_occupancy(fa[t]["served"], fa[t]["capacity"])
+                             for t in FACILITY_TYPES),
+    })
 
 
 def population_frame(rec, step_dates, step_len, runs, paths) -> pd.DataFrame:
@@ -213,9 +230,9 @@ def build_model(arrivals, facilities, config: ABMConfig | None = None, seed: int
     arr, inputs = prepare(arrivals, facilities, config, plans, demographics)
     _, seed = check_run_args(arr, inputs.config, 1, seed)
     vec = _one_path(arr, path)
-    return CapacityModel(vec, inputs.months, inputs.facilities, inputs.plans, inputs.config,
-                         inputs.shares, rng=np.random.default_rng(seed),
-                         household_agents=household_agents)
+    return CapacityModel(vec, inputs.template.months, inputs.facilities, inputs.plans,
+                         inputs.config, inputs.shares, rng=np.random.default_rng(seed),
+                         household_agents=household_agents, template=inputs.template)
 
 
 def _one_path(arr: Arrivals, path: int) -> np.ndarray:
@@ -391,31 +408,48 @@ def _execute(paths, inputs, seqs, client, progress) -> list[dict]:
         return out
 
 
+STEP_METRICS = ("demand", "capacity", "served", "unmet", "occupancy")
+
+
+def _quantiles_by_column(vals: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(vals, qs, axis=0)`` per column, NA where a column has an NA (occupancy
+    only where capacity is 0); one call for all columns (each column's quantiles are
+    computed on its own, so the values equal a call per block)."""
+    qv = np.full((len(qs), vals.shape[1]), np.nan)
+    ok = ~np.isnan(vals).any(axis=0)
+    if ok.all():
+        qv[:] = np.quantile(vals, qs, axis=0)
+    elif ok.any():
+        qv[:, ok] = np.quantile(vals[:, ok], qs, axis=0)
+    return qv
+
+
 def _step_quantiles(rec, dates, step_len, qs) -> pd.DataFrame:
+    """Rows by facility type, metric (``STEP_METRICS``), quantile, step."""
     fa = _facility_arrays(rec, step_len)
     qs = np.asarray(qs, dtype=float)
-    n_steps = len(dates)
-    parts = []
+    n_steps, n_q = len(dates), len(qs)
+    blocks, ftypes, units, metrics = [], [], [], []
     for ftype in FACILITY_TYPES:
         a = dict(fa[ftype])
         a["occupancy"] = _occupancy(a["served"], a["capacity"])
-        for metric in ("demand", "capacity", "served", "unmet", "occupancy"):
-            vals = a[metric]
-            qv = np.full((len(qs), n_steps), np.nan)
-            ok = ~np.isnan(vals).any(axis=0)  # NA occupancy only where capacity is 0
-            if ok.any():
-                qv[:, ok] = np.quantile(vals[:, ok], qs, axis=0)
-            parts.append(pd.DataFrame({
-                "ds": np.tile(dates.to_numpy(), len(qs)),
-                "step": np.tile(np.arange(n_steps), len(qs)),
-                "days": np.tile(step_len, len(qs)).astype(np.int64),
-                "facility_type": ftype,
-                "unit": "share" if metric == "occupancy" else STEP_UNITS[ftype],
-                "metric": metric,
-                "quantile": np.repeat(qs, n_steps),
-                "value": qv.ravel(),
-            }))
-    return pd.concat(parts, ignore_index=True)
+        for metric in STEP_METRICS:
+            blocks.append(a[metric])
+            ftypes.append(ftype)
+            units.append("share" if metric == "occupancy" else STEP_UNITS[ftype])
+            metrics.append(metric)
+    n_b, per_block = len(blocks), n_q * n_steps
+    qv = _quantiles_by_column(np.concatenate(blocks, axis=1), qs)  # (quantile, block x step)
+    return pd.DataFrame({
+        "ds": np.tile(dates.to_numpy(), n_q * n_b),
+        "step": np.tile(np.arange(n_steps), n_q * n_b),
+        "days": np.tile(step_len, n_q * n_b).astype(np.int64),
+        "facility_type": _labels(ftypes, per_block),
+        "unit": _labels(units, per_block),
+        "metric": _labels(metrics, per_block),
+        "quantile": np.tile(np.repeat(qs, n_steps), n_b),
+        "value": qv.reshape(n_q, n_b, n_steps).transpose(1, 0, 2).ravel(),
+    })
 
 
 POPULATION_METRICS = ("arrivals", "arrived_cum", "present", "sheltered", "unsheltered",
@@ -423,17 +457,19 @@ POPULATION_METRICS = ("arrivals", "arrived_cum", "present", "sheltered", "unshel
 
 
 def _population_quantiles(rec, dates, step_len, qs) -> pd.DataFrame:
+    """Rows by metric (``POPULATION_METRICS``), quantile, step."""
     qs = np.asarray(qs, dtype=float)
-    n_steps = len(dates)
-    parts = [pd.DataFrame({
-        "ds": np.tile(dates.to_numpy(), len(qs)),
-        "step": np.tile(np.arange(n_steps), len(qs)),
-        "days": np.tile(step_len, len(qs)).astype(np.int64),
-        "metric": metric,
-        "quantile": np.repeat(qs, n_steps),
-        "value": np.quantile(rec[metric], qs, axis=0).ravel(),
-    }) for metric in POPULATION_METRICS]
-    return pd.concat(parts, ignore_index=True)
+    n_steps, n_q, n_m = len(dates), len(qs), len(POPULATION_METRICS)
+    vals = np.concatenate([rec[m] for m in POPULATION_METRICS], axis=1)
+    qv = np.quantile(vals, qs, axis=0)  # (quantile, metric x step), each column on its own
+    return pd.DataFrame({
+        "ds": np.tile(dates.to_numpy(), n_q * n_m),
+        "step": np.tile(np.arange(n_steps), n_q * n_m),
+        "days": np.tile(step_len, n_q * n_m).astype(np.int64),
+        "metric": _labels(POPULATION_METRICS, n_q * n_steps),
+        "quantile": np.tile(np.repeat(qs, n_steps), n_m),
+        "value": qv.reshape(n_q, n_m, n_steps).transpose(1, 0, 2).ravel(),
+    })
 
 
 SUMMARY_METRICS = ("peak_demand", "peak_shortfall", "days_over_capacity", "share_time_met",
