@@ -7,11 +7,21 @@ Disaggregated history (``hosts.disaggregate_history``) matches UNHCR exactly by
 construction; this shows how far the *forecasting* rule is from it.
 
     .venv/bin/python benchmarks/forecast_hosts.py [--series frontex_afg_total]
+    nice -n 19 .venv/bin/python benchmarks/forecast_hosts.py --speed [--fits 1]
+
+``--speed``: the pooled host model (:mod:`forecast.host_model`), the seconds of
+``fit_host_model(load_dyads())`` (each of ``--fits`` fits) and of a scenario change,
+``api.pooled_host_arrivals`` (7 hosts x 24 months x 200 paths, the app's defaults)
+over 20 scenarios (the presets, then conflict x1.5..x10 and border openness), with
+the machine's load average before and after (the figures mean little on a busy
+machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import time
 
 import numpy as np
 import pandas as pd
@@ -20,10 +30,57 @@ from scipy.stats import gamma
 from forecast import datasets, hosts
 
 
+def _load() -> str:
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def speed_scenarios() -> list:
+    """The 20 scenario changes timed by :func:`speed`: every preset, then conflict
+    escalations x1.5..x10 (6 months) and border openness 0.25..0.9."""
+    from forecast.scenarios import PRESETS, Scenario
+
+    out = list(PRESETS.values())
+    out += [Scenario.conflict_escalation(k) for k in (1.5, 2.0, 4.0, 5.0, 7.0, 10.0)]
+    out += [Scenario.conflict_escalation(k, months=12) for k in (2.0, 3.0)]
+    out += [Scenario.border_restriction(o) for o in (0.25, 0.75, 0.9)]
+    out += [Scenario.conflict_escalation(3.0).with_analogue("Afghanistan->Tajikistan 2021")]
+    return out
+
+
+def speed(fits: int = 1, n_paths: int = 200, horizon: int = 24) -> None:
+    """Seconds of the pooled host model's fit and of its scenario changes."""
+    from forecast import api, host_model
+
+    print(f"before: {_load()} ({os.cpu_count()} cores)", flush=True)
+    dyads = datasets.load_dyads()
+    fit_s, model = [], None
+    for _ in range(fits):
+        t0 = time.perf_counter()
+        model = host_model.fit_host_model(dyads, seed=0)
+        fit_s.append(time.perf_counter() - t0)
+    print(f"fit_host_model(load_dyads(), seed=0): {', '.join(f'{s:.1f}' for s in fit_s)} s "
+          f"({_load()})", flush=True)
+    api.pooled_host_arrivals(model, None, horizon=horizon, n_paths=n_paths, seed=0)  # warm
+    times = []
+    for sc in speed_scenarios():
+        t0 = time.perf_counter()
+        api.pooled_host_arrivals(model, sc, horizon=horizon, n_paths=n_paths, seed=0)
+        times.append(time.perf_counter() - t0)
+    print(f"scenario change, api.pooled_host_arrivals -> 7 hosts x {horizon} months x "
+          f"{n_paths} paths: median {1000 * np.median(times):.0f} ms, max "
+          f"{1000 * max(times):.0f} ms over {len(times)} changes ({_load()})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", default="frontex_afg_total")
+    ap.add_argument("--speed", action="store_true",
+                    help="time the pooled host model's fit and scenario changes")
+    ap.add_argument("--fits", type=int, default=1, help="with --speed: fits to time")
     a = ap.parse_args()
+    if a.speed:
+        speed(a.fits)
+        return
     pd.set_option("display.width", 160)
     hist = datasets.load_history(a.series)
     ha = datasets.load_hosts()
