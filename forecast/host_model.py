@@ -315,7 +315,14 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
 
 def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Training rows for horizon ``h``: targets reported in years <= ``cutoff``."""
-    X, y = [], []
+    X, y, _ = _train_blocks(p, h, cutoff)
+    return X, y
+
+
+def _train_blocks(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`_train_rows` and the target year of each row: rows are stacked by origin
+    year, so those of an earlier cutoff are a prefix (:class:`_RowsByHorizon`)."""
+    X, y, ty = [], [], []
     y0 = int(p.years[0])
     for t in range(max(FIRST_TARGET_YEAR, y0 + 2) - h, cutoff - h + 1):
         j = t - y0
@@ -327,9 +334,33 @@ def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray
         if ok.any():
             X.append(F[ok])
             y.append(np.log1p(tgt[ok]))
+            ty.append(np.full(int(ok.sum()), t + h))
     if not X:
         raise ModelError(f"host model: no training rows for horizon {h} up to {cutoff}")
-    return pd.concat(X, ignore_index=True), np.concatenate(y)
+    return pd.concat(X, ignore_index=True), np.concatenate(y), np.concatenate(ty)
+
+
+class _RowsByHorizon:
+    """Training rows of one panel, built once per horizon for the panel's last year;
+    an earlier cutoff takes their prefix of target years <= cutoff (the same rows, in
+    the same order, as :func:`_train_rows` at that cutoff)."""
+
+    def __init__(self, p: Panel):
+        self.p = p
+        self.full: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+
+    def get(self, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
+        if cutoff > self.p.last_year:
+            return _train_rows(self.p, h, cutoff)
+        if h not in self.full:
+            self.full[h] = _train_blocks(self.p, h, self.p.last_year)
+        X, y, ty = self.full[h]
+        n = int(np.searchsorted(ty, cutoff, side="right"))
+        if n == 0:
+            raise ModelError(f"host model: no training rows for horizon {h} up to {cutoff}")
+        if n == len(y):
+            return X, y
+        return X.iloc[:n], y[:n]
 
 
 def _target(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig) -> np.ndarray:
@@ -361,7 +392,7 @@ def _boost_features(cfg: HostModelConfig) -> list[str]:
 def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
     import warnings
 
-    import statsmodels.api as sm
+    from statsmodels.regression.quantile_regression import QuantReg
 
     out = {}
     border = np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1
@@ -376,7 +407,7 @@ def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
         A = np.column_stack([np.ones(ok.sum()), f[ok], t[ok]])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # IterationLimitWarning etc.: recorded below
-            res = sm.QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
+            res = QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
         b, se = res.params, res.bse
         out[cls] = (max(float(b[1]), 0.0), float(se[1]), float(b[2]), float(se[2]),
                     int(ok.sum()))
@@ -386,9 +417,10 @@ def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
 def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> Member:
     """Fit one horizon (:class:`Member`) on training rows ``X`` (:data:`FEATURES`) and
     targets ``y`` (log1p persons/year)."""
-    b = _fit_booster(X, _target(X, y, cfg), cfg, seed)
-    resid = y - _boost_predict(b, X, cfg)
-    return Member(b, _elasticities(X, resid))
+    b, fitted = _train_booster(X, _target(X, y, cfg), cfg, seed)
+    if cfg.target == "change":
+        fitted = fitted + X["zlast"].to_numpy(dtype=float)
+    return Member(b, _elasticities(X, y - fitted))
 
 
 def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
@@ -397,6 +429,14 @@ def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
 
 
 def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
+    return _train_booster(X, y, cfg, seed)[0]
+
+
+def _train_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
+    """The boosted trees on rows ``X`` and target ``y``, and their predictions of those
+    rows (the booster's own training scores, equal to ``booster.predict(X)``: one
+    prediction pass over the training rows saved). The booster is returned as
+    ``lgb.train`` returns it (reloaded from its model string, training data freed)."""
     try:
         import lightgbm as lgb
     except ImportError as e:  # pragma: no cover - a declared dependency
@@ -411,7 +451,16 @@ def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int
         "force_row_wise": True, "verbose": -1,
     }
     ds = lgb.Dataset(X[_boost_features(cfg)], label=y, free_raw_data=True)
-    return lgb.train(params, ds, num_boost_round=cfg.n_estimators)
+    booster = lgb.train(params, ds, num_boost_round=cfg.n_estimators, keep_training_booster=True)
+    kept = {}
+
+    def keep(preds, _data):
+        kept["train"] = np.array(preds, dtype=float)
+        return "kept", 0.0, False
+
+    booster.eval_train(feval=keep)
+    booster.model_from_string(booster.model_to_string()).free_dataset()  # as lgb.train does
+    return booster, kept["train"]
 
 
 def _bin(level: np.ndarray, border: np.ndarray | None = None) -> np.ndarray:
@@ -656,12 +705,14 @@ def _booster_key(cfg: HostModelConfig) -> HostModelConfig:
     return cfg.with_(**{k: getattr(base, k) for k in _AFTER_BOOSTING})
 
 
-def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache | None):
+def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache | None,
+                rows: _RowsByHorizon | None = None):
     """``fit(X, y)`` on the training rows of horizon ``h`` up to ``cutoff``, kept in
-    ``cache`` under ``key`` (one fit per member, cutoff, horizon, settings and seed)."""
+    ``cache`` under ``key`` (one fit per member, cutoff, horizon, settings and seed);
+    ``rows``: the panel's training rows, built once for all cutoffs of one fit."""
     if cache is not None and key in cache.store:
         return cache.store[key]
-    X, y = _train_rows(p, h, cutoff)
+    X, y = rows.get(h, cutoff) if rows is not None else _train_rows(p, h, cutoff)
     member = fit(X, y)
     if cache is not None:
         cache.store[key] = member
@@ -669,15 +720,15 @@ def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache 
 
 
 def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-             cache: FitCache | None):
+             cache: FitCache | None, rows: _RowsByHorizon | None = None):
     return _cached_fit(p, h, cutoff, (cutoff, h, _booster_key(cfg), seed),
-                       lambda X, y: fit_member(X, y, cfg, seed), cache)
+                       lambda X, y: fit_member(X, y, cfg, seed), cache, rows)
 
 
 def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-         cache: FitCache | None) -> GlmMember | GlmByBorder:
+         cache: FitCache | None, rows: _RowsByHorizon | None = None) -> GlmMember | GlmByBorder:
     return _cached_fit(p, h, cutoff, ("glm", cutoff, h, _glm_key(cfg), seed),
-                       lambda X, y: fit_glm(X, y, cfg, seed), cache)
+                       lambda X, y: fit_glm(X, y, cfg, seed), cache, rows)
 
 
 def _glm_key(cfg: HostModelConfig) -> tuple:
@@ -720,13 +771,14 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
     boosters, resid, weights = {}, {}, {}
     use_glm = cfg.combine and cfg.combine_glm
     glms = {} if use_glm else None
+    rows = _RowsByHorizon(p)
     for h in cfg.horizons:
-        boosters[h] = _booster(p, h, C, cfg, seed, cache)
+        boosters[h] = _booster(p, h, C, cfg, seed, cache, rows)
         if use_glm:
-            glms[h] = _glm(p, h, C, cfg, seed, cache)
+            glms[h] = _glm(p, h, C, cfg, seed, cache, rows)
         parts = []
         for c in range(C - h - cfg.calib_years + 1, C - h + 1):
-            b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache)
+            b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache, rows)
             j = c - int(p.years[0])
             X = features_at(p, j, h, fut_fat=_l(p.fat[:, j]), fut_temp=p.temp[:, j])
             tgt = p.arr[:, j + h]
@@ -737,7 +789,7 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
                                  "mean3": X["zmean3"].to_numpy()[ok],
                                  "actual": np.log1p(tgt[ok])})
             if use_glm:
-                part["glm"] = _glm(p, h, c, cfg, seed, cache).level(X[ok], cfg.glm_point)
+                part["glm"] = _glm(p, h, c, cfg, seed, cache, rows).level(X[ok], cfg.glm_point)
             parts.append(part)
         r = pd.concat(parts, ignore_index=True)
         names = member_names(cfg)
