@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -424,7 +425,8 @@ def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) 
 
 
 def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
-    out = b.predict(X[_boost_features(cfg)].to_numpy(dtype=float), num_threads=1)
+    A = np.column_stack([X[c].to_numpy(dtype=float) for c in _boost_features(cfg)])
+    out = b.predict(A, num_threads=1)
     return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
 
 
@@ -1034,35 +1036,74 @@ def _pairs(model: HostModel, origin: str, hosts: Sequence[str]) -> tuple[list[st
     return hosts, np.array([pos[(origin, h)] for h in hosts], dtype=int)
 
 
-def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
-                rng: np.random.Generator) -> np.ndarray:
-    """Errors (log1p) for each row of ``levels`` (host, h, level) and path: marginal
-    per (horizon, bin) empirical quantiles, joined across horizons by the empirical
-    copula of (h=1, h=2) errors of the same pair and origin."""
-    H = int(levels["h"].max())
-    # joint ranks from pairs that have every horizon's error at the same origin
+_DRAW_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per fitted model, what :func:`_draw_resid` reads of its calibration errors (the
+copula's joint ranks, each bin's errors): computed at the first forecast, then kept
+as long as the model lives."""
+
+
+def _draw_memo(model) -> dict:
+    """The model's entry of :data:`_DRAW_MEMO` (a fresh dict for a stand-in that cannot
+    be weakly referenced or hashed, e.g. a test's namespace)."""
+    try:
+        memo = _DRAW_MEMO.get(model)
+        if memo is None:
+            memo = _DRAW_MEMO.setdefault(model, {})
+        return memo
+    except TypeError:
+        return {}
+
+
+def _copula_ranks(model, H: int) -> np.ndarray | None:
+    """Joint ranks ``(n, H)`` (pct ranks of each horizon's error within its bin) of the
+    pairs and origins that have an error at every horizon 1..H; None when H < 1."""
     base = None
     for h in range(1, H + 1):
         r = model.residuals[h]
         r = r.assign(u=r.groupby("bin")["resid"].rank(pct=True))
         r = r[["pair", "origin", "u"]].rename(columns={"u": f"u{h}"})
         base = r if base is None else base.merge(r, on=["pair", "origin"])
-    if base is None or base.empty:
+    if base is None:
+        return None
+    return base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()
+
+
+def _bin_errors(model, h: int) -> tuple[dict, np.ndarray]:
+    """Horizon ``h``'s calibration errors by bin, and all of them."""
+    r = model.residuals[h]
+    e = r["resid"].to_numpy()
+    b = r["bin"].to_numpy()
+    return {k: e[b == k] for k in np.unique(b)}, e
+
+
+def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Errors (log1p) for each row of ``levels`` (host, h, level) and path: marginal
+    per (horizon, bin) empirical quantiles, joined across horizons by the empirical
+    copula of (h=1, h=2) errors of the same pair and origin."""
+    H = int(levels["h"].max())
+    memo = _draw_memo(model)
+    if ("ranks", H) not in memo:
+        memo["ranks", H] = _copula_ranks(model, H)
+    base = memo["ranks", H]
+    if base is None or len(base) == 0:
         U = rng.uniform(size=(n_paths, H))
     else:
         pick = rng.integers(0, len(base), size=n_paths)
-        U = base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()[pick]
+        U = base[pick]
         U = np.clip(U - rng.uniform(0, 1.0 / max(len(base), 1), size=U.shape), 0, 1)
     out = np.empty((len(levels), n_paths))
     border = model.panel.border[levels["pair"].to_numpy()]
     hs = levels["h"].to_numpy(dtype=int)
     bins = _bin(levels["level"].to_numpy(dtype=float), border)
     for h in np.unique(hs):
-        r = model.residuals[int(h)]
+        if ("errors", int(h)) not in memo:
+            memo["errors", int(h)] = _bin_errors(model, int(h))
+        by_bin, every = memo["errors", int(h)]
         for b in np.unique(bins[hs == h]):
-            e = r.loc[r["bin"] == b, "resid"].to_numpy()
+            e = by_bin.get(b, every[:0])
             if len(e) < 30:
-                e = r["resid"].to_numpy()
+                e = every
             out[(hs == h) & (bins == b)] = np.quantile(e, U[:, h - 1])
     return out
 
@@ -1085,10 +1126,9 @@ def predict_annual(model: HostModel, origin: str = "AFG", hosts: Sequence[str] =
     lv, z = sample_pairs(model, idx, horizon_years, conflict_multiplier, temperature_delta,
                          n_paths, seed)
     vals = np.round(np.expm1(z))
-    hosts_col = np.asarray(rows, dtype=object)[lv["row"].to_numpy()]
     years = model.up_to_year + lv["h"].to_numpy()
     paths = pd.DataFrame({
-        "host": np.repeat(hosts_col, n_paths).astype(str),
+        "host": _str_column(rows, np.repeat(lv["row"].to_numpy(), n_paths)),
         "year": np.repeat(years, n_paths).astype("int64"),
         "path": np.tile(np.arange(n_paths), len(lv)).astype("int64"),
         "arrivals": vals.ravel(),
@@ -1107,13 +1147,37 @@ def predict_annual(model: HostModel, origin: str = "AFG", hosts: Sequence[str] =
 
 
 def quantiles_of(paths: pd.DataFrame, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
-    """Quantiles over paths: ``host``, ``year``, ``quantile``, ``arrivals`` (persons/year)."""
+    """Quantiles over paths: ``host``, ``year``, ``quantile``, ``arrivals`` (persons/year),
+    one block of rows per ``(host, year)`` in order of first appearance."""
     q = np.asarray(quantiles, dtype=float)
-    out = []
-    for (host, year), g in paths.groupby(["host", "year"], sort=False):
-        v = np.quantile(g["arrivals"].to_numpy(dtype=float), q)
-        out.append(pd.DataFrame({"host": host, "year": year, "quantile": q, "arrivals": v}))
-    return pd.concat(out, ignore_index=True)
+    hc, hu = pd.factorize(paths["host"])  # -1: missing, no group (as groupby's dropna)
+    yc, yu = pd.factorize(paths["year"])
+    rows = np.flatnonzero((hc >= 0) & (yc >= 0))
+    if len(rows) == 0:
+        return pd.DataFrame({"host": [], "year": [], "quantile": [], "arrivals": []})
+    _, first, g = np.unique(hc[rows].astype(np.int64) * len(yu) + yc[rows], return_index=True,
+                            return_inverse=True)
+    n_groups = len(first)
+    renum = np.empty(n_groups, dtype=np.intp)
+    renum[np.argsort(first, kind="stable")] = np.arange(n_groups)  # by first appearance
+    g = renum[g.ravel()]
+    rows = rows[np.argsort(g, kind="stable")]  # grouped, each group in its rows' order
+    size = np.bincount(g, minlength=n_groups)
+    v = paths["arrivals"].to_numpy(dtype=float)[rows]
+    if np.all(size == size[0]):  # every (host, year) has the same number of paths
+        vals = np.quantile(v.reshape(n_groups, size[0]), q, axis=1).T
+    else:
+        vals = np.array([np.quantile(x, q) for x in np.split(v, np.cumsum(size)[:-1])])
+    first = rows[np.cumsum(size) - size]
+    return pd.DataFrame({"host": np.repeat(paths["host"].to_numpy()[first], len(q)),
+                         "year": np.repeat(paths["year"].to_numpy()[first], len(q)),
+                         "quantile": np.tile(q, n_groups), "arrivals": vals.ravel()})
+
+
+def _str_column(values, codes: np.ndarray):
+    """``np.asarray(values).astype(str)[codes]`` as a column of pandas' default string
+    type, taken from the few distinct ``values`` (faster than converting every row)."""
+    return pd.Series(np.asarray(values).astype(str)).array.take(np.asarray(codes, dtype=np.intp))
 
 
 def conflict_response(model: HostModel, origin: str, hosts: Sequence[str],
@@ -1287,18 +1351,29 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
             raise ScenarioError("profile: need 12 finite non-negative weights (Jan..Dec)")
         w = w / w.sum()
     m = _largest_remainder(a, w)
-    n = len(annual_paths)
-    years = np.repeat(annual_paths["year"].to_numpy(dtype="int64"), 12)
-    months = np.tile(np.arange(12, dtype="int64"), n)  # 0 = January
-    ds = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
-    out = pd.DataFrame({
-        "series_id": np.repeat(annual_paths["host"].to_numpy(), 12).astype(str),
+    hosts, code = np.unique(annual_paths["host"].to_numpy().astype(str), return_inverse=True)
+    code = code.ravel()
+    year = annual_paths["year"].to_numpy(dtype="int64")
+    path = annual_paths["path"].to_numpy(dtype="int64")
+    # rows sorted by series_id, path, ds (stable): sort the path-years, then their months
+    order = np.lexsort((year, path, code))
+    key = np.column_stack([code[order], path[order], year[order]])
+    if len(order) > 1 and np.any(np.all(key[1:] == key[:-1], axis=1)):  # repeated path-year
+        month_rows = np.lexsort((np.tile(np.arange(12), len(year)), np.repeat(year, 12),
+                                 np.repeat(path, 12), np.repeat(code, 12)))
+        rows, months = month_rows // 12, month_rows % 12
+    else:
+        rows = np.repeat(order, 12)
+        months = np.tile(np.arange(12, dtype="int64"), len(order))  # 0 = January
+    ds = ((year[rows] - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
+    zero = np.zeros(len(rows), dtype=np.intp)
+    return pd.DataFrame({
+        "series_id": _str_column(hosts, code[rows]),
         "ds": ds,
-        "model": model, "scenario": scenario,
-        "path": np.repeat(annual_paths["path"].to_numpy(dtype="int64"), 12),
-        "value": m.ravel(),
+        "model": _str_column([model], zero), "scenario": _str_column([scenario], zero),
+        "path": path[rows],
+        "value": m[rows, months],
     })
-    return out.sort_values(["series_id", "path", "ds"], kind="mergesort").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- user data

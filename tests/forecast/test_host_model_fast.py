@@ -77,3 +77,106 @@ def test_rows_of_an_earlier_cutoff_are_the_rows_built_again(panel):
             np.testing.assert_array_equal(y, y0)
     with pytest.raises(ModelError, match="no training rows for horizon 1 up to 1991"):
         rows.get(1, 1991)
+
+
+# ----------------------------------------------------------------------------- references
+def quantiles_reference(paths, quantiles=hm.QUANTILES):
+    """The groupby loop ``quantiles_of`` was."""
+    q = np.asarray(quantiles, dtype=float)
+    out = []
+    for (host, year), g in paths.groupby(["host", "year"], sort=False):
+        v = np.quantile(g["arrivals"].to_numpy(dtype=float), q)
+        out.append(pd.DataFrame({"host": host, "year": year, "quantile": q, "arrivals": v}))
+    return pd.concat(out, ignore_index=True)
+
+
+def monthly_reference(annual, w, model=hm.MODEL_NAME, scenario="baseline"):
+    """The sort ``monthly_split`` ended with (the split itself unchanged)."""
+    m = hm._largest_remainder(annual["arrivals"].to_numpy(dtype=float), w)
+    n = len(annual)
+    years = np.repeat(annual["year"].to_numpy(dtype="int64"), 12)
+    months = np.tile(np.arange(12, dtype="int64"), n)
+    ds = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
+    out = pd.DataFrame({"series_id": np.repeat(annual["host"].to_numpy(), 12).astype(str),
+                        "ds": ds, "model": model, "scenario": scenario,
+                        "path": np.repeat(annual["path"].to_numpy(dtype="int64"), 12),
+                        "value": m.ravel()})
+    return out.sort_values(["series_id", "path", "ds"], kind="mergesort").reset_index(drop=True)
+
+
+def draw_reference(model, levels, n_paths, rng):
+    """``_draw_resid`` before its tables were kept per model."""
+    H = int(levels["h"].max())
+    base = None
+    for h in range(1, H + 1):
+        r = model.residuals[h]
+        r = r.assign(u=r.groupby("bin")["resid"].rank(pct=True))
+        r = r[["pair", "origin", "u"]].rename(columns={"u": f"u{h}"})
+        base = r if base is None else base.merge(r, on=["pair", "origin"])
+    if base is None or base.empty:
+        U = rng.uniform(size=(n_paths, H))
+    else:
+        pick = rng.integers(0, len(base), size=n_paths)
+        U = base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()[pick]
+        U = np.clip(U - rng.uniform(0, 1.0 / max(len(base), 1), size=U.shape), 0, 1)
+    out = np.empty((len(levels), n_paths))
+    border = model.panel.border[levels["pair"].to_numpy()]
+    hs = levels["h"].to_numpy(dtype=int)
+    bins = hm._bin(levels["level"].to_numpy(dtype=float), border)
+    for h in np.unique(hs):
+        r = model.residuals[int(h)]
+        for b in np.unique(bins[hs == h]):
+            e = r.loc[r["bin"] == b, "resid"].to_numpy()
+            if len(e) < 30:
+                e = r["resid"].to_numpy()
+            out[(hs == h) & (bins == b)] = np.quantile(e, U[:, h - 1])
+    return out
+
+
+def annual_frame(rng, hosts=("TJK", "KAZ", "Tj", "ÖST", "a"), years=(2026, 2027), n_paths=9):
+    rows = [(h, y, k) for y in years for h in hosts for k in range(n_paths)]
+    d = pd.DataFrame(rows, columns=["host", "year", "path"])
+    d["arrivals"] = np.round(np.expm1(rng.uniform(0, 9, len(d))))
+    return d
+
+
+def test_quantiles_are_the_groupby_loops_in_any_row_order():
+    rng = np.random.default_rng(5)
+    d = annual_frame(rng)
+    for frame in (d, d.sample(frac=1.0, random_state=1),  # shuffled
+                  d.drop(index=[0, 3, 4, 40]).sample(frac=1.0, random_state=2),  # uneven
+                  d.assign(arrivals=np.where(np.arange(len(d)) == 7, np.nan, d["arrivals"]))):
+        pd.testing.assert_frame_equal(hm.quantiles_of(frame), quantiles_reference(frame),
+                                      check_exact=True)
+    odd = d.astype({"host": object})
+    odd.loc[5, "host"] = None  # a missing host: no group, as groupby drops it
+    pd.testing.assert_frame_equal(hm.quantiles_of(odd, (0.0, 0.3, 1.0)),
+                                  quantiles_reference(odd, (0.0, 0.3, 1.0)), check_exact=True)
+
+
+def test_monthly_rows_are_the_sorted_frame_in_any_row_order():
+    rng = np.random.default_rng(6)
+    d = annual_frame(rng)
+    w = hm._bundled_observed_profile()
+    dup = pd.concat([d, d.iloc[[3, 10, 11]].assign(arrivals=[5.0, 17.0, 0.0])],
+                    ignore_index=True)  # repeated path-years keep their input order
+    for frame in (d, d.sample(frac=1.0, random_state=3), dup.sample(frac=1.0, random_state=4),
+                  d.iloc[:0]):
+        pd.testing.assert_frame_equal(hm.monthly_split(frame, w, model="m", scenario="s"),
+                                      monthly_reference(frame, w, "m", "s"), check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return hm.fit_host_model(panel_frame(), seed=1, config=TINY)
+
+
+def test_draws_are_the_same_from_the_models_kept_tables(tiny_model):
+    idx = np.arange(0, 40, 3)
+    for H in (2, 1, 2):  # the second H=2 reads the tables kept by the first
+        lv = hm.point_forecast_pairs(tiny_model, idx, H)
+        for seed in (0, 1):
+            got = hm._draw_resid(tiny_model, lv, 60, np.random.default_rng(seed))
+            want = draw_reference(tiny_model, lv, 60, np.random.default_rng(seed))
+            np.testing.assert_array_equal(got, want)
+    assert ("ranks", 2) in hm._DRAW_MEMO[tiny_model]
