@@ -425,9 +425,20 @@ def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) 
 
 
 def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
-    A = np.column_stack([X[c].to_numpy(dtype=float) for c in _boost_features(cfg)])
-    out = b.predict(A, num_threads=1)
+    out = b.predict(_matrix(X, _boost_features(cfg)), num_threads=1)
     return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
+
+
+def _matrix(X: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """``X[cols].to_numpy(dtype=float)``, the same numbers, without building the
+    sub-frame (slow for a few rows: the feature frames hold one float block)."""
+    pos = X.columns.get_indexer(cols)
+    if np.any(pos < 0):
+        return X[cols].to_numpy(dtype=float)  # the usual KeyError naming the column
+    try:
+        return X.to_numpy(dtype=float)[:, pos]
+    except (TypeError, ValueError):  # a non-numeric column that is not a feature
+        return X[cols].to_numpy(dtype=float)
 
 
 def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):

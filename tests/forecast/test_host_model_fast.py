@@ -180,3 +180,14 @@ def test_draws_are_the_same_from_the_models_kept_tables(tiny_model):
             want = draw_reference(tiny_model, lv, 60, np.random.default_rng(seed))
             np.testing.assert_array_equal(got, want)
     assert ("ranks", 2) in hm._DRAW_MEMO[tiny_model]
+
+
+def test_feature_matrix_is_the_sub_frames(panel):
+    X = hm.features_at(panel, 15, 1)
+    cols = hm._boost_features(TINY)
+    np.testing.assert_array_equal(hm._matrix(X, cols), X[cols].to_numpy(dtype=float))
+    mixed = X.assign(name="a", n=np.arange(len(X)))  # a text column beside the features
+    np.testing.assert_array_equal(hm._matrix(mixed, cols + ["n"]),
+                                  mixed[cols + ["n"]].to_numpy(dtype=float))
+    with pytest.raises(KeyError, match="nope"):
+        hm._matrix(X, ["zlast", "nope"])
