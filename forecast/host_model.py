@@ -259,10 +259,18 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
     (training) unless ``fut_fat`` (mean log1p fatalities over the target years) and
     ``fut_temp`` (temperature anomaly in the target year) are given (forecast).
     """
-    a = p.arr
+    return _with_future(_origin_features(p, j), p, j, h, fut_fat, fut_temp)
 
-    def col(m, k):
-        return m[:, k] if k >= 0 else np.full(m.shape[0], np.nan)
+
+def _col(m: np.ndarray, k: int) -> np.ndarray:
+    return m[:, k] if k >= 0 else np.full(m.shape[0], np.nan)
+
+
+def _origin_features(p: Panel, j: int) -> dict[str, np.ndarray]:
+    """The columns of :func:`features_at` known at year column ``j`` (all but the
+    scenario covariates; the same for every horizon)."""
+    a = p.arr
+    col = _col
 
     z0, z1, z2 = _l(col(a, j)), _l(col(a, j - 1)), _l(col(a, j - 2))
     win = a[:, max(j - 2, 0): j + 1]
@@ -301,6 +309,14 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
     }
     for name, m in p.extra.items():
         f[name] = _l(col(m, j))
+    return f
+
+
+def _with_future(base: dict[str, np.ndarray], p: Panel, j: int, h: int | None,
+                 fut_fat: np.ndarray | None, fut_temp: np.ndarray | None) -> pd.DataFrame:
+    """:func:`features_at` from its origin columns ``base`` (left unchanged)."""
+    f = dict(base)
+    lfat, n_rows = f["lfat"], len(f["z0"])
     if fut_fat is None and h is not None:
         if j + h < p.fat.shape[1]:
             w = _l(p.fat[:, j + 1: j + h + 1])
@@ -308,9 +324,9 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
             fut_fat = np.where(n > 0, np.nansum(w, axis=1) / np.maximum(n, 1), np.nan)
             fut_temp = p.temp[:, j + h]
         else:
-            fut_fat, fut_temp = np.full(len(z0), np.nan), np.full(len(z0), np.nan)
-    f["fut_dfat"] = (fut_fat - lfat) if fut_fat is not None else np.zeros(len(z0))
-    f["fut_dtemp"] = (fut_temp - f["temp"]) if fut_temp is not None else np.zeros(len(z0))
+            fut_fat, fut_temp = np.full(n_rows, np.nan), np.full(n_rows, np.nan)
+    f["fut_dfat"] = (fut_fat - lfat) if fut_fat is not None else np.zeros(n_rows)
+    f["fut_dtemp"] = (fut_temp - f["temp"]) if fut_temp is not None else np.zeros(n_rows)
     return pd.DataFrame(f)
 
 
@@ -320,17 +336,22 @@ def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray
     return X, y
 
 
-def _train_blocks(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _train_blocks(p: Panel, h: int, cutoff: int, origin: dict | None = None,
+                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """:func:`_train_rows` and the target year of each row: rows are stacked by origin
-    year, so those of an earlier cutoff are a prefix (:class:`_RowsByHorizon`)."""
+    year, so those of an earlier cutoff are a prefix (:class:`_RowsByHorizon`).
+    ``origin``: :func:`_origin_features` by year column, shared by the horizons."""
     X, y, ty = [], [], []
+    origin = {} if origin is None else origin
     y0 = int(p.years[0])
     for t in range(max(FIRST_TARGET_YEAR, y0 + 2) - h, cutoff - h + 1):
         j = t - y0
         if j < 0 or j + h >= len(p.years):
             continue
         tgt = p.arr[:, j + h]
-        F = features_at(p, j, h)
+        if j not in origin:
+            origin[j] = _origin_features(p, j)
+        F = _with_future(origin[j], p, j, h, None, None)
         ok = np.isfinite(tgt) & np.isfinite(F["zlast"].to_numpy())
         if ok.any():
             X.append(F[ok])
@@ -349,12 +370,13 @@ class _RowsByHorizon:
     def __init__(self, p: Panel):
         self.p = p
         self.full: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+        self.origin: dict[int, dict[str, np.ndarray]] = {}  # _origin_features by year column
 
     def get(self, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
         if cutoff > self.p.last_year:
             return _train_rows(self.p, h, cutoff)
         if h not in self.full:
-            self.full[h] = _train_blocks(self.p, h, self.p.last_year)
+            self.full[h] = _train_blocks(self.p, h, self.p.last_year, self.origin)
         X, y, ty = self.full[h]
         n = int(np.searchsorted(ty, cutoff, side="right"))
         if n == 0:
