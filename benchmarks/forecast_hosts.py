@@ -8,6 +8,7 @@ construction; this shows how far the *forecasting* rule is from it.
 
     .venv/bin/python benchmarks/forecast_hosts.py [--series frontex_afg_total]
     nice -n 19 .venv/bin/python benchmarks/forecast_hosts.py --speed [--fits 1]
+    nice -n 19 .venv/bin/python benchmarks/forecast_hosts.py --profile-fit
 
 ``--speed``: the pooled host model (:mod:`forecast.host_model`), the seconds of
 ``fit_host_model(load_dyads())`` (each of ``--fits`` fits) and of a scenario change,
@@ -15,6 +16,11 @@ construction; this shows how far the *forecasting* rule is from it.
 over 20 scenarios (the presets, then conflict x1.5..x10 and border openness): wall
 and CPU seconds, with the machine's load average (wall figures mean little on a
 busy machine; CPU seconds less so).
+
+``--profile-fit``: one fit under cProfile (imports done before), its seconds split
+into LightGBM training, LightGBM binning (Dataset), LightGBM prediction, the median
+regressions of the scenario layer (statsmodels QuantReg), the feature rows, the
+combination weights and the rest (profiled seconds: slower than unprofiled ones).
 """
 
 from __future__ import annotations
@@ -73,13 +79,58 @@ def speed(fits: int = 1, n_paths: int = 200, horizon: int = 24) -> None:
           f"{1000 * max(cpu):.0f} ms) over {len(wall)} changes ({_load()})")
 
 
+FIT_PARTS = (
+    ("LightGBM training (Booster.update)", "lightgbm/basic.py", ("update",)),
+    ("LightGBM binning (Dataset.construct)", "lightgbm/basic.py", ("construct",)),
+    ("LightGBM prediction (Booster.predict)", "lightgbm/basic.py", ("predict",)),
+    ("scenario layer (statsmodels QuantReg.fit)", "quantile_regression.py", ("fit",)),
+    ("training feature rows", "host_model.py", ("_train_rows", "_train_blocks")),
+    ("combination weights", "host_model.py", ("combination_weights",)),
+)
+
+
+def profile_fit() -> None:
+    """Where the seconds of one fit go (cProfile; imports made before the fit)."""
+    import cProfile
+    import pstats
+
+    import lightgbm  # noqa: F401 - imported before the profile
+    from statsmodels.regression.quantile_regression import QuantReg  # noqa: F401
+
+    from forecast import host_model
+
+    dyads = datasets.load_dyads()
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    host_model.fit_host_model(dyads, seed=0)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    stats = pstats.Stats(prof).stats
+    total = max(v[3] for k, v in stats.items() if k[2] == "fit_host_model")
+    print(f"fit_host_model under cProfile: {wall:.1f} s ({_load()})")
+    done = 0.0
+    for label, file, funcs in FIT_PARTS:
+        # cumulative seconds of the outermost calls (one may call another or itself)
+        sec = sum(v[3] for k, v in stats.items() if k[0].endswith(file) and k[2] in funcs
+                  and not any(c[0].endswith(file) and c[2] in funcs for c in v[4]))
+        done += sec
+        print(f"  {label:45} {sec:6.2f} s  {100 * sec / total:5.1f} %")
+    print(f"  {'the rest':45} {total - done:6.2f} s  {100 * (total - done) / total:5.1f} %")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", default="frontex_afg_total")
     ap.add_argument("--speed", action="store_true",
                     help="time the pooled host model's fit and scenario changes")
     ap.add_argument("--fits", type=int, default=1, help="with --speed: fits to time")
+    ap.add_argument("--profile-fit", action="store_true",
+                    help="where the seconds of one fit of the pooled host model go")
     a = ap.parse_args()
+    if a.profile_fit:
+        profile_fit()
+        return
     if a.speed:
         speed(a.fits)
         return
