@@ -339,9 +339,10 @@ def pooled_annual(model, scenario: Scenario | None = None, horizon: int = 24,
         fc = host_model.apply_surge(fc, cat, sc.analogue,
                                     source=f"scenario {sc.name!r}: field 'analogue'")
         fc = dc.replace(fc, scenario=sc.name)
-    p = fc.paths.copy()
-    factor = p["host"].map(sc.host_factor).to_numpy(dtype=float)
+    code, hosts = pd.factorize(fc.paths["host"], use_na_sentinel=False)
+    factor = np.array([sc.host_factor(h) for h in hosts], dtype=float)[code]
     if not np.all(factor == 1.0):
+        p = fc.paths.copy()
         p["arrivals"] = np.round(p["arrivals"].to_numpy() * factor)
         fc = dc.replace(fc, paths=p, quantiles=host_model.quantiles_of(p))
     return fc
@@ -363,9 +364,12 @@ def pooled_host_arrivals(model, scenario: Scenario | None = None, horizon: int =
 
     sc = scenario or Scenario.baseline_persist()
     fc = pooled_annual(model, sc, horizon, n_paths, seed, surges)
-    monthly = host_model.monthly_split(fc.paths, "observed", scenario=sc.name)
-    months = sorted(monthly["ds"].unique())[: min(int(horizon), POOLED_MAX_MONTHS)]
-    out = monthly[monthly["ds"].isin(months)].reset_index(drop=True)
+    out = host_model.monthly_split(fc.paths, "observed", scenario=sc.name)
+    ds = out["ds"].to_numpy()
+    months = np.unique(ds)  # sorted
+    keep = min(int(horizon), POOLED_MAX_MONTHS)
+    if keep < len(months):  # the first ``horizon`` months only
+        out = out[ds <= months[keep - 1]].reset_index(drop=True)
     out.attrs.update(data_end_year=fc.data_end_year, notes=list(fc.notes),
                      analogue=sc.analogue)
     return out

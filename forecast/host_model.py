@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -258,10 +259,18 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
     (training) unless ``fut_fat`` (mean log1p fatalities over the target years) and
     ``fut_temp`` (temperature anomaly in the target year) are given (forecast).
     """
-    a = p.arr
+    return _with_future(_origin_features(p, j), p, j, h, fut_fat, fut_temp)
 
-    def col(m, k):
-        return m[:, k] if k >= 0 else np.full(m.shape[0], np.nan)
+
+def _col(m: np.ndarray, k: int) -> np.ndarray:
+    return m[:, k] if k >= 0 else np.full(m.shape[0], np.nan)
+
+
+def _origin_features(p: Panel, j: int) -> dict[str, np.ndarray]:
+    """The columns of :func:`features_at` known at year column ``j`` (all but the
+    scenario covariates; the same for every horizon)."""
+    a = p.arr
+    col = _col
 
     z0, z1, z2 = _l(col(a, j)), _l(col(a, j - 1)), _l(col(a, j - 2))
     win = a[:, max(j - 2, 0): j + 1]
@@ -300,6 +309,14 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
     }
     for name, m in p.extra.items():
         f[name] = _l(col(m, j))
+    return f
+
+
+def _with_future(base: dict[str, np.ndarray], p: Panel, j: int, h: int | None,
+                 fut_fat: np.ndarray | None, fut_temp: np.ndarray | None) -> pd.DataFrame:
+    """:func:`features_at` from its origin columns ``base`` (left unchanged)."""
+    f = dict(base)
+    lfat, n_rows = f["lfat"], len(f["z0"])
     if fut_fat is None and h is not None:
         if j + h < p.fat.shape[1]:
             w = _l(p.fat[:, j + 1: j + h + 1])
@@ -307,29 +324,66 @@ def features_at(p: Panel, j: int, h: int | None = None, fut_fat: np.ndarray | No
             fut_fat = np.where(n > 0, np.nansum(w, axis=1) / np.maximum(n, 1), np.nan)
             fut_temp = p.temp[:, j + h]
         else:
-            fut_fat, fut_temp = np.full(len(z0), np.nan), np.full(len(z0), np.nan)
-    f["fut_dfat"] = (fut_fat - lfat) if fut_fat is not None else np.zeros(len(z0))
-    f["fut_dtemp"] = (fut_temp - f["temp"]) if fut_temp is not None else np.zeros(len(z0))
+            fut_fat, fut_temp = np.full(n_rows, np.nan), np.full(n_rows, np.nan)
+    f["fut_dfat"] = (fut_fat - lfat) if fut_fat is not None else np.zeros(n_rows)
+    f["fut_dtemp"] = (fut_temp - f["temp"]) if fut_temp is not None else np.zeros(n_rows)
     return pd.DataFrame(f)
 
 
 def _train_rows(p: Panel, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Training rows for horizon ``h``: targets reported in years <= ``cutoff``."""
-    X, y = [], []
+    X, y, _ = _train_blocks(p, h, cutoff)
+    return X, y
+
+
+def _train_blocks(p: Panel, h: int, cutoff: int, origin: dict | None = None,
+                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`_train_rows` and the target year of each row: rows are stacked by origin
+    year, so those of an earlier cutoff are a prefix (:class:`_RowsByHorizon`).
+    ``origin``: :func:`_origin_features` by year column, shared by the horizons."""
+    X, y, ty = [], [], []
+    origin = {} if origin is None else origin
     y0 = int(p.years[0])
     for t in range(max(FIRST_TARGET_YEAR, y0 + 2) - h, cutoff - h + 1):
         j = t - y0
         if j < 0 or j + h >= len(p.years):
             continue
         tgt = p.arr[:, j + h]
-        F = features_at(p, j, h)
+        if j not in origin:
+            origin[j] = _origin_features(p, j)
+        F = _with_future(origin[j], p, j, h, None, None)
         ok = np.isfinite(tgt) & np.isfinite(F["zlast"].to_numpy())
         if ok.any():
             X.append(F[ok])
             y.append(np.log1p(tgt[ok]))
+            ty.append(np.full(int(ok.sum()), t + h))
     if not X:
         raise ModelError(f"host model: no training rows for horizon {h} up to {cutoff}")
-    return pd.concat(X, ignore_index=True), np.concatenate(y)
+    return pd.concat(X, ignore_index=True), np.concatenate(y), np.concatenate(ty)
+
+
+class _RowsByHorizon:
+    """Training rows of one panel, built once per horizon for the panel's last year;
+    an earlier cutoff takes their prefix of target years <= cutoff (the same rows, in
+    the same order, as :func:`_train_rows` at that cutoff)."""
+
+    def __init__(self, p: Panel):
+        self.p = p
+        self.full: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+        self.origin: dict[int, dict[str, np.ndarray]] = {}  # _origin_features by year column
+
+    def get(self, h: int, cutoff: int) -> tuple[pd.DataFrame, np.ndarray]:
+        if cutoff > self.p.last_year:
+            return _train_rows(self.p, h, cutoff)
+        if h not in self.full:
+            self.full[h] = _train_blocks(self.p, h, self.p.last_year, self.origin)
+        X, y, ty = self.full[h]
+        n = int(np.searchsorted(ty, cutoff, side="right"))
+        if n == 0:
+            raise ModelError(f"host model: no training rows for horizon {h} up to {cutoff}")
+        if n == len(y):
+            return X, y
+        return X.iloc[:n], y[:n]
 
 
 def _target(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig) -> np.ndarray:
@@ -361,7 +415,7 @@ def _boost_features(cfg: HostModelConfig) -> list[str]:
 def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
     import warnings
 
-    import statsmodels.api as sm
+    from statsmodels.regression.quantile_regression import QuantReg
 
     out = {}
     border = np.nan_to_num(X["border"].to_numpy(dtype=float)) == 1
@@ -376,7 +430,7 @@ def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
         A = np.column_stack([np.ones(ok.sum()), f[ok], t[ok]])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # IterationLimitWarning etc.: recorded below
-            res = sm.QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
+            res = QuantReg(r[ok], A).fit(q=0.5, max_iter=2000)
         b, se = res.params, res.bse
         out[cls] = (max(float(b[1]), 0.0), float(se[1]), float(b[2]), float(se[2]),
                     int(ok.sum()))
@@ -386,17 +440,38 @@ def _elasticities(X: pd.DataFrame, resid: np.ndarray) -> dict:
 def fit_member(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int) -> Member:
     """Fit one horizon (:class:`Member`) on training rows ``X`` (:data:`FEATURES`) and
     targets ``y`` (log1p persons/year)."""
-    b = _fit_booster(X, _target(X, y, cfg), cfg, seed)
-    resid = y - _boost_predict(b, X, cfg)
-    return Member(b, _elasticities(X, resid))
+    b, fitted = _train_booster(X, _target(X, y, cfg), cfg, seed)
+    if cfg.target == "change":
+        fitted = fitted + X["zlast"].to_numpy(dtype=float)
+    return Member(b, _elasticities(X, y - fitted))
 
 
 def _boost_predict(b, X: pd.DataFrame, cfg: HostModelConfig) -> np.ndarray:
-    out = b.predict(X[_boost_features(cfg)].to_numpy(dtype=float), num_threads=1)
+    out = b.predict(_matrix(X, _boost_features(cfg)), num_threads=1)
     return out + X["zlast"].to_numpy(dtype=float) if cfg.target == "change" else out
 
 
+def _matrix(X: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """``X[cols].to_numpy(dtype=float)``, the same numbers, without building the
+    sub-frame (slow for a few rows: the feature frames hold one float block)."""
+    pos = X.columns.get_indexer(cols)
+    if np.any(pos < 0):
+        return X[cols].to_numpy(dtype=float)  # the usual KeyError naming the column
+    try:
+        return X.to_numpy(dtype=float)[:, pos]
+    except (TypeError, ValueError):  # a non-numeric column that is not a feature
+        return X[cols].to_numpy(dtype=float)
+
+
 def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
+    return _train_booster(X, y, cfg, seed)[0]
+
+
+def _train_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int):
+    """The boosted trees on rows ``X`` and target ``y``, and their predictions of those
+    rows (the booster's own training scores, equal to ``booster.predict(X)``: one
+    prediction pass over the training rows saved). The booster is returned as
+    ``lgb.train`` returns it (reloaded from its model string, training data freed)."""
     try:
         import lightgbm as lgb
     except ImportError as e:  # pragma: no cover - a declared dependency
@@ -411,7 +486,16 @@ def _fit_booster(X: pd.DataFrame, y: np.ndarray, cfg: HostModelConfig, seed: int
         "force_row_wise": True, "verbose": -1,
     }
     ds = lgb.Dataset(X[_boost_features(cfg)], label=y, free_raw_data=True)
-    return lgb.train(params, ds, num_boost_round=cfg.n_estimators)
+    booster = lgb.train(params, ds, num_boost_round=cfg.n_estimators, keep_training_booster=True)
+    kept = {}
+
+    def keep(preds, _data):
+        kept["train"] = np.array(preds, dtype=float)
+        return "kept", 0.0, False
+
+    booster.eval_train(feval=keep)
+    booster.model_from_string(booster.model_to_string()).free_dataset()  # as lgb.train does
+    return booster, kept["train"]
 
 
 def _bin(level: np.ndarray, border: np.ndarray | None = None) -> np.ndarray:
@@ -656,12 +740,14 @@ def _booster_key(cfg: HostModelConfig) -> HostModelConfig:
     return cfg.with_(**{k: getattr(base, k) for k in _AFTER_BOOSTING})
 
 
-def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache | None):
+def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache | None,
+                rows: _RowsByHorizon | None = None):
     """``fit(X, y)`` on the training rows of horizon ``h`` up to ``cutoff``, kept in
-    ``cache`` under ``key`` (one fit per member, cutoff, horizon, settings and seed)."""
+    ``cache`` under ``key`` (one fit per member, cutoff, horizon, settings and seed);
+    ``rows``: the panel's training rows, built once for all cutoffs of one fit."""
     if cache is not None and key in cache.store:
         return cache.store[key]
-    X, y = _train_rows(p, h, cutoff)
+    X, y = rows.get(h, cutoff) if rows is not None else _train_rows(p, h, cutoff)
     member = fit(X, y)
     if cache is not None:
         cache.store[key] = member
@@ -669,15 +755,15 @@ def _cached_fit(p: Panel, h: int, cutoff: int, key: tuple, fit, cache: FitCache 
 
 
 def _booster(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-             cache: FitCache | None):
+             cache: FitCache | None, rows: _RowsByHorizon | None = None):
     return _cached_fit(p, h, cutoff, (cutoff, h, _booster_key(cfg), seed),
-                       lambda X, y: fit_member(X, y, cfg, seed), cache)
+                       lambda X, y: fit_member(X, y, cfg, seed), cache, rows)
 
 
 def _glm(p: Panel, h: int, cutoff: int, cfg: HostModelConfig, seed: int,
-         cache: FitCache | None) -> GlmMember | GlmByBorder:
+         cache: FitCache | None, rows: _RowsByHorizon | None = None) -> GlmMember | GlmByBorder:
     return _cached_fit(p, h, cutoff, ("glm", cutoff, h, _glm_key(cfg), seed),
-                       lambda X, y: fit_glm(X, y, cfg, seed), cache)
+                       lambda X, y: fit_glm(X, y, cfg, seed), cache, rows)
 
 
 def _glm_key(cfg: HostModelConfig) -> tuple:
@@ -720,13 +806,14 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
     boosters, resid, weights = {}, {}, {}
     use_glm = cfg.combine and cfg.combine_glm
     glms = {} if use_glm else None
+    rows = _RowsByHorizon(p)
     for h in cfg.horizons:
-        boosters[h] = _booster(p, h, C, cfg, seed, cache)
+        boosters[h] = _booster(p, h, C, cfg, seed, cache, rows)
         if use_glm:
-            glms[h] = _glm(p, h, C, cfg, seed, cache)
+            glms[h] = _glm(p, h, C, cfg, seed, cache, rows)
         parts = []
         for c in range(C - h - cfg.calib_years + 1, C - h + 1):
-            b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache)
+            b = boosters[h] if c == C else _booster(p, h, c, cfg, seed, cache, rows)
             j = c - int(p.years[0])
             X = features_at(p, j, h, fut_fat=_l(p.fat[:, j]), fut_temp=p.temp[:, j])
             tgt = p.arr[:, j + h]
@@ -737,7 +824,7 @@ def fit_host_model(dyads: pd.DataFrame, up_to_year: int | None = None, seed: int
                                  "mean3": X["zmean3"].to_numpy()[ok],
                                  "actual": np.log1p(tgt[ok])})
             if use_glm:
-                part["glm"] = _glm(p, h, c, cfg, seed, cache).level(X[ok], cfg.glm_point)
+                part["glm"] = _glm(p, h, c, cfg, seed, cache, rows).level(X[ok], cfg.glm_point)
             parts.append(part)
         r = pd.concat(parts, ignore_index=True)
         names = member_names(cfg)
@@ -982,35 +1069,74 @@ def _pairs(model: HostModel, origin: str, hosts: Sequence[str]) -> tuple[list[st
     return hosts, np.array([pos[(origin, h)] for h in hosts], dtype=int)
 
 
-def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
-                rng: np.random.Generator) -> np.ndarray:
-    """Errors (log1p) for each row of ``levels`` (host, h, level) and path: marginal
-    per (horizon, bin) empirical quantiles, joined across horizons by the empirical
-    copula of (h=1, h=2) errors of the same pair and origin."""
-    H = int(levels["h"].max())
-    # joint ranks from pairs that have every horizon's error at the same origin
+_DRAW_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per fitted model, what :func:`_draw_resid` reads of its calibration errors (the
+copula's joint ranks, each bin's errors): computed at the first forecast, then kept
+as long as the model lives."""
+
+
+def _draw_memo(model) -> dict:
+    """The model's entry of :data:`_DRAW_MEMO` (a fresh dict for a stand-in that cannot
+    be weakly referenced or hashed, e.g. a test's namespace)."""
+    try:
+        memo = _DRAW_MEMO.get(model)
+        if memo is None:
+            memo = _DRAW_MEMO.setdefault(model, {})
+        return memo
+    except TypeError:
+        return {}
+
+
+def _copula_ranks(model, H: int) -> np.ndarray | None:
+    """Joint ranks ``(n, H)`` (pct ranks of each horizon's error within its bin) of the
+    pairs and origins that have an error at every horizon 1..H; None when H < 1."""
     base = None
     for h in range(1, H + 1):
         r = model.residuals[h]
         r = r.assign(u=r.groupby("bin")["resid"].rank(pct=True))
         r = r[["pair", "origin", "u"]].rename(columns={"u": f"u{h}"})
         base = r if base is None else base.merge(r, on=["pair", "origin"])
-    if base is None or base.empty:
+    if base is None:
+        return None
+    return base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()
+
+
+def _bin_errors(model, h: int) -> tuple[dict, np.ndarray]:
+    """Horizon ``h``'s calibration errors by bin, and all of them."""
+    r = model.residuals[h]
+    e = r["resid"].to_numpy()
+    b = r["bin"].to_numpy()
+    return {k: e[b == k] for k in np.unique(b)}, e
+
+
+def _draw_resid(model: HostModel, levels: pd.DataFrame, n_paths: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Errors (log1p) for each row of ``levels`` (host, h, level) and path: marginal
+    per (horizon, bin) empirical quantiles, joined across horizons by the empirical
+    copula of (h=1, h=2) errors of the same pair and origin."""
+    H = int(levels["h"].max())
+    memo = _draw_memo(model)
+    if ("ranks", H) not in memo:
+        memo["ranks", H] = _copula_ranks(model, H)
+    base = memo["ranks", H]
+    if base is None or len(base) == 0:
         U = rng.uniform(size=(n_paths, H))
     else:
         pick = rng.integers(0, len(base), size=n_paths)
-        U = base[[f"u{h}" for h in range(1, H + 1)]].to_numpy()[pick]
+        U = base[pick]
         U = np.clip(U - rng.uniform(0, 1.0 / max(len(base), 1), size=U.shape), 0, 1)
     out = np.empty((len(levels), n_paths))
     border = model.panel.border[levels["pair"].to_numpy()]
     hs = levels["h"].to_numpy(dtype=int)
     bins = _bin(levels["level"].to_numpy(dtype=float), border)
     for h in np.unique(hs):
-        r = model.residuals[int(h)]
+        if ("errors", int(h)) not in memo:
+            memo["errors", int(h)] = _bin_errors(model, int(h))
+        by_bin, every = memo["errors", int(h)]
         for b in np.unique(bins[hs == h]):
-            e = r.loc[r["bin"] == b, "resid"].to_numpy()
+            e = by_bin.get(b, every[:0])
             if len(e) < 30:
-                e = r["resid"].to_numpy()
+                e = every
             out[(hs == h) & (bins == b)] = np.quantile(e, U[:, h - 1])
     return out
 
@@ -1033,10 +1159,9 @@ def predict_annual(model: HostModel, origin: str = "AFG", hosts: Sequence[str] =
     lv, z = sample_pairs(model, idx, horizon_years, conflict_multiplier, temperature_delta,
                          n_paths, seed)
     vals = np.round(np.expm1(z))
-    hosts_col = np.asarray(rows, dtype=object)[lv["row"].to_numpy()]
     years = model.up_to_year + lv["h"].to_numpy()
     paths = pd.DataFrame({
-        "host": np.repeat(hosts_col, n_paths).astype(str),
+        "host": _str_column(rows, np.repeat(lv["row"].to_numpy(), n_paths)),
         "year": np.repeat(years, n_paths).astype("int64"),
         "path": np.tile(np.arange(n_paths), len(lv)).astype("int64"),
         "arrivals": vals.ravel(),
@@ -1055,13 +1180,37 @@ def predict_annual(model: HostModel, origin: str = "AFG", hosts: Sequence[str] =
 
 
 def quantiles_of(paths: pd.DataFrame, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
-    """Quantiles over paths: ``host``, ``year``, ``quantile``, ``arrivals`` (persons/year)."""
+    """Quantiles over paths: ``host``, ``year``, ``quantile``, ``arrivals`` (persons/year),
+    one block of rows per ``(host, year)`` in order of first appearance."""
     q = np.asarray(quantiles, dtype=float)
-    out = []
-    for (host, year), g in paths.groupby(["host", "year"], sort=False):
-        v = np.quantile(g["arrivals"].to_numpy(dtype=float), q)
-        out.append(pd.DataFrame({"host": host, "year": year, "quantile": q, "arrivals": v}))
-    return pd.concat(out, ignore_index=True)
+    hc, hu = pd.factorize(paths["host"])  # -1: missing, no group (as groupby's dropna)
+    yc, yu = pd.factorize(paths["year"])
+    rows = np.flatnonzero((hc >= 0) & (yc >= 0))
+    if len(rows) == 0:
+        return pd.DataFrame({"host": [], "year": [], "quantile": [], "arrivals": []})
+    _, first, g = np.unique(hc[rows].astype(np.int64) * len(yu) + yc[rows], return_index=True,
+                            return_inverse=True)
+    n_groups = len(first)
+    renum = np.empty(n_groups, dtype=np.intp)
+    renum[np.argsort(first, kind="stable")] = np.arange(n_groups)  # by first appearance
+    g = renum[g.ravel()]
+    rows = rows[np.argsort(g, kind="stable")]  # grouped, each group in its rows' order
+    size = np.bincount(g, minlength=n_groups)
+    v = paths["arrivals"].to_numpy(dtype=float)[rows]
+    if np.all(size == size[0]):  # every (host, year) has the same number of paths
+        vals = np.quantile(v.reshape(n_groups, size[0]), q, axis=1).T
+    else:
+        vals = np.array([np.quantile(x, q) for x in np.split(v, np.cumsum(size)[:-1])])
+    first = rows[np.cumsum(size) - size]
+    return pd.DataFrame({"host": np.repeat(paths["host"].to_numpy()[first], len(q)),
+                         "year": np.repeat(paths["year"].to_numpy()[first], len(q)),
+                         "quantile": np.tile(q, n_groups), "arrivals": vals.ravel()})
+
+
+def _str_column(values, codes: np.ndarray):
+    """``np.asarray(values).astype(str)[codes]`` as a column of pandas' default string
+    type, taken from the few distinct ``values`` (faster than converting every row)."""
+    return pd.Series(np.asarray(values).astype(str)).array.take(np.asarray(codes, dtype=np.intp))
 
 
 def conflict_response(model: HostModel, origin: str, hosts: Sequence[str],
@@ -1235,18 +1384,29 @@ def monthly_split(annual_paths: pd.DataFrame, profile="flat", model: str = MODEL
             raise ScenarioError("profile: need 12 finite non-negative weights (Jan..Dec)")
         w = w / w.sum()
     m = _largest_remainder(a, w)
-    n = len(annual_paths)
-    years = np.repeat(annual_paths["year"].to_numpy(dtype="int64"), 12)
-    months = np.tile(np.arange(12, dtype="int64"), n)  # 0 = January
-    ds = ((years - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
-    out = pd.DataFrame({
-        "series_id": np.repeat(annual_paths["host"].to_numpy(), 12).astype(str),
+    hosts, code = np.unique(annual_paths["host"].to_numpy().astype(str), return_inverse=True)
+    code = code.ravel()
+    year = annual_paths["year"].to_numpy(dtype="int64")
+    path = annual_paths["path"].to_numpy(dtype="int64")
+    # rows sorted by series_id, path, ds (stable): sort the path-years, then their months
+    order = np.lexsort((year, path, code))
+    key = np.column_stack([code[order], path[order], year[order]])
+    if len(order) > 1 and np.any(np.all(key[1:] == key[:-1], axis=1)):  # repeated path-year
+        month_rows = np.lexsort((np.tile(np.arange(12), len(year)), np.repeat(year, 12),
+                                 np.repeat(path, 12), np.repeat(code, 12)))
+        rows, months = month_rows // 12, month_rows % 12
+    else:
+        rows = np.repeat(order, 12)
+        months = np.tile(np.arange(12, dtype="int64"), len(order))  # 0 = January
+    ds = ((year[rows] - 1970) * 12 + months).astype("datetime64[M]").astype("datetime64[ns]")
+    zero = np.zeros(len(rows), dtype=np.intp)
+    return pd.DataFrame({
+        "series_id": _str_column(hosts, code[rows]),
         "ds": ds,
-        "model": model, "scenario": scenario,
-        "path": np.repeat(annual_paths["path"].to_numpy(dtype="int64"), 12),
-        "value": m.ravel(),
+        "model": _str_column([model], zero), "scenario": _str_column([scenario], zero),
+        "path": path[rows],
+        "value": m[rows, months],
     })
-    return out.sort_values(["series_id", "path", "ds"], kind="mergesort").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- user data
