@@ -102,6 +102,8 @@ USER_FACING = {"title", "header", "subheader", "markdown", "caption", "info", "w
                "multiselect", "slider", "select_slider", "radio", "checkbox", "toggle",
                "number_input", "text_input", "text_area", "file_uploader", "expander",
                "spinner", "toast", "date_input", "metric", "tabs", "link_button", "page_link"}
+LOGGERS = {"LOG", "log", "logger", "logging"}
+"""Receivers whose ``.warning(...)`` etc. write the server's log, not the page."""
 MARKUP = set("-*#>|:`_ ~.,;()[]/\n") | set("0123456789")
 
 
@@ -112,6 +114,8 @@ def _bare_literals(path: Path) -> list[str]:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in USER_FACING):
             continue
+        if isinstance(node.func.value, ast.Name) and node.func.value.id in LOGGERS:
+            continue  # a log line for the operator's console, not the page
         args = [*node.args[:1], *[k.value for k in node.keywords
                                   if k.arg in ("label", "body", "help", "caption", "text",
                                                "placeholder")]]
@@ -136,7 +140,8 @@ def test_no_page_passes_a_bare_string_to_a_user_facing_call(path):
 def test_the_bare_string_check_can_fail(tmp_path):
     page = tmp_path / "page.py"
     page.write_text('import streamlit as st\nst.title("Hello")\nst.caption(f"n = {n}")\n'
-                    'st.markdown(_("ok"))\nst.markdown("---")\nst.button(label="Go")\n')
+                    'st.markdown(_("ok"))\nst.markdown("---")\nst.button(label="Go")\n'
+                    'LOG.warning("preload failed")\n')
     assert [b.split(": ", 1)[1] for b in _bare_literals(page)] == [
         "st.title('Hello')", "st.caption('n = ')", "st.button('Go')"]
 
