@@ -1,14 +1,21 @@
-"""Numerical thread pools capped to the cores this process may run on.
+"""Numerical thread pools capped to one thread per process.
 
-BLAS (OpenBLAS, MKL) and OpenMP start one thread per CPU they see, which may be
-more than the cores a container or a ``taskset`` grants, and on a machine busy
-with other work their spinning threads wait on each other (model fits measured
-up to 20x slower, issue 14; ``benchmarks/fit_threads.py`` prints the figures).
-:func:`limit_threads` caps them once per process: the environment variables the
+BLAS (OpenBLAS, MKL) and OpenMP start one thread per CPU they see. This project's
+numerical work is many small problems (a SARIMAX Kalman filter on 15x15 states, ETS,
+Prophet's own Stan process, LightGBM on one thread by its own setting), where extra
+BLAS threads only wait on each other; on a machine busy with other work they are
+ruinous (issue 14). ``benchmarks/fit_threads.py`` on the 2-core machine, load 2.4-3.0:
+the six movement models fit in 1.9 s on one thread, 2.6 s with the pools as started
+and 14.4 s capped to the 2 cores; fitting all seven on one series took 4.4 s on one
+thread and 11.9 s on two. One thread also makes a fit the same on every machine
+(BLAS sums split over threads round differently: SARIMAX's quantiles moved by up to
+0.16 persons between one and two threads).
+
+:func:`limit_threads` caps the pools once per process: the environment variables the
 libraries read when they load (for those imported later, e.g. statsmodels' SciPy)
-and, through threadpoolctl, the pools already loaded. The app (``app.py``) and the
-command lines (:func:`forecast.cli.run_cli`) call it at start; a cap the user set
-in the environment (``OMP_NUM_THREADS`` and friends) is left alone.
+and, through threadpoolctl, the pools already loaded. The app (``app.py``), the
+command lines (:func:`forecast.cli.run_cli`) and the test suite call it at start; a
+cap the user set in the environment (``OMP_NUM_THREADS`` and friends) is left alone.
 """
 
 from __future__ import annotations
@@ -31,8 +38,13 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+DEFAULT_THREADS = 1
+"""Threads per numerical pool unless the caller or the user says otherwise (see above)."""
+
+
 def limit_threads(n: int | None = None) -> int | None:
-    """Cap BLAS and OpenMP thread pools to ``n`` threads (default: the available cores).
+    """Cap BLAS and OpenMP thread pools to ``n`` threads (default :data:`DEFAULT_THREADS`,
+    at most the available cores).
 
     Returns the cap applied, or None when the user set one of :data:`THREAD_ENV`
     (their setting wins). Idempotent and cheap after the first call in a process.
@@ -40,7 +52,7 @@ def limit_threads(n: int | None = None) -> int | None:
     global _applied
     if any(os.environ.get(k) for k in THREAD_ENV) and _applied is None:
         return None
-    n = available_cores() if n is None else max(1, int(n))
+    n = min(DEFAULT_THREADS, available_cores()) if n is None else max(1, int(n))
     if _applied == n:
         return n
     for k in THREAD_ENV:
