@@ -254,36 +254,38 @@ def predict(fitted: FittedModels, scenario: Scenario | None = None, horizon: int
 
 def forecast_frame(preds: dict[str, Predictive], series_id: str, ds: pd.DatetimeIndex,
                    scenario: str, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
-    """Tidy quantile frame from predictive distributions (columns as in :func:`predict`)."""
+    """Tidy quantile frame from predictive distributions (columns as in :func:`predict`),
+    sorted by model, ``ds`` and quantile. Built with numpy in that order (one frame, not
+    one per model: a scenario change redraws it)."""
     q = np.asarray(quantiles, dtype=float)
-    h = len(ds)
-    parts = []
-    for name, p in preds.items():
-        vals = p.quantiles(tuple(q))  # (nq, h)
-        parts.append(pd.DataFrame({"model": name, "ds": np.tile(ds.to_numpy(), len(q)),
-                                   "quantile": np.repeat(q, h), "value": vals.ravel()}))
-    out = pd.concat(parts, ignore_index=True)
-    out.insert(0, "series_id", series_id)
-    out.insert(3, "scenario", scenario)
-    out = out[["series_id", "ds", "model", "scenario", "quantile", "value"]]
-    return out.sort_values(["model", "ds", "quantile"], kind="mergesort").reset_index(drop=True)
+    h, names = len(ds), sorted(preds)
+    order = np.argsort(q, kind="stable")  # quantiles ascending within each month
+    vals = [preds[name].quantiles(tuple(q))[order].T.ravel() for name in names]  # ds-major
+    n = h * len(q)
+    return pd.DataFrame({
+        "series_id": series_id,
+        "ds": np.tile(np.repeat(ds.to_numpy(), len(q)), len(names)),
+        "model": np.repeat(np.array(names, dtype=object), n),
+        "scenario": scenario,
+        "quantile": np.tile(q[order], h * len(names)),
+        "value": np.concatenate(vals) if vals else np.array([], dtype=float)})
 
 
 def paths_frame(preds: dict[str, Predictive], series_id: str, ds: pd.DatetimeIndex,
                 scenario: str) -> pd.DataFrame:
-    """Tidy sample-path frame (columns as in :func:`predict`)."""
-    parts = []
+    """Tidy sample-path frame (columns as in :func:`predict`), model by model in the
+    order of ``preds``; built with numpy (one frame)."""
     h = len(ds)
-    for name, p in preds.items():
-        v = p.path_values()  # (n, h)
-        n = v.shape[0]
-        parts.append(pd.DataFrame({"model": name, "path": np.repeat(np.arange(n), h),
-                                   "ds": np.tile(ds.to_numpy(), n), "value": v.ravel()}))
-    out = pd.concat(parts, ignore_index=True)
-    out["series_id"] = series_id
-    out["scenario"] = scenario
-    out["path"] = out["path"].astype("int64")
-    return out[["series_id", "ds", "model", "scenario", "path", "value"]]
+    vals = [p.path_values() for p in preds.values()]  # (n, h) each
+    sizes = [v.shape[0] for v in vals]
+    return pd.DataFrame({
+        "series_id": series_id,
+        "ds": np.tile(ds.to_numpy(), sum(sizes)),
+        "model": np.repeat(np.array(list(preds), dtype=object), [n * h for n in sizes]),
+        "scenario": scenario,
+        "path": np.concatenate([np.repeat(np.arange(n, dtype=np.int64), h) for n in sizes])
+        if sizes else np.array([], dtype=np.int64),
+        "value": np.concatenate([v.ravel() for v in vals]) if vals else np.array([], dtype=float)})
 
 
 def host_arrivals(paths: pd.DataFrame, hosts_annual: pd.DataFrame, history: pd.DataFrame,

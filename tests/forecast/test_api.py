@@ -90,6 +90,28 @@ def test_kept_driver_free_predictions_equal_fresh_ones_and_a_refit_drops_them(fi
         np.testing.assert_array_equal(again[a].paths, fresh[a].paths)
 
 
+@pytest.mark.parametrize("quantiles", [QUANTILES, (0.9, 0.1, 0.5)])
+def test_frames_equal_a_frame_per_model_build(fitted, quantiles):
+    """forecast_frame and paths_frame are built with numpy in one go; they must equal
+    the plain build (one pandas frame per model, concatenated, then sorted)."""
+    preds = api.predict_raw(fitted, Scenario.conflict_escalation(), 5, 7, 1)
+    ds = api.future_index(fitted.origin, 5, fitted.step_months)
+    q = np.asarray(quantiles, dtype=float)
+    ref = pd.concat([pd.DataFrame({"series_id": "s", "ds": np.tile(ds.to_numpy(), len(q)),
+                                   "model": m, "scenario": "x", "quantile": np.repeat(q, 5),
+                                   "value": p.quantiles(tuple(q)).ravel()})
+                     for m, p in preds.items()], ignore_index=True)
+    ref = ref.sort_values(["model", "ds", "quantile"], kind="mergesort").reset_index(drop=True)
+    pd.testing.assert_frame_equal(api.forecast_frame(preds, "s", ds, "x", quantiles), ref,
+                                  check_exact=True)
+    ref = pd.concat([pd.DataFrame({"series_id": "s", "ds": np.tile(ds.to_numpy(), 7),
+                                   "model": m, "scenario": "x",
+                                   "path": np.repeat(np.arange(7, dtype=np.int64), 5),
+                                   "value": p.path_values().ravel()})
+                     for m, p in preds.items()], ignore_index=True)
+    pd.testing.assert_frame_equal(api.paths_frame(preds, "s", ds, "x"), ref, check_exact=True)
+
+
 def test_scenarios_move_driver_models_only(fitted):
     base, _ = api.predict(fitted, Scenario.baseline_persist(), 6, 20)
     esc, _ = api.predict(fitted, Scenario.conflict_escalation(k=5), 6, 20)
