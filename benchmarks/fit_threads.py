@@ -3,8 +3,8 @@
 Times :func:`planner.pipeline.fit` (the six movement models and the ensemble on one series) and
 :func:`planner.pipeline.fit_hosts` (the pooled LightGBM host model) with the
 BLAS/OpenMP pools as the libraries start them ("default"), capped to the cores
-this process may run on (``os.sched_getaffinity``, what the app and the command
-lines do, :func:`forecast.threads.limit_threads`) and capped to one thread.
+this process may run on (``os.sched_getaffinity``) and capped to one thread (what the
+app, the command lines and the tests do, :func:`forecast.threads.limit_threads`).
 Prints (never asserts) the median of ``--repeats`` fits in seconds (the settings
 interleaved, so a change in the machine's load affects each alike), with the
 machine's load average, so quiet and busy runs can be told apart.
