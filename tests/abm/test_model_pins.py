@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from abm import ABMConfig
-from abm.demographics import category_shares, read_demographics
-from abm.model import RECORDS, CapacityModel, CapacityTemplate, round_persons
+from abm.demographics import HouseholdDraws, category_shares, read_demographics
+from abm.model import _SCAN_WINDOW, RECORDS, CapacityModel, CapacityTemplate, round_persons
 from abm.schema import check_facilities, check_plans
 from tests.abm.abm_helpers import facilities_frame
 
@@ -263,6 +263,11 @@ def test_template_arrays_are_read_only_and_other_inputs_are_refused():
         assert not a.flags.writeable
         with pytest.raises(ValueError):
             a[0] = 1
+    fresh = HouseholdDraws.build(SHARES, cfg)  # the household draws' constants, built once
+    assert isinstance(template.draws, HouseholdDraws)
+    assert (template.draws.mean, template.draws.p_preg) == (fresh.mean, fresh.p_preg)
+    for name in ("head_p", "rest_p", "route_p", "head_cdf", "rest_cdf", "route_cdf"):
+        np.testing.assert_array_equal(getattr(template.draws, name), getattr(fresh, name))
     # equal inputs that are other objects pass (compared by value)
     template.check(pd.DatetimeIndex(list(months)), ABMConfig(step_days=7), SHARES.copy())
     other = SHARES[::-1].copy()  # other shares (same length, same total)
@@ -273,3 +278,26 @@ def test_template_arrays_are_read_only_and_other_inputs_are_refused():
             template.check(*args)
         assert str(err.value) == ("CapacityModel: template was built for other months, config "
                                   "or shares (CapacityTemplate.build)")
+
+
+def test_sheltered_prefix_with_the_first_window_filled_exactly_equals_a_full_scan():
+    """The windowed scan gives what a scan over every waiting household gives (blocked
+    position and persons) when the room is exactly the first window's persons and the
+    household just behind the window has already left: it is passed over, as in the full scan."""
+    m = _model([5000.0, 5000.0], facilities_frame(1, 1e6, 1e6),
+               ABMConfig(step_days=1, mean_stay_days=20.0), run=False)
+    hh, day, w = m.households, m.n_days - 1, _SCAN_WINDOW
+    size = hh.size.astype(float)
+    here = hh.exit_day > day  # everybody has arrived by the last day
+    starts = [b for b in range(len(hh) - w - 1)
+              if not here[b + w] and here[b:b + w].any() and here[b + w + 1:].any()]
+    assert len(starts) >= 5
+    for b in starts[:: max(1, len(starts) // 20)]:
+        inside = float(size[:b][here[:b]].sum())
+        cs = np.cumsum(np.where(here[b:], size[b:], 0.0))
+        cap = inside + float(cs[w - 1])  # the first window fits exactly
+        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        assert k > w  # the full scan passes the household that left
+        m._blocked = b
+        assert m._sheltered_prefix(day, cap, float(size[here].sum())) == cap
+        assert m._blocked == b + k, b
