@@ -83,6 +83,11 @@ _LATE_KEY = ("the late key is NA only on rows not late, and rows of one status a
              "all not: a constant within each status whatever fills it; order_by breaks the tie")
 _LEXSORT_MONTHS = ("pandas ignores kind when sorting on several columns (lexsort), and "
                    "(series_id, path, ds) is unique per row: the order is total either way")
+_WHOLE_DAYS = ("day numbers are whole; every use converts them with int() "
+               "(FacilityRow.available_day in CapacityTemplate.build)")
+_MONTH_DAYS = ("days_in_month is int32: the same day counts and sums (n_days = int(sum); "
+               "draw_households reads them with tolist())")
+_SAME_FRAME = "the zipped sequences are built from the same frame: equal lengths"
 EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     # abm/advice.py
     ("x_advise", "to_numpy(float)", "to_numpy(None)",
@@ -103,28 +108,43 @@ EQUIVALENT: tuple[tuple[str, str, str, str], ...] = (
     ("x_order_status", ".fillna(0)", ".fillna(None)", _LATE_KEY),
     ("x_order_status", ".fillna(0)", ".fillna(1)", _LATE_KEY),
     # abm/model.py
-    ("xǁCapacityModelǁ__init__", "dtype=np.int64", "",
-     "days_in_month is int32: the same day counts and sums"),
     ("xǁCapacityModelǁ__init__", 'kind="stable"', "",
      "the departure loop takes every household with exit_day <= snap: order among ties is moot"),
     ("xǁCapacityModelǁ__init__", "self.n_steps > 0", "self.n_steps > 1",
      "n_steps is 0 (empty horizon) or >= 4 (a month has >= 28 days; steps of 1 or 7 days)"),
-    ("xǁCapacityModelǁ_day_index", "to_numpy(dtype=float, na_value=0.0)", "",
-     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
-    ("xǁCapacityModelǁ_day_index", "np.zeros(len(dates), dtype=np.int64)", "",
-     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
-    ("xǁCapacityModelǁ_day_index", "astype(np.int64)", "",
-     "day numbers are whole; every use converts them with int() (Facility.available_day)"),
-    ("xǁCapacityModelǁ_add_facilities", "strict=True", "",
-     "the zipped sequences are built from the same frame: equal lengths"),
-    ("xǁCapacityModelǁ_add_facilities", "itertuples(index=False)", "itertuples(index=",
+    ("x__day_index", "to_numpy(dtype=float, na_value=0.0)", "to_numpy(dtype=None, na_value=0.0)",
+     _WHOLE_DAYS),
+    ("x__day_index", "to_numpy(dtype=float, na_value=0.0)", "to_numpy(na_value=0.0)",
+     _WHOLE_DAYS),
+    ("x__day_index", "np.zeros(len(dates), dtype=np.int64)", "dtype=None)", _WHOLE_DAYS),
+    ("x__day_index", "np.zeros(len(dates), dtype=np.int64)", "np.zeros(len(dates), )",
+     _WHOLE_DAYS),
+    ("x__day_index", "astype(np.int64)", "astype(None)", _WHOLE_DAYS),
+    ("xǁCapacityTemplateǁbuild", "days_in_month, dtype=np.int64", "days_in_month, dtype=None",
+     _MONTH_DAYS),
+    ("xǁCapacityTemplateǁbuild", "days_in_month, dtype=np.int64", "days_in_month, )",
+     _MONTH_DAYS),
+    ("xǁCapacityTemplateǁbuild", "strict=True", "strict=False", _SAME_FRAME),
+    ("xǁCapacityTemplateǁbuild", "strict=True", "strict=None", _SAME_FRAME),
+    ("xǁCapacityTemplateǁbuild", "fac_days, strict=True", "fac_days, )", _SAME_FRAME),
+    ("xǁCapacityTemplateǁbuild", "strict=True)):", ")):", _SAME_FRAME),
+    ("xǁCapacityTemplateǁbuild", "itertuples(index=False)", "itertuples(index=",
      "fields are read by name; the index field is never read"),
-    ("xǁCapacityModelǁ_add_facilities", 'astype(float), unit="D"', "",
+    ("xǁCapacityTemplateǁbuild", 'astype(float), unit="D"', 'astype(None), unit="D"',
      "lead_time_days is numeric (checked) and 'd' is 'D' in pandas"),
-    ("xǁCapacityModelǁ_add_facilities", "np.zeros(self.n_days + 1)", "",
+    ("xǁCapacityTemplateǁbuild", 'astype(float), unit="D"', 'astype(float), unit="d"',
+     "lead_time_days is numeric (checked) and 'd' is 'D' in pandas"),
+    ("xǁCapacityTemplateǁbuild", "np.zeros(n_days + 1)", "np.zeros(n_days + 2)",
      "the cumulative sum is cut to n_days: the extra cell is never read"),
-    ("xǁCapacityModelǁ_add_facilities", "available_day < self.n_days", "<= self.n_days",
+    ("xǁCapacityTemplateǁbuild", "available_day < n_days", "available_day <= n_days",
      "a facility opening on day n_days writes the cell that is cut off"),
+    ("xǁCapacityModelǁ_admitted_present", "if b - p <= _SCAN_WINDOW", "if b + p <= _SCAN_WINDOW",
+     "it only picks the plain loop or the array branch, which add the same whole persons to "
+     "the same total, gone and exit-day cells (exact sums): the same bookkeeping either way"),
+    ("xǁCapacityModelǁ_sheltered_prefix", "cs[-1] > room", "cs[+1] > room",
+     "cs is non-decreasing and, short of j == n, a whole window (>= 64 cells): stopping on "
+     "cs[1] > room stops only where cs[-1] > room does, else the window grows to n and the "
+     "search over the longer cs finds the same prefix (only slower)"),
     ("xǁCapacityModelǁ_daily_population", "minlength=n + 1)[: n + 1]", "",
      "days are <= n, so bincount has exactly n + 1 cells either way"),
     ("xǁCapacityModelǁ_daily_population", "astype(float)", "astype(None)",

@@ -2,7 +2,8 @@
 
 Complements test_model.py: the shelter helper's contract when nobody waits, the
 opt-in household agents when everybody leaves within the horizon, step
-bookkeeping and the records of steps not yet run.
+bookkeeping and the records of steps not yet run, the admission bookkeeping against a
+plain recount, and the shared template's read-only arrays and input check.
 """
 
 import numpy as np
@@ -10,8 +11,8 @@ import pandas as pd
 import pytest
 
 from abm import ABMConfig
-from abm.demographics import category_shares, read_demographics
-from abm.model import RECORDS, CapacityModel, round_persons
+from abm.demographics import HouseholdDraws, category_shares, read_demographics
+from abm.model import _SCAN_WINDOW, RECORDS, CapacityModel, CapacityTemplate, round_persons
 from abm.schema import check_facilities, check_plans
 from tests.abm.abm_helpers import facilities_frame
 
@@ -223,3 +224,80 @@ def test_an_empty_horizon_has_no_steps():
     assert all(v.shape == (0,) for v in m.records.values())
     m.run()
     assert m.steps == 0 and len(m.households) == 0
+
+
+def test_admitted_present_equals_a_plain_recount():
+    """Persons of the households before the blocked position still present on the day, as
+    the position moves a few households (the plain loop) or hundreds at once (the array
+    branch), on days that are exit days of households the next move adds (one that left on
+    the last day already added up is gone, not still inside), and after a reset."""
+    m = _model([5000.0, 5000.0], facilities_frame(1, 1e6, 1e6),
+               ABMConfig(step_days=1, mean_stay_days=20.0), run=False)
+    hh = m.households
+    size = hh.size.astype(float)
+    pos = np.cumsum([30, 300, 10, 200, 3, 0, 250, 1])
+    assert pos[-1] < len(hh)
+    days, day = [], 0
+    for b, b_next in zip(pos[:-1], pos[1:], strict=True):
+        ex = hh.exit_day[b:b_next]
+        ex = ex[(ex >= day) & (ex < m.n_days)]
+        day = int(ex.min()) if ex.size else day
+        days.append(day)
+    # the edge is reached in both branches: a household added next left on the day just added up
+    hits = [bool(np.isin(d, hh.exit_day[b:b_next]))
+            for d, b, b_next in zip(days, pos[:-1], pos[1:], strict=True)]
+    assert hits[0] and hits[2]  # the next moves add 300 and 200 households (array branch)
+    assert hits[1] or hits[3]  # the next moves add 10 and 3 (plain loop)
+    for b, day in [*zip(pos[:-1], days, strict=True), (pos[-2], days[0])]:  # last: a reset
+        m._blocked = int(b)
+        expected = float(size[:b][hh.exit_day[:b] > day].sum())
+        assert m._admitted_present(day) == expected, (b, day)
+
+
+def test_template_arrays_are_read_only_and_other_inputs_are_refused():
+    months = pd.date_range("2025-01-01", periods=3, freq="MS")
+    cfg = ABMConfig(step_days=7)
+    template = CapacityTemplate.build(months, check_facilities(facilities_frame(9, 9, 9)),
+                                      check_plans(None), cfg, SHARES)
+    for a in (template.month_days, *template.capacity_day):
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[0] = 1
+    fresh = HouseholdDraws.build(SHARES, cfg)  # the household draws' constants, built once
+    assert isinstance(template.draws, HouseholdDraws)
+    assert (template.draws.mean, template.draws.p_preg) == (fresh.mean, fresh.p_preg)
+    for name in ("head_p", "rest_p", "route_p", "head_cdf", "rest_cdf", "route_cdf"):
+        np.testing.assert_array_equal(getattr(template.draws, name), getattr(fresh, name))
+    # equal inputs that are other objects pass (compared by value)
+    template.check(pd.DatetimeIndex(list(months)), ABMConfig(step_days=7), SHARES.copy())
+    other = SHARES[::-1].copy()  # other shares (same length, same total)
+    assert not np.array_equal(other, SHARES)
+    for args in ((months[:2], cfg, SHARES), (months, ABMConfig(step_days=1), SHARES),
+                 (months, cfg, other)):
+        with pytest.raises(ValueError) as err:
+            template.check(*args)
+        assert str(err.value) == ("CapacityModel: template was built for other months, config "
+                                  "or shares (CapacityTemplate.build)")
+
+
+def test_sheltered_prefix_with_the_first_window_filled_exactly_equals_a_full_scan():
+    """The windowed scan gives what a scan over every waiting household gives (blocked
+    position and persons) when the room is exactly the first window's persons and the
+    household just behind the window has already left: it is passed over, as in the full scan."""
+    m = _model([5000.0, 5000.0], facilities_frame(1, 1e6, 1e6),
+               ABMConfig(step_days=1, mean_stay_days=20.0), run=False)
+    hh, day, w = m.households, m.n_days - 1, _SCAN_WINDOW
+    size = hh.size.astype(float)
+    here = hh.exit_day > day  # everybody has arrived by the last day
+    starts = [b for b in range(len(hh) - w - 1)
+              if not here[b + w] and here[b:b + w].any() and here[b + w + 1:].any()]
+    assert len(starts) >= 5
+    for b in starts[:: max(1, len(starts) // 20)]:
+        inside = float(size[:b][here[:b]].sum())
+        cs = np.cumsum(np.where(here[b:], size[b:], 0.0))
+        cap = inside + float(cs[w - 1])  # the first window fits exactly
+        k = int(np.searchsorted(cs, cap - inside, side="right"))
+        assert k > w  # the full scan passes the household that left
+        m._blocked = b
+        assert m._sheltered_prefix(day, cap, float(size[here].sum())) == cap
+        assert m._blocked == b + k, b
