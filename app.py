@@ -41,7 +41,8 @@ nav = st.navigation({
         st.Page("app_pages/export.py", title=_("Export"), icon=":material/download:"),
     ],
 })
-with profiled(nav.url_path):  # PLANNER_PROFILE_DIR: one cProfile file per run (benchmarks/app_profile.py)
+# PLANNER_PROFILE_DIR: one cProfile file per run (benchmarks/app_latency.py --profile DIR)
+with profiled(nav.url_path):
     controls.sidebar()
     with page_errors():  # no traceback on any page: one st.error line
         nav.run()

@@ -428,28 +428,35 @@ def _fan_template(shape: _FanShape) -> dict:
 def _fan(forecast: pd.DataFrame, history: pd.DataFrame | None, capacity: pd.DataFrame | None,
          title: str, y_title: str, words: Labels, date_format: str, height: int) -> Spec:
     bands = quantile_bands(forecast, by=["ds"]).rename(columns={"lo": "value"})
-    median = forecast[(forecast["quantile"] - 0.5).abs() < 1e-9][["ds", "value"]]
+    # the lines dataset built with numpy in one frame (a scenario change redraws six fans)
+    mid = np.abs(forecast["quantile"].to_numpy(dtype=float) - 0.5) < 1e-9
     dates = [forecast["ds"]]
     lines: list[tuple[str, str]] = []
-    parts = []
+    parts: list[tuple[np.ndarray, np.ndarray, str]] = []
     if history is not None and not history.empty:
         lines.append(("observed", words.observed))
-        parts.append(history[["ds", "y"]].rename(columns={"y": "value"})
-                     .assign(line=words.observed))
+        parts.append((history["ds"].to_numpy(), history["y"].to_numpy(dtype=float),
+                      words.observed))
         dates.append(history["ds"])
     lines.append(("median", words.median))
-    parts.append(median.assign(line=words.median))
+    parts.append((forecast["ds"].to_numpy()[mid], forecast["value"].to_numpy(dtype=float)[mid],
+                  words.median))
     if capacity is not None and not capacity.empty:
         lines.append(("capacity", words.capacity))
-        parts.append(capacity[["ds", "value"]].assign(line=words.capacity))
+        parts.append((capacity["ds"].to_numpy(), capacity["value"].to_numpy(dtype=float),
+                      words.capacity))
     shown = set(bands["band"].unique())
     present = tuple(b[2] for b in BANDS if b[2] in shown)
     axis = _axis_json(*dates)
     shape = _FanShape(title, y_title, words, date_format, axis, present, tuple(lines),
                       capacity is not None, height, alt.theme.active)
-    return Spec(_fan_template(shape), {
-        "bands": bands[["ds", "band", "value", "hi"]],
-        "lines": pd.concat(parts, ignore_index=True)[["ds", "value", "line"]]})
+    line_frame = pd.DataFrame({
+        "ds": np.concatenate([p[0] for p in parts]),
+        "value": np.concatenate([p[1] for p in parts]),
+        "line": np.repeat(np.array([p[2] for p in parts], dtype=object),
+                          [len(p[0]) for p in parts])})
+    return Spec(_fan_template(shape), {"bands": bands[["ds", "band", "value", "hi"]],
+                                       "lines": line_frame})
 
 
 @lru_cache(maxsize=256)

@@ -50,9 +50,9 @@ PROFILE_ENV = "PLANNER_PROFILE_DIR"
 
 @contextlib.contextmanager
 def profiled(page: str):
-    """With ``PLANNER_PROFILE_DIR`` set (by whoever runs the server, for
-    ``benchmarks/app_profile.py``), write one cProfile file per script run there, named
-    by the run's start time, its seconds and ``page`` (one of the app's own page paths,
+    """With ``PLANNER_PROFILE_DIR`` set (by whoever runs the server, e.g.
+    ``benchmarks/app_latency.py --profile DIR``), write one cProfile file per script run
+    there, named by the run's start time, its seconds and ``page`` (one of the app's own page paths,
     never text from a browser); otherwise do nothing."""
     import os
 

@@ -63,12 +63,14 @@ st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().
 """
 
 
-def start_server(app: Path | None = None, plain: bool = False
+def start_server(app: Path | None = None, plain: bool = False, profile: Path | None = None
                  ) -> tuple[subprocess.Popen, str, float]:
     """The planner as ``./dev.sh run`` serves it (``python -m app_pages.serve``), or with
-    ``plain`` (or another ``app``) by ``python -m streamlit run``."""
+    ``plain`` (or another ``app``) by ``python -m streamlit run``; ``profile``: a folder for
+    one cProfile file per script run (``PLANNER_PROFILE_DIR``, app_pages/guard.py)."""
     port = _port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           **({"PLANNER_PROFILE_DIR": str(profile)} if profile else {})}
     t0 = time.perf_counter()
     how = (["-m", "streamlit", "run", str(app or ROOT / "app.py")] if plain or app
            else ["-m", "app_pages.serve"])
@@ -230,12 +232,17 @@ def main() -> None:
                     help="serve with `streamlit run app.py` instead of the app's launcher "
                          "(python -m app_pages.serve, which imports the first page's "
                          "libraries while the server starts)")
+    ap.add_argument("--profile", type=Path, metavar="DIR",
+                    help="write one cProfile file per script run of the app into DIR (named "
+                         "by start time, seconds and page), to see the script's share")
     args = ap.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     cores = _cores()
     print(f"machine: {cores} cores; load average at start {os.getloadavg()}")
-    proc, url, server_s = start_server(plain=args.plain)
+    proc, url, server_s = start_server(plain=args.plain, profile=args.profile)
     print("server: " + ("streamlit run app.py" if args.plain else "python -m app_pages.serve"))
     try:
         with sync_playwright() as p:
