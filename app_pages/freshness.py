@@ -25,9 +25,18 @@ def source_titles() -> dict[str, str]:
             "hosts_afghan_annual": _("Host arrivals and caseloads (UNHCR, annual)")}
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ends(series_id: str, token: str, today: dt.date, _data: PlanData) -> pd.DataFrame:
+    """:func:`planner.freshness.data_ends`, once per series, data token and day (every run
+    of two pages draws it)."""
+    return data_ends(_data.history, _data.drivers, _data.hosts, series_id, today)
+
+
 def data_end_table(data: PlanData, series_id: str, today: dt.date) -> pd.DataFrame:
     """The table shown: source (words), last month with data, months since (one row per title)."""
-    ends = data_ends(data.history, data.drivers, data.hosts, series_id, today)
+    from app_pages import services
+
+    ends = _ends(series_id, services.data_token(), today, data)
     titles = source_titles()
     words = [_("Movement: {series}").format(series=labels.series_name(s)) if k == "movement" else titles.get(s, s)
              for s, k in zip(ends["source"], ends["kind"], strict=True)]
