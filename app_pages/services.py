@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import io
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -229,6 +230,10 @@ class StatusDisplay:
     the box's own 0.1 s), while a fit or the Monte Carlo runs say what they are doing."""
 
     SHOW_AFTER_S = 0.4
+    REDRAW_S = 0.25
+    """Once shown, the box is redrawn at most this often for reports of one stage (its
+    first and last reports always): each redraw sends two elements to the browser, and
+    the Monte Carlo reports every 10 of its runs."""
 
     def __init__(self) -> None:
         self._holder = st.empty()
@@ -238,6 +243,7 @@ class StatusDisplay:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._closed = False
+        self._drawn: tuple[str, float] = ("", 0.0)  # label and time of the last draw
 
     def __call__(self, p: StageProgress) -> None:
         # the words are made here, on the script's thread: they read the session's
@@ -254,7 +260,8 @@ class StatusDisplay:
                 add_script_run_ctx(self._timer, get_script_run_ctx())
                 self._timer.daemon = True
                 self._timer.start()
-        if status is not None:
+        if status is not None and (words[0] != self._drawn[0] or p.fraction >= 1.0
+                                   or time.monotonic() - self._drawn[1] >= self.REDRAW_S):
             self._draw(words)
 
     def _show(self) -> None:
@@ -274,8 +281,10 @@ class StatusDisplay:
 
     def _draw(self, words: tuple[str, float, str]) -> None:
         label, fraction, step = words
-        self._status.update(label=label, state="running")
+        if label != self._drawn[0]:
+            self._status.update(label=label, state="running")
         self._bar.progress(fraction, text=step)
+        self._drawn = (label, time.monotonic())
 
     def close(self) -> None:
         with self._lock:
