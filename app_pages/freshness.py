@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages import labels
+from app_pages import labels, services
 from app_pages.text import _, t
 from planner.freshness import data_ends
 from planner.pipeline import PlanData
@@ -34,8 +34,6 @@ def _ends(series_id: str, token: str, today: dt.date, _data: PlanData) -> pd.Dat
 
 def data_end_table(data: PlanData, series_id: str, today: dt.date) -> pd.DataFrame:
     """The table shown: source (words), last month with data, months since (one row per title)."""
-    from app_pages import services
-
     ends = _ends(series_id, services.data_token(), today, data)
     titles = source_titles()
     words = [_("Movement: {series}").format(series=labels.series_name(s)) if k == "movement" else titles.get(s, s)
