@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import gc
 import hashlib
 import io
 import threading
@@ -159,6 +160,18 @@ _warm_lock = threading.Lock()
 _warm_started = False
 
 
+def freeze_imports() -> int:
+    """Collect, then move every object the collector tracks (by now mostly the imported
+    libraries' modules, classes and functions, which live as long as the process) out of
+    its reach (``gc.freeze``), so a later full collection scans only what the pages made
+    since: 0.2 s -> about 0 s with the pages' libraries imported (2 cores). Objects
+    frozen are still freed by reference counting; only a cycle among them would stay.
+    Returns how many objects are frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def warm_up() -> bool:
     """Import :data:`WARM_MODULES` on a daemon thread, once per process, after the first
     page has been drawn (app.py calls it last), so the first visit to Scenario & forecast
@@ -179,6 +192,7 @@ def warm_up() -> bool:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - a page importing it later reports the error
                 return
+        freeze_imports()
 
     threading.Thread(target=run, name="planner-warm-up", daemon=True).start()
     return True

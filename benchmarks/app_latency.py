@@ -6,7 +6,8 @@ Chromium (Playwright, ``/usr/bin/chromium``) and prints (never asserts) seconds 
 
 1. first chart on Overview (a new session, right after the server is healthy);
 2. first visit to Scenario & forecast (every model fitted; progress shown);
-3. one scenario slider step + Apply, until every chart is updated;
+3. one scenario slider step + Apply, until every chart is updated; then four more
+   steps (their median: a planner tries several values in a row);
 4. first visit to Capacity (Monte Carlo runs);
 5. planning multiplier 1 -> 100 by keyboard + Apply, until every chart is updated;
 6. first chart on Overview again, in a second new session (the server warm, the
@@ -32,6 +33,7 @@ import argparse
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHART = "[data-testid='stVegaLiteChart']"
+LATER_STEPS = 4
+"""Slider steps measured after the first (a planner tries several values in a row)."""
 RUNS = "[data-testid='stSidebar'] [data-testid='stCaptionContainer']"
 
 
@@ -159,6 +163,17 @@ def measure(browser, url: str) -> list[tuple[str, float, float, str]]:
     wait_done(page, "forecast", before, 2)
     rows.append(("one slider step + Apply -> all charts updated", time.perf_counter() - t0,
                  max(load, _load()), f"runs {runs(page)}"))
+    later, load = [], _load()
+    for _ in range(LATER_STEPS):  # the same again: the page and the browser now warm
+        before = runs(page).get("forecast", 0)
+        thumb.focus()
+        thumb.press("ArrowRight")
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="Apply").first.click()
+        wait_done(page, "forecast", before, 2)
+        later.append(time.perf_counter() - t0)
+    rows.append((f"the next {LATER_STEPS} slider steps + Apply (median)", statistics.median(later),
+                 max(load, _load()), "each: " + " ".join(f"{x:.2f}" for x in later)))
 
     load = _load()
     t0 = time.perf_counter()

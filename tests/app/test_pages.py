@@ -469,6 +469,53 @@ def test_warm_up_imports_the_later_pages_modules_once_on_a_thread(monkeypatch):
     assert set(services.WARM_MODULES) <= set(sys.modules)
 
 
+def test_warm_up_freezes_the_imports_once_they_are_done(monkeypatch):
+    import sys
+    import time
+
+    from app_pages import services
+
+    calls = []
+    monkeypatch.setattr(services, "_warm_started", False)
+    monkeypatch.setattr(services, "WARM_MODULES", ("wave",))
+    monkeypatch.delitem(sys.modules, "wave", raising=False)
+    monkeypatch.setattr(services, "freeze_imports", lambda: calls.append("wave" in sys.modules))
+    assert services.warm_up() is True
+    for _ in range(200):
+        if calls:
+            break
+        time.sleep(0.01)
+    assert calls == [True]  # once, after the module was imported
+
+
+def test_freeze_imports_takes_the_objects_alive_now_out_of_full_collections():
+    import gc
+
+    from app_pages import services
+
+    kept = [[i] for i in range(1000)]  # tracked containers alive now
+    try:
+        frozen = services.freeze_imports()
+        assert frozen == gc.get_freeze_count() >= len(kept)
+        tracked = {id(o) for o in gc.get_objects()}
+        assert not any(id(k) in tracked for k in kept)  # a full collection skips them
+        later = [[0]]
+        assert id(later[0]) in {id(o) for o in gc.get_objects()}  # new objects still scanned
+    finally:
+        gc.unfreeze()
+
+
+def test_streamlit_runs_no_full_collection_after_every_script_run():
+    import tomllib
+
+    from streamlit import config
+
+    root = Path(__file__).resolve().parents[2]
+    options = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert options["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in config._config_options_template  # a real option
+
+
 def test_the_warm_up_names_the_modules_the_pages_import():
     import importlib.util
 
