@@ -199,6 +199,9 @@ def warm_up() -> bool:
 
 
 # ---------------------------------------------------------------- progress and slots
+OVERVIEW_TAB, OVERVIEW_TAB_KIND = "overview_tab", "_overview_tab_kind"
+"""session_state keys: the Overview's open tab, as its label (Streamlit's state of the
+tabs), and as its kind (movement, drivers, sources), which outlives a change of language."""
 RUNS_KEY = "_stage_runs"
 """session_state key: stages computed in this session (a Counter by stage name)."""
 

@@ -90,6 +90,19 @@ def keep(*keys: str) -> None:
             kept[k] = st.session_state[k]
 
 
+def remember(key: str, after: bool = False) -> None:
+    """Keep widget ``key``'s value while the widget is not drawn (a closed lazy tab):
+    Streamlit forgets the state of a widget that a run does not draw. Call once before
+    drawing it (puts the value kept back, if Streamlit forgot it) and once after, with
+    ``after=True`` (keeps the value now shown)."""
+    kept = f"_remembered_{key}"
+    if after:
+        if key in st.session_state:
+            st.session_state[kept] = st.session_state[key]
+    elif key not in st.session_state and kept in st.session_state:
+        st.session_state[key] = st.session_state[kept]
+
+
 def restore_choices() -> None:
     """Menus (selectbox, multiselect, radio) send back the *label* of their option; after a
     change of language that label is in the old language and matches no option. Before any

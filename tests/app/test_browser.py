@@ -300,7 +300,7 @@ def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
 
 
 RU_PAGES = {  # file -> its label in the Russian navigation, its title's start, its charts
-    "overview": ("Обзор", "Прибытия афганцев", 3),
+    "overview": ("Обзор", "Прибытия афганцев", 2),
     "forecast": ("Сценарий и прогноз", "Сценарий и прогноз", 2),
     "capacity": ("Вместимость", "Вместимость", 4),
     "sites": ("Пункты и маршруты", "Пункты и маршруты", 2),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages import services
 from app_pages.labels import COLUMNS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -58,15 +59,43 @@ def goto(at: AppTest, page: str) -> AppTest:
     return ok(at.run())
 
 
+def _overview_tab(at: AppTest, kind: str) -> AppTest:
+    """Open the Overview's tab ``kind`` (movement, drivers, sources), as a click does."""
+    labels = [tab.label for tab in at.tabs]
+    at.session_state[services.OVERVIEW_TAB] = labels[list(("movement", "drivers", "sources")).index(kind)]
+    return ok(at.run())
+
+
 def test_overview_shows_history_drivers_and_sources(app):
     before = chart_data(app)
-    assert len(before) >= 3  # movement, Central Asian stocks, drivers
-    assert "UNHCR" in app.dataframe[0].value.to_string()
-    app.multiselect[0].set_value(["unhcr_asylum_GBR"])
-    app.slider(key="overview_from_year").set_value(2015)
+    assert [tab.label for tab in app.tabs] == ["Movement and refugees", "Drivers", "Sources"]
+    assert len(before) == 2  # movement and Central Asian stocks; the closed tabs not drawn
+    assert not app.dataframe and "overview_from_year" not in [w.key for w in app.slider]
+    app.multiselect(key="overview_series").set_value(["unhcr_asylum_GBR"])
     after = chart_data(ok(app.run()))
     assert after[0] != before[0]  # movement chart follows the series choice
-    assert after[2] != before[2]  # drivers chart follows the year slider
+
+    at = _overview_tab(app, "drivers")
+    drivers = chart_data(at)
+    assert len(drivers) == 5 and not at.multiselect  # five driver panels, nothing else
+    at.slider(key="overview_from_year").set_value(2015)
+    assert chart_data(ok(at.run())) != drivers  # the panels follow the year slider
+
+    at = _overview_tab(at, "sources")
+    assert not chart_data(at) and "UNHCR" in at.dataframe[0].value.to_string()
+    # a tab closed and opened again keeps what the planner chose in it
+    assert _overview_tab(at, "movement").multiselect(key="overview_series").value == [
+        "unhcr_asylum_GBR"]
+    assert _overview_tab(at, "drivers").slider(key="overview_from_year").value == 2015
+
+
+def test_overview_tab_survives_a_change_of_language(app):
+    at = _overview_tab(app, "drivers")
+    at.session_state["lang"] = "ru"
+    at = ok(at.run())
+    assert [tab.label for tab in at.tabs] == ["Перемещения и беженцы", "Факторы", "Источники"]
+    assert at.session_state[services.OVERVIEW_TAB] == "Факторы"
+    assert len(chart_data(at)) == 5
 
 
 def test_forecast_page_reacts_to_scenario_sliders(app):
@@ -309,6 +338,7 @@ def _page_words(at: AppTest) -> list[tuple[str, str]]:
             out += [(kind, str(h)) for h in [getattr(w, "help", None)] if h]
             out += [(kind, str(o)) for o in (getattr(w, "options", None) or [])
                     if w.label != "Язык"]
+    out += [("tab", tab.label) for tab in at.tabs]
     for d in at.dataframe:
         if d.editing_mode == "read_only":  # editors keep their codes (headers in column_config)
             frame = d.value
@@ -339,6 +369,11 @@ def test_every_page_in_russian_has_no_english_left(app):
             at = goto(at, page)
         assert at.title, page
         words = _page_words(at)
+        if page == "overview":  # lazy tabs: only the open one is drawn, so open each
+            for label in [tab.label for tab in at.tabs][1:]:
+                at.session_state[services.OVERVIEW_TAB] = label
+                words += _page_words(ok(at.run()))
+                invalid[f"overview: {label}"] = _invalid_chart_specs(at)
         if words:
             left[page] = words[:10]
         invalid[page] = _invalid_chart_specs(at)
