@@ -29,7 +29,8 @@ input:focus-visible, textarea:focus-visible, [tabindex]:focus-visible,
 
 nav = st.navigation({
     _("Plan"): [
-        st.Page("app_pages/overview.py", title=_("Overview"), icon=":material/public:", default=True),
+        overview := st.Page("app_pages/overview.py", title=_("Overview"), icon=":material/public:",
+                            default=True),
         st.Page("app_pages/forecast_page.py", title=_("Scenario & forecast"),
                 icon=":material/trending_up:"),
         st.Page("app_pages/capacity.py", title=_("Capacity"), icon=":material/home_work:"),
@@ -43,7 +44,7 @@ nav = st.navigation({
 })
 # PLANNER_PROFILE_DIR: one cProfile file per run (benchmarks/app_latency.py --profile DIR)
 with profiled(nav.url_path):
-    controls.sidebar()
+    controls.sidebar(levers=nav is not overview)  # the Overview uses no scenario
     with page_errors():  # no traceback on any page: one st.error line
         nav.run()
     controls.show_runs()

@@ -208,31 +208,44 @@ MENUS = ("preset", "series_id", "host", "host_method", "model", "analogue")
 """Sidebar menus whose labels depend on the language (kept across a change of language)."""
 
 
-def sidebar() -> None:
-    """Draw the language menu and the scenario controls; applied values land in
-    ``st.session_state``."""
-    st.session_state.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
+def sidebar(levers: bool = True) -> None:
+    """Draw the language menu and (``levers``) the scenario controls; applied values land
+    in ``st.session_state``. A page that uses no scenario (the Overview) passes
+    ``levers=False``: its sidebar shows the language and the applied scenario in words,
+    not the 25 scenario widgets (on the Overview they cost 0.6-1.5 s of the first chart
+    in the browser, benchmarks/app_latency.py), and the applied values are kept as they
+    are (Streamlit forgets the state of a widget that a run does not draw)."""
+    ss = st.session_state
+    ss.setdefault(LANG_KEY, DEFAULT_LANGUAGE)
     restore_choices()
     for k, d in DEFAULTS.items():
-        st.session_state.setdefault(k, d)
+        ss.setdefault(k, d)
+    if not levers:
+        for k in (*DEFAULTS, "preset"):
+            if k in ss:
+                ss[k] = ss[k]  # now the app's own value: kept although no widget draws it
     from app_pages import services
 
     sb = st.sidebar
     sb.selectbox(":material/translate: " + _("Language"), list(LANGUAGES), key=LANG_KEY,
                  format_func=LANGUAGES.get)
     sb.header(_("Scenario"))
-    sb.selectbox(_("Start from a preset"), list(PRESETS), key="preset", on_change=_apply_preset,
-                 format_func=bound(labels.preset_title),
-                 help=_("Sets the sliders below; magnitudes are illustrative planning cases, "
-                        "not predictions."))
     series = services.series_choices()
-    if PENDING_SERIES in st.session_state:  # set by an upload, applied before the widget exists
-        st.session_state["series_id"] = st.session_state.pop(PENDING_SERIES)
-    if st.session_state["series_id"] not in series:
-        st.session_state["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
-    form = sb.form(FORM_KEY, border=False, enter_to_submit=False)
-    with form:
-        _levers(form, series, services)
+    if PENDING_SERIES in ss:  # set by an upload, applied before the widget exists
+        ss["series_id"] = ss.pop(PENDING_SERIES)
+    if ss["series_id"] not in series:
+        ss["series_id"] = DEFAULTS["series_id"] if DEFAULTS["series_id"] in series else series[0]
+    if levers:
+        sb.selectbox(_("Start from a preset"), list(PRESETS), key="preset",
+                     on_change=_apply_preset, format_func=bound(labels.preset_title),
+                     help=_("Sets the sliders below; magnitudes are illustrative planning "
+                            "cases, not predictions."))
+        form = sb.form(FORM_KEY, border=False, enter_to_submit=False)
+        with form:
+            _levers(form, series, services)
+    else:
+        sb.caption(_("This page shows the history only: the scenario is set on the Scenario "
+                     "& forecast, Capacity, Sites & routes and Compare pages."))
     sb.caption(_("Applied scenario: **{description}**").format(
         description=labels.scenario_words(scenario_from_state(st.session_state))))
 

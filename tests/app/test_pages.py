@@ -120,10 +120,35 @@ def test_forecast_page_border_openness_scales_host_arrivals(app):
 
 
 def test_preset_sets_sliders(app):
-    app.sidebar.selectbox(key="preset").set_value("drought")
-    ok(app.run())
-    assert app.sidebar.slider(key="drought_spi").value == pytest.approx(-1.5)
-    assert app.sidebar.slider(key="conflict_k").value == pytest.approx(1.0)
+    at = goto(app, "forecast_page")
+    at.sidebar.selectbox(key="preset").set_value("drought")
+    ok(at.run())
+    assert at.sidebar.slider(key="drought_spi").value == pytest.approx(-1.5)
+    assert at.sidebar.slider(key="conflict_k").value == pytest.approx(1.0)
+
+
+def test_the_overview_draws_no_levers_and_keeps_the_applied_scenario(app):
+    assert not app.sidebar.slider and not app.sidebar.button  # the history needs no scenario
+    assert [w.key for w in app.sidebar.selectbox] == ["lang"]
+    assert "Scenario & forecast" in app.sidebar.caption[0].value
+    at = goto(app, "forecast_page")
+    at.sidebar.selectbox(key="preset").set_value("conflict_escalation")  # applies at once
+    ok(at.run())
+    at.sidebar.slider(key="horizon").set_value(12)
+    at.sidebar.selectbox(key="host").set_value("TJK")
+    at = ok(press(at).run())
+    applied = {k: at.session_state[k] for k in ("conflict_k", "horizon", "host", "preset")}
+    words = at.sidebar.caption[-1].value
+    at = goto(at, "overview")
+    assert not at.sidebar.slider
+    assert at.sidebar.caption[-1].value == words  # the applied scenario, in words
+    for page in ("capacity", "forecast_page"):  # back on a page with levers: all kept
+        at = goto(at, page)
+        assert {k: at.session_state[k] for k in applied} == applied, page
+        assert at.sidebar.slider(key="horizon").value == 12
+        assert at.sidebar.selectbox(key="host").value == "TJK"
+        assert at.sidebar.slider(key="conflict_k").value == applied["conflict_k"] != 1.0
+        at = goto(at, "overview")
 
 
 def test_capacity_page_runs_and_reacts(app):
@@ -228,8 +253,9 @@ def test_export_page_offers_downloads(app):
 
 
 def test_host_without_estimated_share_is_explained_then_usable(app):
-    app.sidebar.selectbox(key="host").set_value("TKM")
-    at = goto(press(app), "capacity")
+    at = goto(app, "capacity")
+    at.sidebar.selectbox(key="host").set_value("TKM")
+    at = ok(press(at).run())
     if at.warning:  # no UNHCR share for Turkmenistan: the page says what to do
         assert "share" in at.warning[0].value
         at.sidebar.number_input(key="host_share_pct").set_value(1.0)
@@ -278,10 +304,10 @@ def test_user_arrivals_series_is_used_by_forecast_and_capacity(app):
     mine = datasets.load_history(["unhcr_asylum_GBR"]).assign(series_id="my_area")
     app.session_state["user_data"] = {"history": mine, "drivers": None, "facilities": None,
                                       "kind": "arrivals"}
-    ok(app.run())
-    assert "my_area" in app.sidebar.selectbox(key="series_id").options
-    app.sidebar.selectbox(key="series_id").set_value("my_area")
-    at = goto(press(app), "forecast_page")
+    at = goto(ok(app.run()), "forecast_page")
+    assert "my_area" in at.sidebar.selectbox(key="series_id").options
+    at.sidebar.selectbox(key="series_id").set_value("my_area")
+    at = ok(press(at).run())
     assert at.subheader[0].value.startswith("my_area")
     at = goto(at, "capacity")
     assert "your series my_area" in at.caption[0].value
