@@ -1,7 +1,8 @@
 """Central Asia arrivals planner: the Streamlit entry point.
 
 Run with ``./dev.sh run`` (or ``streamlit run app.py``). The sidebar holds the
-language and the scenario every page uses; each page is a thin file in ``app_pages/``.
+language and the scenario every page uses (the Overview, history only, shows the applied
+scenario in words); each page is a thin file in ``app_pages/``.
 """
 
 import streamlit as st
