@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from app_pages import labels
-from app_pages.text import LANG_KEY, _, bound, keep, restore_choices
+from app_pages.text import LANG_KEY, _, bound, keep, persist, restore_choices
 from forecast.models import MODEL_TITLES
 from forecast.scenarios import PRESETS, Scenario, Shock  # noqa: F401
 from forecast.vocabulary import DEFAULT_SERIES, HOSTS
@@ -221,9 +221,7 @@ def sidebar(levers: bool = True) -> None:
     for k, d in DEFAULTS.items():
         ss.setdefault(k, d)
     if not levers:
-        for k in (*DEFAULTS, "preset"):
-            if k in ss:
-                ss[k] = ss[k]  # now the app's own value: kept although no widget draws it
+        persist(*DEFAULTS, "preset")
     from app_pages import services
 
     sb = st.sidebar

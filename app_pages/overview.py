@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import charts, labels, services
 from app_pages.freshness import show_data_ends
-from app_pages.text import _, bound, draw, keep, remember, t
+from app_pages.text import _, bound, draw, keep, persist, t
 from forecast.vocabulary import CENTRAL_ASIA
 
 TAB_KEY, TAB_KIND = services.OVERVIEW_TAB, services.OVERVIEW_TAB_KIND
@@ -30,10 +30,10 @@ if s.get(TAB_KEY) not in TABS.values():  # none yet, or a label of the language 
     s[TAB_KEY] = TABS[s.get(TAB_KIND, "movement")]
 tabs = dict(zip(TABS, st.tabs(list(TABS.values()), key=TAB_KEY, on_change="rerun"), strict=True))
 s[TAB_KIND] = next(k for k, v in TABS.items() if v == s[TAB_KEY])
+persist("overview_series", "overview_from_year")  # what was chosen in a tab now closed
 
 with tabs["movement"]:
     if tabs["movement"].open:
-        remember("overview_series")
         series = st.multiselect(
             _("Movement series"), services.series_choices(),
             default=(None if "overview_series" in s else
@@ -43,7 +43,6 @@ with tabs["movement"]:
             help=_("Frontex: detections of Afghans at EU external borders (all routes summed). "
                    "UNHCR: monthly asylum applications by Afghans in the named country (to 2018)."))
         keep("overview_series")
-        remember("overview_series", after=True)
         draw(charts.history_chart(
             history[history["series_id"].isin(series)], _("Monthly movement of Afghans"),
             tr=t(), names=labels.series_name))
@@ -61,10 +60,8 @@ with tabs["drivers"]:
     if tabs["drivers"].open:
         st.subheader(_("Drivers (Afghanistan, monthly)"))
         drivers = services.active_drivers()
-        remember("overview_from_year")
         start = st.slider(_("From year"), 1990, 2024, None if "overview_from_year" in s else 2009,
                           key="overview_from_year")
-        remember("overview_from_year", after=True)
         d = drivers[drivers["ds"].dt.year >= start]
         words = {"fatalities": _("conflict fatalities (deaths/month)"), "spi3": _("SPI-3"),
                  "spi12": _("SPI-12"), "wheat_price_index": _("wheat price index (2019=100)"),

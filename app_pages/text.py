@@ -90,17 +90,14 @@ def keep(*keys: str) -> None:
             kept[k] = st.session_state[k]
 
 
-def remember(key: str, after: bool = False) -> None:
-    """Keep widget ``key``'s value while the widget is not drawn (a closed lazy tab):
-    Streamlit forgets the state of a widget that a run does not draw. Call once before
-    drawing it (puts the value kept back, if Streamlit forgot it) and once after, with
-    ``after=True`` (keeps the value now shown)."""
-    kept = f"_remembered_{key}"
-    if after:
-        if key in st.session_state:
-            st.session_state[kept] = st.session_state[key]
-    elif key not in st.session_state and kept in st.session_state:
-        st.session_state[key] = st.session_state[kept]
+def persist(*keys: str) -> None:
+    """Keep the values of the widgets ``keys`` through a run that does not draw them (a
+    closed lazy tab, a page without the scenario's widgets): Streamlit forgets the state
+    of a widget a run does not draw, but not a value the app set itself, so each value
+    present is set again as the app's own. Call before the widgets would be drawn."""
+    for k in keys:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
 
 
 def restore_choices() -> None:
