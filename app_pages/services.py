@@ -156,6 +156,8 @@ WARM_MODULES = ("forecast.api", "forecast.host_model", "abm", "abm.advice", "pla
 """Modules the later pages need (statsmodels, LightGBM, Mesa, fpdf2: 4-6 s of imports on
 2 cores, Mesa alone about 2 s inside a Streamlit server), imported by :func:`warm_up`."""
 
+WARM_THREAD = "planner-warm-up"
+"""Name of the warm-up's thread."""
 _warm_lock = threading.Lock()
 _warm_started = False
 
@@ -194,7 +196,7 @@ def warm_up() -> bool:
                 return
         freeze_imports()
 
-    threading.Thread(target=run, name="planner-warm-up", daemon=True).start()
+    threading.Thread(target=run, name=WARM_THREAD, daemon=True).start()
     return True
 
 

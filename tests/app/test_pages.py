@@ -551,9 +551,13 @@ def test_warm_up_freezes_the_imports_once_they_are_done(monkeypatch):
 
 def test_freeze_imports_takes_the_objects_alive_now_out_of_full_collections():
     import gc
+    import threading
 
     from app_pages import services
 
+    for t in threading.enumerate():  # an earlier AppTest's warm-up freezes on its own thread
+        if t.name == services.WARM_THREAD:
+            t.join()
     kept = [[i] for i in range(1000)]  # tracked containers alive now
     try:
         frozen = services.freeze_imports()
