@@ -331,12 +331,14 @@ def read_conflicts(path: str | Path, names: list[str], days: int) -> tuple[np.nd
     body = rows[1:]
     for day, (ln, r) in enumerate(body[:days]):
         try:
-            stated = int(float(r[0]))
+            stated = float(r[0])
             vals = [float(v) if v != "" else 0.0 for v in r[1 : 1 + len(header)]]
         except ValueError:
             raise _fail(path, ln, "conflict intensity", f"row is not numeric: {r[:6]}") from None
+        if not (np.isfinite(stated) and stated == round(stated)):
+            raise _fail(path, ln, "conflict day", f"Day {r[0]!r} is not a whole day")
         if stated != day:
-            raise _fail(path, ln, "conflict day", f"Day {stated} on the row Flee reads as day {day} "
+            raise _fail(path, ln, "conflict day", f"Day {int(stated)} on the row Flee reads as day {day} "
                         "(Flee takes one row per day, in order, from day 0)")
         if len(vals) < len(header):
             raise _fail(path, ln, "conflict intensity", f"{len(vals)} values for {len(header)} sites")

@@ -185,6 +185,8 @@ def test_forwarding_hub_moves_everyone_on(inp):
         ("routes.csv", "#name1,name2,distance,forced_redirection,max_move_speed\nA,T,5,,100\n",
          r"routes\.csv, line 1: column 'max_move_speed'"),
         ("conflicts.csv", "#Day,A,Z\n0,1,0\n2,1,0\n", r"conflicts\.csv, line 3: conflict day: Day 2"),
+        ("conflicts.csv", "#Day,A,Z\n0,1,0\ninf,1,0\n", r"conflicts\.csv, line 3: conflict day: Day 'inf' is not a whole day"),
+        ("conflicts.csv", "#Day,A,Z\n0,1,0\n1.5,1,0\n", r"conflicts\.csv, line 3: conflict day: Day '1.5' is not a whole day"),
         ("conflicts.csv", "#Day,A,Z\n0,1,0\n1,1,0\n", r"conflict days: 2 day rows for a 20-day period"),
         ("conflicts.csv", "#Day,A,Z\n0,1,-1\n", r"line 2: conflict intensity: must be finite and >= 0"),
         ("routes.csv", "#n1,n2,d,f\nA,T,inf,\n", r"routes\.csv, line 2: distance"),
