@@ -73,11 +73,11 @@ def open_page(page, url, path, min_charts):
     wait_idle(page)
 
 
-def test_phone_layout_contrast_focus_and_viewer_toolbar(app_server, browser, shoot, screenshot_dir,
-                                                        capsys):
+def test_phone_layout_contrast_focus_and_viewer_toolbar(app_server, new_context, shoot,
+                                                        screenshot_dir, capsys):
     url, _ = app_server
-    ctx = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1,
-                              is_mobile=True, has_touch=True)
+    ctx = new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1,
+                      is_mobile=True, has_touch=True)
     page = ctx.new_page()
     try:
         worst: dict[str, float] = {}

@@ -21,8 +21,8 @@ def _wait_idle(page, timeout=600_000):
     page.wait_for_timeout(200)
 
 
-def _open_compare(browser, url):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1700})
+def _open_compare(new_context, url):
+    ctx = new_context(viewport={"width": 1400, "height": 1700})
     page = ctx.new_page()
     page.goto(f"{url}/compare")
     page.wait_for_selector("[data-testid='stSidebar']", timeout=120_000)
@@ -36,13 +36,13 @@ def _horizon(page):
         has_text="Horizon (months)")
 
 
-def test_saved_plan_survives_a_server_restart(start_server, browser, tmp_path, capsys):
+def test_saved_plan_survives_a_server_restart(start_server, new_context, tmp_path, capsys):
     from playwright.sync_api import expect
 
     env = {"PLANNER_STORE_DIR": str(tmp_path / "office store")}
     t0 = time.perf_counter()
     with start_server(env) as (url, _):
-        ctx, page = _open_compare(browser, url)
+        ctx, page = _open_compare(new_context, url)
         try:
             page.get_by_role("slider", name="Horizon (months)").focus()
             page.keyboard.press("Home")  # 24 -> 6 months: a setting the saved plan must keep
@@ -63,7 +63,7 @@ def test_saved_plan_survives_a_server_restart(start_server, browser, tmp_path, c
 
     with start_server(env) as (url, _):  # a new process: nothing but the file remembers
         t1 = time.perf_counter()
-        ctx, page = _open_compare(browser, url)
+        ctx, page = _open_compare(new_context, url)
         try:
             page.get_by_text("Saved plans (1)").wait_for(timeout=60_000)
             expect(page.get_by_role("combobox", name="Saved plan")).to_have_value(
