@@ -13,8 +13,7 @@ NAME = "restart test"
 
 
 def _wait_idle(page, timeout=600_000):
-    """Until Streamlit has finished the current run. A cold server computes the page's
-    comparison first; until then it serves the widgets' code slowly, so wait for it."""
+    """Until Streamlit has finished the current run."""
     page.wait_for_timeout(300)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
@@ -46,7 +45,7 @@ def test_saved_plan_survives_a_server_restart(start_server, new_context, tmp_pat
     with start_server(env) as (url, _):
         ctx, page = _open_compare(new_context, url)
         try:
-            page.get_by_role("slider", name="Horizon (months)").focus()
+            page.get_by_role("slider", name="Horizon (months)").focus(timeout=120_000)
             page.keyboard.press("Home")  # 24 -> 6 months: a setting the saved plan must keep
             expect(_horizon(page).locator("[data-testid='stSliderThumbValue']")).to_have_text(
                 "6", timeout=30_000)
@@ -71,8 +70,8 @@ def test_saved_plan_survives_a_server_restart(start_server, new_context, tmp_pat
             expect(page.get_by_role("combobox", name="Saved plan")).to_have_value(
                 NAME, timeout=30_000)
             expect(_horizon(page).locator("[data-testid='stSliderThumbValue']")).to_have_text(
-                "24")
-            page.get_by_role("button", name="Load into the sidebar").click()
+                "24", timeout=120_000)  # a cold server draws its sidebar slowly
+            page.get_by_role("button", name="Load into the sidebar").click(timeout=120_000)
             page.get_by_text(f"Loaded '{NAME}' into the sidebar").wait_for(timeout=60_000)
             expect(_horizon(page).locator("[data-testid='stSliderThumbValue']")).to_have_text(
                 "6", timeout=30_000)
