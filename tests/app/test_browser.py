@@ -494,8 +494,13 @@ def test_slider_moved_then_applied_runs_once_and_fit_shows_progress(app_server, 
     apply(page)
     status = page.locator("[data-testid='stExpander']").filter(
         has_text=re.compile(r"Fitting \d+ models on \d+ months of"))
-    status.first.wait_for(timeout=300_000)
-    words = next(ln for ln in status.first.inner_text().splitlines() if "Fitting" in ln)
+    # its words are read in the page the moment it shows (a short fit removes it again
+    # before a second look could find it)
+    shown = page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stExpander']\")]"
+        ".map(e => e.innerText).find(t => /Fitting \\d+ models on \\d+ months of/.test(t))",
+        timeout=300_000)
+    words = next(ln for ln in shown.json_value().splitlines() if "Fitting" in ln)
     wait_runs(page, "fit", after["fit"])
     fit_s = time.perf_counter() - t0
     assert "months of Frontex detections of Afghans: Eastern land borders" in words, words
