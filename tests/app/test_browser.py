@@ -6,7 +6,6 @@ The server is started by the ``app_server`` fixture on a free local port. Timing
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import time
@@ -156,38 +155,6 @@ def test_slider_by_keyboard_changes_chart(app_server, page, shoot, capsys):
               f"(4 key presses), next change {FIGURES['slider_update_cached_fit_s']:.2f} s")
 
 
-def test_download_forecast_csv(app_server, page, shoot, tmp_path):
-    url, _ = app_server
-    open_page(page, url, "export")
-    with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="Forecast quantiles (CSV)").click()
-    path = tmp_path / "forecast.csv"
-    dl.value.save_as(path)
-    with path.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["series_id", "ds", "model", "scenario", "quantile", "value"]
-    assert {r["model"] for r in rows} >= {"ensemble", "snaive"}
-    assert all(float(r["value"]) >= 0 for r in rows)
-    with page.expect_download(timeout=60_000) as dl:
-        page.get_by_role("button", name="Scenario (JSON)").click()
-    sc = json.loads(open(dl.value.path()).read())
-    assert sc["name"] == "baseline"
-    shoot(page, "export.png")
-
-
-def test_upload_malformed_csv_shows_error(app_server, page, shoot, tmp_path):
-    url, _ = app_server
-    open_page(page, url, "your_data", min_charts=0)
-    bad = tmp_path / "my_arrivals.csv"
-    bad.write_text("series_id,ds,count\nmine,2024-01-01,5\nmine,2024-02-01,-3\n")
-    uploader(page, "Monthly series CSV").set_input_files(str(bad))
-    err = page.locator("[data-testid='stAlertContentError']").first
-    err.wait_for(timeout=60_000)
-    text = err.inner_text()
-    assert "my_arrivals.csv" in text and "'y'" in text, text
-    shoot(page, "your_data.png")
-
-
 def test_capacity_and_compare_pages(app_server, page, shoot, capsys):
     url, _ = app_server
     t0 = time.perf_counter()
@@ -292,14 +259,23 @@ def test_scenario_file_corrupt_refused_valid_loaded(app_server, page, tmp_path):
     page.get_by_text("Loaded 'surge'").first.wait_for(timeout=60_000)
 
 
-def test_upload_valid_series_then_use_it(app_server, page, tmp_path):
-    """A monthly arrivals series saved as Russian Excel saves it (';', decimal comma,
-    dd.mm.yyyy, UTF-8 with BOM) is uploaded, chosen, and planned on: the Capacity page
-    gives its advice for that series (issue 13, point 4)."""
+def test_upload_refused_then_valid_series_used(app_server, page, shoot, tmp_path):
+    """A malformed series (no 'y' column, a negative count) is refused with an error that
+    names the file and the column; then a monthly arrivals series saved as Russian Excel
+    saves it (';', decimal comma, dd.mm.yyyy, UTF-8 with BOM) is uploaded, chosen, and
+    planned on: the Capacity page gives its advice for that series (issue 13, point 4)."""
     from forecast import datasets
 
     url, _ = app_server
     open_page(page, url, "your_data", min_charts=0)
+    bad = tmp_path / "my_arrivals.csv"
+    bad.write_text("series_id,ds,count\nmine,2024-01-01,5\nmine,2024-02-01,-3\n")
+    uploader(page, "Monthly series CSV").set_input_files(str(bad))
+    err = page.locator("[data-testid='stAlertContentError']").first
+    err.wait_for(timeout=60_000)
+    text = err.inner_text()
+    assert "my_arrivals.csv" in text and "'y'" in text, text
+    shoot(page, "your_data.png")
     mine = datasets.load_history(["unhcr_asylum_GBR"]).assign(series_id="my_area")
     mine["y"] = mine["y"] + 0.5  # a decimal comma in every value
     path = tmp_path / "my_area.csv"

@@ -1,9 +1,12 @@
 """The brief and the workbook downloaded from the app carry the Capacity page's figures,
-and clicking every download button 0.3 s apart loses none (issue 13, points 3-6)."""
+and clicking every download button 0.3 s apart loses none (issue 13, points 3-6); the
+forecast quantiles CSV and the scenario JSON among them read back as written."""
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import re
 import time
 
@@ -14,7 +17,7 @@ from tests.app.test_browser import PAGES, wait_idle
 pytestmark = pytest.mark.browser
 
 
-def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, tmp_path,
+def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, shoot, tmp_path,
                                                                  capsys):
     import openpyxl
     from pypdf import PdfReader
@@ -54,6 +57,7 @@ def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, 
     page.get_by_role("link", name="Export").click()  # in-app navigation keeps the session
     page.get_by_role("button", name="Workbook (Excel)").wait_for(timeout=600_000)
     wait_idle(page, timeout=600_000)
+    shoot(page, "export.png")
     buttons = page.locator("[data-testid='stDownloadButton'] button")
     labels = [b.inner_text() for b in buttons.all()]
     got = []
@@ -75,6 +79,13 @@ def test_brief_and_workbook_from_the_app_and_no_download_lost(app_server, page, 
     assert not [n for n in names if re.fullmatch(r"[0-9a-f-]{20,}(\.\w+)?", n)], names
     assert {"capacity_quantiles_KAZ_baseline.csv", "brief_KAZ_baseline_en.pdf",
             "workbook_KAZ_baseline_en.xlsx", "planner_KAZ_baseline.zip"} <= names, names
+    forecast_csv = next(p for n, p in paths.items() if re.fullmatch(r"forecast_.+_baseline\.csv", n))
+    with open(forecast_csv, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["series_id", "ds", "model", "scenario", "quantile", "value"]
+    assert {r["model"] for r in rows} >= {"ensemble", "snaive"}
+    assert all(float(r["value"]) >= 0 for r in rows)
+    assert json.loads(paths["scenario_baseline.json"].read_text())["name"] == "baseline"
     wb = openpyxl.load_workbook(io.BytesIO(paths["workbook_KAZ_baseline_en.xlsx"].read_bytes()))
     assert {"KAZ Kazakhstan", "Host area", "Advice", "Provenance"} <= set(wb.sheetnames)
     area = wb["Host area"]
