@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pandas as pd
 
@@ -203,12 +204,16 @@ def surge_name(name: str) -> str:
     return f"{i18n.country_name(origin, language())} → {i18n.country_name(asylum, language())}, {year}"
 
 
+@lru_cache(maxsize=1)
 def _surges() -> dict[str, tuple[str, str, int]]:
+    """The bundled surge catalogue by name, read once per process (the sidebar names every
+    analogue on every run: 1.5 s of a browser walk-through's server time when re-read)."""
     from forecast import datasets
 
     cat = datasets.load_surge_catalogue()
     return {n: (o, a, int(y)) for n, o, a, y in
-            zip(cat["name"], cat["origin_iso3"], cat["asylum_iso3"], cat["year"], strict=True)}
+            zip(cat["name"].tolist(), cat["origin_iso3"].tolist(), cat["asylum_iso3"].tolist(),
+                cat["year"].tolist(), strict=True)}
 
 
 _NOTE = re.compile(r"^(?P<host>[A-Z]{3}): no UNHCR arrivals from (?P<origin>[A-Z]{3}) reported "

@@ -141,7 +141,7 @@ def plan_data(series_id: str) -> PlanData:
 
 
 def series_choices() -> list[str]:
-    return list(dict.fromkeys(active_history()["series_id"]))
+    return active_history()["series_id"].unique().tolist()  # in order of first appearance
 
 
 def is_user_arrivals_series(series_id: str) -> bool:

@@ -388,12 +388,13 @@ def to_arrivals_frame(paths: pd.DataFrame, host: str | None = None, model: str |
     """
     df = paths
     if host is not None:
-        if host not in set(df["series_id"]):
+        hosts = set(df["series_id"].unique())  # the distinct values: no loop over every row
+        if host not in hosts:
             raise SchemaError(f"paths frame: column 'series_id' has no host {host!r}; have "
-                              f"{sorted(set(df['series_id']))}")
+                              f"{sorted(hosts)}")
         df = df[df["series_id"] == host]
     for col, want in (("series_id", None), ("model", model), ("scenario", scenario)):
-        vals = sorted(set(df[col]))
+        vals = sorted(set(df[col].unique()))
         if want is not None:
             if want not in vals:
                 raise SchemaError(f"paths frame: column {col!r} has no {want!r}; have {vals}")
