@@ -70,12 +70,17 @@ def streamlit_server(env: dict[str, str] | None = None):
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """The shared server (plans saved in a fresh temporary store); yield (url, seconds
-    to healthy)."""
+def app_store(tmp_path_factory) -> Path:
+    """The shared server's plan store (its ``PLANNER_STORE_DIR``), a fresh temporary folder."""
+    return tmp_path_factory.mktemp("plan_store")
+
+
+@pytest.fixture(scope="session")
+def app_server(app_store):
+    """The shared server (plans saved in :func:`app_store`); yield (url, seconds to
+    healthy)."""
     _need_browser()
-    store = tmp_path_factory.mktemp("plan_store")
-    with streamlit_server({"PLANNER_STORE_DIR": str(store)}) as server:
+    with streamlit_server({"PLANNER_STORE_DIR": str(app_store)}) as server:
         yield server
 
 
