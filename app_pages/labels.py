@@ -207,7 +207,7 @@ def surge_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def _surges() -> dict[str, tuple[str, str, int]]:
     """The bundled surge catalogue by name, read once per process (the sidebar names every
-    analogue on every run: 1.5 s of a browser walk-through's server time when re-read)."""
+    analogue on every run: 1.7 s of the server's time over the browser tests when re-read)."""
     from forecast import datasets
 
     cat = datasets.load_surge_catalogue()
