@@ -13,17 +13,11 @@ import time
 
 import pytest
 
+from tests.app.test_browser import wait_idle
+
 pytestmark = pytest.mark.browser
 
 NAME = "restart test"
-
-
-def _wait_idle(page, timeout=600_000):
-    """Until Streamlit has finished the current run."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(200)
 
 
 def _open_compare(new_context, url):
@@ -60,7 +54,7 @@ def test_saved_plan_survives_a_server_restart(app_server, app_store, start_serve
             expect(_horizon(page).locator("[data-testid='stSliderThumbValue']")).to_have_text(
                 "6", timeout=30_000)
             page.locator("[data-testid='stSidebar']").get_by_role("button", name="Apply").click()
-            _wait_idle(page)  # the 6-month comparison: its results are what the save keeps
+            wait_idle(page, timeout=600_000)  # the 6-month comparison: its results are what the save keeps
             page.get_by_text("Saved plans (0)").click()
             box = page.get_by_label("Save the current sidebar plan as")
             box.fill(NAME)
